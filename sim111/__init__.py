@@ -1,0 +1,22 @@
+"""sim111: discrete-event simulation of NHS 111 call centres.
+
+>>> from sim111 import load_scenario, run_experiment
+>>> result = run_experiment(load_scenario("scenarios/typical-area.toml"), replications=5)
+>>> result.summary.loc["answered_within_60s"]
+"""
+
+from sim111.errors import ScenarioError
+from sim111.experiment import ExperimentResult, run_experiment, run_replication
+from sim111.kpis import KPIS
+from sim111.scenario import Scenario, load_scenario
+
+__all__ = [
+    "KPIS",
+    "ExperimentResult",
+    "Scenario",
+    "ScenarioError",
+    "load_scenario",
+    "run_experiment",
+    "run_replication",
+]
+__version__ = "0.1.0"

@@ -1,0 +1,66 @@
+"""Which kind of day is each simulated date.
+
+Day types drive the hourly demand profile, the roster and (later) pay
+enhancements: ``weekday``, ``saturday``, ``sunday`` or ``bank_holiday``
+(England, from the ``holidays`` package, substitute days included). A bank
+holiday outranks the day of the week.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+
+import holidays
+
+WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+@lru_cache(maxsize=64)
+def england_bank_holidays(year: int) -> frozenset[dt.date]:
+    """England and Wales bank holidays in ``year`` (substitute days included)."""
+    return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year))
+
+
+def day_type(date: dt.date) -> str:
+    """``bank_holiday``, ``saturday``, ``sunday`` or ``weekday`` for ``date``."""
+    if date in england_bank_holidays(date.year):
+        return "bank_holiday"
+    weekday = date.weekday()
+    if weekday == 5:
+        return "saturday"
+    if weekday == 6:
+        return "sunday"
+    return "weekday"
+
+
+@dataclass(frozen=True)
+class Day:
+    """One calendar day of a run; ``index`` 0 is the first simulated day."""
+
+    index: int
+    date: dt.date
+    day_type: str
+
+    @property
+    def weekday_name(self) -> str:
+        """``monday`` .. ``sunday``."""
+        return WEEKDAY_NAMES[self.date.weekday()]
+
+    @property
+    def start_min(self) -> int:
+        """Minutes from the start of the run to this day's midnight."""
+        return self.index * 1440
+
+
+def run_days(start_date: dt.date, days: int, lead_days: int = 0) -> tuple[Day, ...]:
+    """The days of a run, preceded by ``lead_days`` days with negative indices.
+
+    Lead days exist for rosters: a night shift that starts the evening before
+    the run is on duty at its first minute.
+    """
+    return tuple(
+        Day(i, start_date + dt.timedelta(days=i), day_type(start_date + dt.timedelta(days=i)))
+        for i in range(-lead_days, days)
+    )

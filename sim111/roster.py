@@ -1,0 +1,60 @@
+"""Who is on duty when: shift blocks in absolute run time.
+
+A staff group is either a constant ``count`` (on duty for the whole run) or a
+roster of shifts, each worked on the day types it lists and belonging to the
+day it starts on. The run's calendar is extended one day back so that a night
+shift starting the evening before the run is on duty at minute 0.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim111.calendar import run_days
+from sim111.scenario import StaffGroup
+
+
+@dataclass(frozen=True)
+class ShiftBlock:
+    """``count`` people rostered from ``start_min`` to ``end_min`` (run clock).
+
+    ``start_min`` may be negative (the shift began before the run) and
+    ``end_min`` may be ``inf`` (a constant head-count).
+    """
+
+    start_min: float
+    end_min: float
+    count: int
+    label: str = ""
+
+
+def shift_blocks(staff: StaffGroup, start_date: dt.date, days: int) -> tuple[ShiftBlock, ...]:
+    """The shift blocks of ``staff`` overlapping a run of ``days`` from ``start_date``."""
+    horizon = days * 1440
+    if staff.count is not None:
+        return (ShiftBlock(0.0, math.inf, staff.count, "constant"),) if staff.count else ()
+    blocks = []
+    for day in run_days(start_date, days, lead_days=1):
+        for shift in staff.shifts:
+            if shift.count == 0 or day.day_type not in shift.day_types:
+                continue
+            start = day.start_min + shift.start_min
+            end = start + shift.duration_min
+            if end > 0 and start < horizon:
+                label = shift.name or f"{shift.start}-{shift.end}"
+                blocks.append(ShiftBlock(float(start), float(end), shift.count, label))
+    blocks.sort(key=lambda b: (b.start_min, b.end_min))
+    return tuple(blocks)
+
+
+def rostered_count(blocks: tuple[ShiftBlock, ...], at_min: np.ndarray) -> np.ndarray:
+    """Head-count rostered at each time in ``at_min`` (shift start inclusive, end exclusive)."""
+    at = np.asarray(at_min, dtype=float)
+    out = np.zeros(at.shape, dtype=int)
+    for b in blocks:
+        out += b.count * ((at >= b.start_min) & (at < b.end_min))
+    return out

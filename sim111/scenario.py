@@ -1,0 +1,354 @@
+"""What is being simulated: the frozen, validated scenario.
+
+A scenario is plain data read from TOML (see ``docs/scenario-reference.md``,
+generated from the field declarations below). Objects are frozen; change one
+with :meth:`Scenario.with_overrides`, which validates exactly as loading does.
+Defaults come from ``docs/domain.md`` (NHS 111 figures with their sources).
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sim111.distributions import Distribution
+from sim111.errors import FieldError, ScenarioError
+from sim111.schema import build, spec, to_data
+
+MINUTES_PER_DAY = 1440
+DAY_TYPES = ("weekday", "saturday", "sunday", "bank_holiday")
+
+# NHS England calls/day by month, 2014-15, relative to the mean day (docs/domain.md §3).
+MONTH_MULTIPLIERS_2014_15 = (
+    1.06, 1.03, 1.03, 1.04, 1.06, 0.92, 0.90, 0.88, 0.85, 0.93, 1.02, 1.27,
+)
+# % of a day's calls by hour, Bradford 111 2021 (Pilbery et al.), docs/domain.md §3.
+HOURLY_WEEKDAY_PCT = (
+    2.7, 2.1, 1.8, 1.5, 1.4, 1.4, 1.7, 2.1, 2.9, 3.0, 3.2, 3.5,
+    3.4, 3.5, 3.3, 3.4, 4.0, 5.0, 13.1, 10.3, 8.9, 7.4, 6.0, 4.2,
+)
+HOURLY_WEEKEND_PCT = (
+    1.5, 1.2, 1.1, 1.0, 0.9, 1.1, 1.7, 3.2, 6.3, 7.6, 8.4, 8.0,
+    7.3, 6.6, 6.1, 5.5, 5.3, 5.2, 4.9, 4.5, 4.1, 3.6, 2.8, 2.1,
+)
+
+
+def _parse_clock(key: str, text: str) -> int:
+    """Minutes after midnight of an ``HH:MM`` string (``24:00`` allowed)."""
+    parts = text.split(":")
+    ok = len(parts) == 2 and all(p.isdigit() and len(p) == 2 for p in parts)
+    if ok:
+        hours, minutes = int(parts[0]), int(parts[1])
+        ok = hours <= 24 and minutes < 60 and hours * 60 + minutes <= MINUTES_PER_DAY
+    if not ok:
+        raise FieldError(key, f"must be a time 'HH:MM' from 00:00 to 24:00, got {text!r}")
+    return hours * 60 + minutes
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """How long, from when, and how many times to simulate."""
+
+    start_date: dt.date = spec(
+        dt.date(2015, 3, 2), doc="First simulated day; the clock starts at its 00:00."
+    )
+    days: int = spec(7, doc="Number of simulated days.", unit="days", ge=1, le=3660)
+    warmup_min: float = spec(
+        0.0,
+        doc="Calls arriving before this time are simulated but left out of KPIs.",
+        unit="min",
+        ge=0,
+    )
+    interval_min: int = spec(
+        30, doc="Length of the reporting intervals; must divide 1440.", unit="min", ge=1
+    )
+    replications: int = spec(10, doc="Replications when the CLI gives none.", ge=1)
+    seed: int = spec(20130329, doc="Base seed when the CLI gives none.", ge=0)
+
+    def __post_init__(self) -> None:
+        if MINUTES_PER_DAY % self.interval_min:
+            raise FieldError(
+                "interval_min", f"must divide 1440 (e.g. 15, 30, 60), got {self.interval_min}"
+            )
+
+    @property
+    def horizon_min(self) -> float:
+        """End of the simulated time, in minutes from the start."""
+        return float(self.days * MINUTES_PER_DAY)
+
+
+@dataclass(frozen=True)
+class DayMultipliers:
+    """Calls on each kind of day relative to the mean day."""
+
+    monday: float = spec(0.85, doc="Monday.", ge=0)
+    tuesday: float = spec(0.77, doc="Tuesday.", ge=0)
+    wednesday: float = spec(0.77, doc="Wednesday.", ge=0)
+    thursday: float = spec(0.77, doc="Thursday.", ge=0)
+    friday: float = spec(0.84, doc="Friday.", ge=0)
+    saturday: float = spec(1.62, doc="Saturday.", ge=0)
+    sunday: float = spec(1.38, doc="Sunday.", ge=0)
+    bank_holiday: float = spec(1.8, doc="England bank holiday, whatever the weekday.", ge=0)
+
+
+@dataclass(frozen=True)
+class HourlyProfile:
+    """Share of a day's calls in each hour (24 entries) or half-hour (48).
+
+    Entries are weights (percentages by convention); each list is normalised.
+    """
+
+    weekday: tuple[float, ...] = spec(
+        HOURLY_WEEKDAY_PCT, doc="Monday to Friday.", ge=0, length=(24, 48)
+    )
+    saturday: tuple[float, ...] = spec(
+        HOURLY_WEEKEND_PCT, doc="Saturday.", ge=0, length=(24, 48)
+    )
+    sunday: tuple[float, ...] = spec(
+        HOURLY_WEEKEND_PCT, doc="Sunday.", ge=0, length=(24, 48)
+    )
+    bank_holiday: tuple[float, ...] = spec(
+        HOURLY_WEEKEND_PCT, doc="England bank holidays.", ge=0, length=(24, 48)
+    )
+
+    def __post_init__(self) -> None:
+        for name in DAY_TYPES:
+            if sum(getattr(self, name)) <= 0:
+                raise FieldError(name, "must have at least one entry > 0")
+
+
+@dataclass(frozen=True)
+class Demand:
+    """When calls arrive.
+
+    ``kind = "profile"``: calls per day = population x calls_per_1000_per_year
+    / 1000 / 365 x day multiplier x month multiplier x scale x a day-level
+    random factor (mean 1, coefficient of variation ``overdispersion_cv``),
+    spread over the day by the hourly profile of its day type.
+    ``kind = "stationary"``: a constant ``calls_per_hour``, for validation.
+    Either way, arrivals are a (non-homogeneous) Poisson process given the rates.
+    """
+
+    kind: str = spec(
+        "profile", doc="Shape of demand.", choices=("profile", "stationary")
+    )
+    calls_per_hour: float | None = spec(
+        None, doc="Constant arrival rate; stationary only.", unit="calls/h", gt=0
+    )
+    population: int = spec(1_000_000, doc="Population served.", unit="people", ge=1)
+    calls_per_1000_per_year: float = spec(
+        230.0, doc="Calls a year per 1,000 population.", unit="calls/1000/yr", ge=0
+    )
+    scale: float = spec(1.0, doc="Multiplies all demand (a surge or a trend).", ge=0)
+    overdispersion_cv: float = spec(
+        0.0,
+        doc="Coefficient of variation of the day-level gamma factor; 0 turns it off.",
+        ge=0,
+        le=2,
+    )
+    day_multipliers: DayMultipliers = spec(
+        default_factory=DayMultipliers, doc="Day-of-week and bank-holiday multipliers."
+    )
+    month_multipliers: tuple[float, ...] = spec(
+        MONTH_MULTIPLIERS_2014_15, doc="January..December multipliers.", ge=0, length=(12,)
+    )
+    hourly_profile: HourlyProfile = spec(
+        default_factory=HourlyProfile, doc="Time-of-day profile per day type."
+    )
+
+    def __post_init__(self) -> None:
+        if self.kind == "stationary" and self.calls_per_hour is None:
+            raise FieldError("calls_per_hour", "is required when kind = 'stationary'")
+        if self.kind == "profile" and self.calls_per_hour is not None:
+            raise FieldError(
+                "calls_per_hour", "applies only when kind = 'stationary'"
+            )
+
+    @property
+    def mean_calls_per_day(self) -> float:
+        """Calls on a mean day before day, month and random factors."""
+        return self.population * self.calls_per_1000_per_year / 1000 / 365 * self.scale
+
+
+@dataclass(frozen=True)
+class Callers:
+    """How long callers will wait."""
+
+    patience: Distribution = spec(
+        default_factory=lambda: Distribution(mean_min=25.0),
+        doc="Time a caller is prepared to wait for an answer.",
+    )
+    quick_hangup_share: float = spec(
+        0.0,
+        doc="Share of callers who hang up within quick_hangup_max_s whatever the wait.",
+        ge=0,
+        le=1,
+    )
+    quick_hangup_max_s: float = spec(
+        60.0, doc="Quick hang-ups wait uniformly up to this long.", unit="s", gt=0
+    )
+
+
+@dataclass(frozen=True)
+class Shift:
+    """A block of identical shifts: ``count`` people from ``start`` to ``end``.
+
+    A shift belongs to the day it starts on; ``end`` at or before ``start``
+    means the next day (a night shift). A person whose shift ends finishes the
+    call in hand first.
+    """
+
+    start: str = spec(doc="Start time 'HH:MM'.")
+    end: str = spec(doc="End time 'HH:MM'; at or before start means next day.")
+    count: int = spec(doc="People on this shift.", unit="people", ge=0)
+    day_types: tuple[str, ...] = spec(
+        DAY_TYPES, doc="Day types on which the shift is worked.", choices=DAY_TYPES
+    )
+    name: str = spec("", doc="Label for reports.")
+
+    def __post_init__(self) -> None:
+        start, end = _parse_clock("start", self.start), _parse_clock("end", self.end)
+        if start == MINUTES_PER_DAY:
+            raise FieldError("start", "must be before 24:00")
+        if not self.day_types:
+            raise FieldError("day_types", f"must list at least one of {DAY_TYPES}")
+
+    @property
+    def start_min(self) -> int:
+        """Minutes after midnight the shift starts."""
+        return _parse_clock("start", self.start)
+
+    @property
+    def duration_min(self) -> int:
+        """Length of the shift in minutes (1 to 1440)."""
+        start, end = self.start_min, _parse_clock("end", self.end)
+        return end - start if end > start else end + MINUTES_PER_DAY - start
+
+
+@dataclass(frozen=True)
+class StaffGroup:
+    """People who answer calls: a constant ``count`` or a roster of ``shifts``."""
+
+    handle_time: Distribution = spec(doc="Talk plus wrap-up time per call.")
+    count: int | None = spec(
+        None, doc="Constant number on duty for the whole run.", unit="people", ge=0
+    )
+    shifts: tuple[Shift, ...] = spec((), doc="Shift roster (instead of count).")
+
+    def __post_init__(self) -> None:
+        if self.count is None and not self.shifts:
+            raise FieldError("count", "or 'shifts' is required")
+        if self.count is not None and self.shifts:
+            raise FieldError("count", "and 'shifts' cannot both be given; use one")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A whole scenario: run settings, demand, callers and health advisors."""
+
+    advisors: StaffGroup = spec(doc="Health advisors (call handlers).")
+    name: str = spec("scenario", doc="Name shown in reports; defaults to the file name.")
+    description: str = spec("", doc="Free text for reports.")
+    run: RunSettings = spec(default_factory=RunSettings, doc="Run settings.")
+    demand: Demand = spec(default_factory=Demand, doc="Call arrivals.")
+    callers: Callers = spec(default_factory=Callers, doc="Caller behaviour.")
+
+    def __post_init__(self) -> None:
+        if self.run.warmup_min >= self.run.horizon_min:
+            raise FieldError(
+                "run.warmup_min",
+                f"must be shorter than the run ({self.run.horizon_min:g} min), "
+                f"got {self.run.warmup_min:g}",
+            )
+
+    def to_data(self) -> dict[str, Any]:
+        """The scenario as plain TOML-like data."""
+        return to_data(self)
+
+    def with_overrides(
+        self, overrides: dict[str, Any], source: str = "override"
+    ) -> Scenario:
+        """A new scenario with ``{"dotted.key": value}`` applied and validated.
+
+        Raises :class:`ScenarioError` naming the key when a key is unknown or a
+        value is not allowed.
+        """
+        data = self.to_data()
+        for key, value in overrides.items():
+            _set_dotted(data, key, value, source)
+        return scenario_from_data(data, source)
+
+
+def _set_dotted(data: dict[str, Any], key: str, value: Any, source: str) -> None:
+    parts = key.split(".")
+    node: Any = data
+    for depth, part in enumerate(parts[:-1]):
+        where = ".".join(parts[: depth + 1])
+        if isinstance(node, list):
+            if not part.isdigit() or int(part) >= len(node):
+                raise ScenarioError(
+                    f"{source}: '{where}' must index the list (0..{len(node) - 1})"
+                )
+            node = node[int(part)]
+        else:
+            if not isinstance(node, dict):
+                raise ScenarioError(f"{source}: '{where}' is not a table")
+            node = node.setdefault(part, {})
+    last = parts[-1]
+    if isinstance(node, list):
+        if not last.isdigit() or int(last) >= len(node):
+            raise ScenarioError(f"{source}: '{key}' must index the list (0..{len(node) - 1})")
+        node[int(last)] = value
+    elif isinstance(node, dict):
+        node[last] = value
+    else:
+        raise ScenarioError(f"{source}: '{'.'.join(parts[:-1])}' is not a table")
+
+
+def scenario_from_data(data: dict[str, Any], source: str) -> Scenario:
+    """Validate TOML-like ``data`` into a :class:`Scenario`; errors name ``source``."""
+    try:
+        return build(Scenario, copy.deepcopy(data))
+    except FieldError as err:
+        key = f"'{err.key}' " if err.key else ""
+        raise ScenarioError(f"{source}: {key}{err.message}") from None
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario TOML file.
+
+    Raises :class:`ScenarioError` with the file, the dotted key and what is
+    allowed when anything is wrong.
+    """
+    path = Path(path)
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: no such scenario file") from None
+    except tomllib.TOMLDecodeError as err:
+        raise ScenarioError(f"{path}: not valid TOML: {err}") from None
+    except OSError as err:
+        raise ScenarioError(f"{path}: cannot read: {err.strerror}") from None
+    data.setdefault("name", path.stem)
+    return scenario_from_data(data, str(path))
+
+
+
+
+__all__ = [
+    "DAY_TYPES",
+    "Callers",
+    "Demand",
+    "Distribution",
+    "RunSettings",
+    "Scenario",
+    "Shift",
+    "StaffGroup",
+    "load_scenario",
+    "scenario_from_data",
+]

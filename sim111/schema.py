@@ -1,0 +1,200 @@
+"""Turning plain TOML data into frozen, validated dataclasses.
+
+The scenario classes declare each field's unit, range and meaning with
+:func:`spec`; :func:`build` walks a nested ``dict`` (from ``tomllib``) against
+those declarations, rejects unknown keys, checks types and ranges, and raises
+:class:`~sim111.errors.FieldError` naming the dotted key and what is allowed.
+:func:`to_data` is the inverse, used by overrides. The same declarations
+generate ``docs/scenario-reference.md`` (see :mod:`sim111.reference`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import types
+import typing
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from sim111.errors import FieldError
+
+_MISSING = dataclasses.MISSING
+T = TypeVar("T")
+
+
+def spec(
+    default: Any = _MISSING,
+    *,
+    doc: str,
+    unit: str = "",
+    ge: float | None = None,
+    gt: float | None = None,
+    le: float | None = None,
+    lt: float | None = None,
+    choices: tuple[str, ...] | None = None,
+    length: tuple[int, ...] | None = None,
+    default_factory: Any = _MISSING,
+) -> Any:
+    """A dataclass field carrying its documentation and its allowed values."""
+    metadata = {
+        "doc": doc,
+        "unit": unit,
+        "ge": ge,
+        "gt": gt,
+        "le": le,
+        "lt": lt,
+        "choices": choices,
+        "length": length,
+    }
+    if default_factory is not _MISSING:
+        return dataclasses.field(default_factory=default_factory, metadata=metadata)
+    return dataclasses.field(default=default, metadata=metadata)
+
+
+def _type_name(tp: Any) -> str:
+    origin = typing.get_origin(tp)
+    if tp is float:
+        return "a number"
+    if tp is int:
+        return "an integer"
+    if tp is str:
+        return "a string"
+    if tp is bool:
+        return "true or false"
+    if tp is dt.date:
+        return "a date (YYYY-MM-DD)"
+    if dataclasses.is_dataclass(tp):
+        return "a table"
+    if origin is tuple:
+        inner = typing.get_args(tp)[0]
+        if dataclasses.is_dataclass(inner):
+            return "an array of tables"
+        return f"a list of {_type_name(inner).removeprefix('a ').removeprefix('an ')}s"
+    return str(tp)
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _check_range(value: float, meta: Mapping[str, Any]) -> None:
+    checks = (
+        ("ge", lambda v, b: v >= b, ">="),
+        ("gt", lambda v, b: v > b, ">"),
+        ("le", lambda v, b: v <= b, "<="),
+        ("lt", lambda v, b: v < b, "<"),
+    )
+    for name, ok, symbol in checks:
+        bound = meta.get(name)
+        if bound is not None and not ok(value, bound):
+            raise FieldError("", f"must be {symbol} {bound:g}, got {_show(value)}")
+
+
+def _convert_scalar(tp: Any, value: Any, meta: Mapping[str, Any]) -> Any:
+    if tp is bool:
+        if not isinstance(value, bool):
+            raise FieldError("", f"must be true or false, got {_show(value)}")
+        return value
+    if tp is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise FieldError("", f"must be an integer, got {_show(value)}")
+        _check_range(value, meta)
+        return value
+    if tp is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise FieldError("", f"must be a number, got {_show(value)}")
+        value = float(value)
+        if value != value or value in (float("inf"), float("-inf")):
+            raise FieldError("", f"must be a finite number, got {value}")
+        _check_range(value, meta)
+        return value
+    if tp is str:
+        if not isinstance(value, str):
+            raise FieldError("", f"must be a string, got {_show(value)}")
+        choices = meta.get("choices")
+        if choices and value not in choices:
+            allowed = ", ".join(repr(c) for c in choices)
+            raise FieldError("", f"must be one of {allowed}, got {_show(value)}")
+        return value
+    if tp is dt.date:
+        if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+            raise FieldError("", f"must be a date like 2013-03-28, got {_show(value)}")
+        return value
+    raise TypeError(f"unsupported field type {tp!r}")  # a bug in a schema, not input
+
+
+def _convert(tp: Any, value: Any, meta: Mapping[str, Any]) -> Any:
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        return _convert(args[0], value, meta)
+    if dataclasses.is_dataclass(tp):
+        return build(tp, value)  # type: ignore[arg-type]
+    if origin is tuple:
+        inner = typing.get_args(tp)[0]
+        if not isinstance(value, list | tuple):
+            raise FieldError("", f"must be {_type_name(tp)}, got {_show(value)}")
+        length = meta.get("length")
+        if length and len(value) not in length:
+            allowed = " or ".join(str(n) for n in length)
+            raise FieldError("", f"must have {allowed} entries, got {len(value)}")
+        items = []
+        for i, item in enumerate(value):
+            try:
+                items.append(_convert(inner, item, meta))
+            except FieldError as err:
+                raise err.under(str(i)) from None
+        return tuple(items)
+    return _convert_scalar(tp, value, meta)
+
+
+def build(cls: type[T], data: Any) -> T:
+    """Build the frozen dataclass ``cls`` from TOML data, validating every key.
+
+    Raises :class:`FieldError` with the dotted key of the first problem.
+    """
+    if not isinstance(data, Mapping):
+        raise FieldError("", f"must be a table, got {_show(data)}")
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    unknown = [k for k in data if k not in fields]
+    if unknown:
+        allowed = ", ".join(sorted(fields))
+        raise FieldError(unknown[0], f"is not a known key here; allowed keys: {allowed}")
+    kwargs = {}
+    for name, value in data.items():
+        try:
+            kwargs[name] = _convert(hints[name], value, fields[name].metadata)
+        except FieldError as err:
+            raise err.under(name) from None
+    missing = [
+        name
+        for name, f in fields.items()
+        if name not in kwargs
+        and f.default is _MISSING
+        and f.default_factory is _MISSING
+    ]
+    if missing:
+        raise FieldError(missing[0], "is required")
+    return cls(**kwargs)
+
+
+def to_data(obj: Any) -> Any:
+    """The plain TOML-like data of a scenario object (``None`` fields omitted)."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        out = {}
+        for f in dataclasses.fields(obj):
+            value = getattr(obj, f.name)
+            if value is not None:
+                out[f.name] = to_data(value)
+        return out
+    if isinstance(obj, tuple | list):
+        return [to_data(v) for v in obj]
+    return obj
