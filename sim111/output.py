@@ -1,0 +1,135 @@
+"""Presenting results: the KPI table, the JSON contract and files on disk.
+
+Never runs the model; everything here is a function of an
+:class:`~sim111.experiment.ExperimentResult`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim111.experiment import ExperimentResult
+from sim111.kpis import KPIS, Kpi
+
+
+def _clean(x: float) -> float | None:
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)
+
+
+def result_json(result: ExperimentResult) -> dict[str, Any]:
+    """The JSON object of the CLI contract (DESIGN §4); NaN becomes ``null``."""
+    summary = result.summary
+    kpis = {}
+    for kpi in KPIS:
+        if kpi.key in summary.index:
+            row = summary.loc[kpi.key]
+            kpis[kpi.key] = {
+                "mean": _clean(row["mean"]),
+                "ci_low": _clean(row["ci_low"]),
+                "ci_high": _clean(row["ci_high"]),
+            }
+    return {
+        "scenario": result.scenario.name,
+        "replications": result.replications,
+        "seed": result.seed,
+        "kpis": kpis,
+    }
+
+
+def _fmt(kpi: Kpi, x: float) -> str:
+    if x is None or math.isnan(x):
+        return "-"
+    if kpi.unit == "fraction":
+        return f"{x:.1%}"
+    if kpi.unit == "calls":
+        return f"{x:,.0f}"
+    return f"{x:,.1f}"
+
+
+def kpi_table(result: ExperimentResult) -> str:
+    """A plain-text table: KPI, mean, 95% CI, NHS target and whether it is met."""
+    rows = [("KPI", "mean", "95% CI", "target", "")]
+    for kpi in KPIS:
+        if kpi.key not in result.summary.index:
+            continue
+        row = result.summary.loc[kpi.key]
+        ci = (
+            "-"
+            if math.isnan(row["ci_low"])
+            else f"{_fmt(kpi, row['ci_low'])} .. {_fmt(kpi, row['ci_high'])}"
+        )
+        met = kpi.meets(row["mean"])
+        mark = "" if met is None else ("met" if met else "MISSED")
+        unit = "" if kpi.unit in ("fraction", "calls") else f" ({kpi.unit})"
+        rows.append((kpi.label + unit, _fmt(kpi, row["mean"]), ci, kpi.target_text(), mark))
+    widths = [max(len(r[i]) for r in rows) for i in range(5)]
+    lines = []
+    for k, r in enumerate(rows):
+        cells = [r[0].ljust(widths[0])] + [r[i].rjust(widths[i]) for i in range(1, 4)] + [r[4]]
+        lines.append("  ".join(cells).rstrip())
+        if k == 0:
+            lines.append("-" * len(lines[0]))
+    scenario = result.scenario
+    head = (
+        f"{scenario.name}: {scenario.run.days} days from {scenario.run.start_date}, "
+        f"{result.replications} replications, seed {result.seed}"
+    )
+    return "\n".join([head, "", *lines])
+
+
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, dt.date):
+        return obj.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
+
+
+def write_outputs(result: ExperimentResult, out_dir: str | Path) -> list[Path]:
+    """Write the summary, per-replication KPIs, interval KPIs and call records.
+
+    Files are written to a temporary folder beside ``out_dir`` and moved into
+    place only when all of them are complete, so a failure leaves nothing
+    half-written in ``out_dir``. Returns the paths written.
+    """
+    out = Path(out_dir)
+    writers: dict[str, Callable[[Path], None]] = {
+        "summary.json": lambda p: p.write_text(json.dumps(result_json(result), indent=2) + "\n"),
+        "summary.csv": lambda p: result.summary.to_csv(p),
+        "kpis_by_replication.csv": lambda p: result.kpis.to_csv(p, index=False),
+        "intervals.csv": lambda p: result.intervals.to_csv(p, index=False),
+        "scenario.json": lambda p: p.write_text(
+            json.dumps(result.scenario.to_data(), indent=2, default=_json_default) + "\n"
+        ),
+    }
+    if result.records:
+        writers["calls.csv.gz"] = lambda p: result.calls_frame().to_csv(
+            p, index=False, compression="gzip"
+        )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        for name, write in writers.items():
+            write(staging / name)
+        out.mkdir(exist_ok=True)
+        written = []
+        for name in writers:
+            os.replace(staging / name, out / name)
+            written.append(out / name)
+        return written
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def interval_summary(result: ExperimentResult) -> pd.DataFrame:
+    """Interval KPIs averaged over replications (one row per interval)."""
+    numeric = result.intervals.drop(columns=["replication"])
+    return numeric.groupby(["interval_start_min", "interval_start", "in_warmup"]).mean().reset_index()
