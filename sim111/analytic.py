@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.sparse import diags
+from scipy.stats import poisson
 from scipy.sparse.linalg import expm_multiply
 
 
@@ -58,6 +59,13 @@ class QueueMeasures:
         r = self._rates_per_min
         generator = diags([-r, r[1:]], [0, -1], format="csc")
         start = weights / served_after_wait
+        # From position i the wait is at most Gamma(i, r_1) in distribution, so
+        # P(still waiting) <= P(Poisson(r_1 t) < i); skip the matrix exponential
+        # when that bound is negligible (it is slow for very long t).
+        positions = np.arange(start.size)
+        bound = float((start * poisson.cdf(positions, r[0] * t_min)).sum())
+        if bound < 1e-15:
+            return 1.0
         still_waiting = expm_multiply(generator.T * t_min, start).sum()
         return (p_answered - served_after_wait * still_waiting) / p_answered
 

@@ -2,8 +2,10 @@
 
 Day types drive the hourly demand profile, the roster and (later) pay
 enhancements: ``weekday``, ``saturday``, ``sunday`` or ``bank_holiday``
-(England, from the ``holidays`` package, substitute days included). A bank
-holiday outranks the day of the week.
+(England, from the ``holidays`` package). A bank holiday outranks the day of
+the week. When Christmas or Boxing Day falls at a weekend, both the day
+itself and its substitute weekday count as holidays: GP practices are shut
+on both, which is what drives 111 demand.
 """
 
 from __future__ import annotations

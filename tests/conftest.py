@@ -1,0 +1,38 @@
+"""Shared helpers: small scenarios built from dictionaries."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sim111.scenario import Scenario, scenario_from_data
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = ROOT / "scenarios"
+
+ERLANG_A: dict[str, Any] = {
+    "name": "test-erlang-a",
+    "run": {"days": 2, "warmup_min": 120},
+    "demand": {"kind": "stationary", "calls_per_hour": 60.0},
+    "callers": {"patience": {"kind": "exponential", "mean_min": 5.0}},
+    "advisors": {"count": 10, "handle_time": {"kind": "exponential", "mean_min": 8.0}},
+}
+
+
+def make_scenario(base: dict[str, Any] | None = None, **sections: Any) -> Scenario:
+    """A scenario from ``base`` (default: a small Erlang-A queue) with sections merged in."""
+    data = copy.deepcopy(base or ERLANG_A)
+    for key, value in sections.items():
+        if isinstance(value, dict) and isinstance(data.get(key), dict):
+            data[key] = {**data[key], **value}
+        else:
+            data[key] = value
+    return scenario_from_data(data, "test")
+
+
+@pytest.fixture
+def small_queue() -> Scenario:
+    return make_scenario()

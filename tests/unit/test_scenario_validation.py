@@ -1,0 +1,155 @@
+"""Loading, validation messages and overrides of scenario files."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from sim111.errors import ScenarioError
+from sim111.scenario import load_scenario
+from tests.conftest import SCENARIOS, make_scenario
+
+GOOD = """
+name = "t"
+[advisors]
+count = 3
+[advisors.handle_time]
+mean_min = 8
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "s.toml"
+    path.write_text(text)
+    return path
+
+
+def error_of(tmp_path: Path, text: str) -> str:
+    path = write(tmp_path, text)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    message = str(info.value)
+    assert message.startswith(str(path)), message
+    assert "\n" not in message
+    return message
+
+
+def test_every_shipped_scenario_loads():
+    paths = sorted(SCENARIOS.rglob("*.toml"))
+    assert paths
+    for path in paths:
+        scenario = load_scenario(path)
+        assert scenario.name
+
+
+def test_name_defaults_to_file_stem(tmp_path):
+    path = write(tmp_path, GOOD.replace('name = "t"', ""))
+    assert load_scenario(path).name == "s"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (GOOD + "[run]\ndayz = 3\n", "'run.dayz' is not a known key here; allowed keys: days,"),
+        (GOOD + "[run]\ndays = 0\n", "'run.days' must be >= 1, got 0"),
+        (GOOD + "[run]\ndays = 2.5\n", "'run.days' must be an integer, got 2.5"),
+        (GOOD + "[run]\nstart_date = \"March\"\n", "'run.start_date' must be a date"),
+        (GOOD + "[run]\ninterval_min = 7\n", "'run.interval_min' must divide 1440"),
+        (GOOD + "[run]\ndays = 1\nwarmup_min = 1440\n", "'run.warmup_min' must be shorter"),
+        (GOOD.replace("mean_min = 8", "mean_min = -3"),
+         "'advisors.handle_time.mean_min' must be > 0, got -3"),
+        (GOOD.replace("mean_min = 8", 'mean_min = 8\nkind = "gamma"'),
+         "'advisors.handle_time.kind' must be one of 'exponential', 'lognormal', 'fixed'"),
+        (GOOD.replace("mean_min = 8", 'mean_min = 8\nkind = "lognormal"'),
+         "'advisors.handle_time.sd_min' is required when kind = 'lognormal'"),
+        (GOOD.replace("mean_min = 8", "mean_min = 8\nsd_min = 2"),
+         "'advisors.handle_time.sd_min' applies only to kind = 'lognormal'"),
+        (GOOD.replace("count = 3", "count = true"), "'advisors.count' must be an integer, got true"),
+        ('[advisors.handle_time]\nmean_min = 8\n', "'advisors.count' or 'shifts' is required"),
+        ('name = "x"\n', "'advisors' is required"),
+        (GOOD + "[[advisors.shifts]]\nstart = \"08:00\"\nend = \"16:00\"\ncount = 2\n",
+         "'advisors.count' and 'shifts' cannot both be given"),
+        (GOOD.replace("count = 3", "")
+         + "[[advisors.shifts]]\nstart = \"8am\"\nend = \"16:00\"\ncount = 2\n",
+         "'advisors.shifts.0.start' must be a time 'HH:MM'"),
+        (GOOD.replace("count = 3", "")
+         + "[[advisors.shifts]]\nstart = \"08:00\"\nend = \"16:00\"\ncount = 2\n"
+         + "day_types = [\"holiday\"]\n",
+         "'advisors.shifts.0.day_types.0' must be one of 'weekday', 'saturday'"),
+        (GOOD + "[demand]\ncalls_per_hour = 10\n",
+         "'demand.calls_per_hour' applies only when kind = 'stationary'"),
+        (GOOD + "[demand]\nkind = \"stationary\"\n",
+         "'demand.calls_per_hour' is required when kind = 'stationary'"),
+        (GOOD + "[demand]\nmonth_multipliers = [1, 1]\n",
+         "'demand.month_multipliers' must have 12 entries, got 2"),
+        (GOOD + "[demand.hourly_profile]\nweekday = [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,"
+         " 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]\n",
+         "'demand.hourly_profile.weekday' must have at least one entry > 0"),
+        (GOOD + "[callers]\nquick_hangup_share = 1.5\n",
+         "'callers.quick_hangup_share' must be <= 1, got 1.5"),
+        (GOOD + "[demand]\noverdispersion_cv = nan\n", "must be a finite number"),
+        ("run = 3\n" + GOOD, "'run' must be a table, got 3"),
+        ("advisors = [\n", "not valid TOML"),
+    ],
+)
+def test_bad_files_name_file_key_and_allowed_values(tmp_path, text, expected):
+    assert expected in error_of(tmp_path, text)
+
+
+def test_missing_file_is_a_clear_error(tmp_path):
+    with pytest.raises(ScenarioError, match="no such scenario file"):
+        load_scenario(tmp_path / "absent.toml")
+
+
+def test_with_overrides_returns_a_new_validated_frozen_scenario():
+    base = make_scenario()
+    changed = base.with_overrides({"advisors.count": 12, "run.start_date": dt.date(2013, 3, 28)})
+    assert changed.advisors.count == 12
+    assert changed.run.start_date == dt.date(2013, 3, 28)
+    assert base.advisors.count == 10  # the original is untouched
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        changed.advisors.count = 3  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({"advisors.count": -1}, "override: 'advisors.count' must be >= 0, got -1"),
+        ({"advisors.cuont": 3}, "override: 'advisors.cuont' is not a known key here"),
+        ({"advisors.count": "many"}, "override: 'advisors.count' must be an integer, got 'many'"),
+        ({"callers.patience.mean_min": 0}, "'callers.patience.mean_min' must be > 0, got 0"),
+    ],
+)
+def test_bad_overrides_name_the_key(overrides, expected):
+    with pytest.raises(ScenarioError) as info:
+        make_scenario().with_overrides(overrides)
+    assert expected in str(info.value)
+
+
+def test_override_can_index_a_shift_list():
+    scenario = load_scenario(SCENARIOS / "typical-area.toml")
+    changed = scenario.with_overrides({"advisors.shifts.0.count": 9})
+    assert changed.advisors.shifts[0].count == 9
+    with pytest.raises(ScenarioError, match="must index the list"):
+        scenario.with_overrides({"advisors.shifts.99.count": 9})
+
+
+def test_round_trip_through_data_is_identity():
+    scenario = load_scenario(SCENARIOS / "typical-area.toml")
+    assert scenario.with_overrides({}) == scenario
+
+
+def test_issue_spelled_overrides_work_on_the_validation_scenario():
+    scenario = load_scenario(SCENARIOS / "validation" / "erlang-a.toml").with_overrides(
+        {
+            "demand.calls_per_hour": 120,
+            "advisors.count": 18,
+            "advisors.handle_time.mean_min": 8,
+            "callers.patience.mean_min": 5,
+        }
+    )
+    assert scenario.demand.calls_per_hour == 120.0
+    assert scenario.advisors.count == 18
