@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.sparse import diags
-from scipy.stats import poisson
 from scipy.sparse.linalg import expm_multiply
+from scipy.special import pdtr
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ class QueueMeasures:
         # P(still waiting) <= P(Poisson(r_1 t) < i); skip the matrix exponential
         # when that bound is negligible (it is slow for very long t).
         positions = np.arange(start.size)
-        bound = float((start * poisson.cdf(positions, r[0] * t_min)).sum())
+        bound = float((start * pdtr(positions, r[0] * t_min)).sum())
         if bound < 1e-15:
             return 1.0
         still_waiting = expm_multiply(generator.T * t_min, start).sum()

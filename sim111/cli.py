@@ -58,18 +58,34 @@ def cli(verbose: bool) -> None:
 @click.option("-n", "--replications", type=click.IntRange(min=1), help="Replications to run.")
 @click.option("--seed", type=click.IntRange(min=0), help="Base random seed.")
 @click.option(
-    "--set", "overrides", multiple=True, metavar="KEY=VALUE",
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="KEY=VALUE",
     help="Override a scenario value, e.g. --set advisors.count=18 (repeatable).",
 )
 @click.option("--out", type=click.Path(file_okay=False), help="Write CSV/JSON results here.")
 @click.option(
-    "--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-    show_default=True, help="What to print.",
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="What to print.",
 )
-@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Processes to run replications on (results do not depend on it).")
-@click.option("--records/--no-records", default=True, show_default=True,
-              help="With --out, also write every call (calls.csv.gz).")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Processes to run replications on (results do not depend on it).",
+)
+@click.option(
+    "--records/--no-records",
+    default=True,
+    show_default=True,
+    help="With --out, also write every call (calls.csv.gz).",
+)
 def run(
     scenario_file: str,
     replications: int | None,

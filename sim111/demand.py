@@ -18,6 +18,7 @@ from sim111.scenario import MINUTES_PER_DAY, Demand
 
 BINS_PER_DAY = 48
 BIN_MIN = MINUTES_PER_DAY // BINS_PER_DAY
+MIN_CV = 1e-6  # below this the gamma factor is 1 to within rounding (and 1/cv^2 overflows)
 
 
 def half_hour_shares(profile: tuple[float, ...]) -> np.ndarray:
@@ -34,7 +35,7 @@ def day_factors(demand: Demand, n_days: int, rng: np.random.Generator) -> np.nda
     Always draws ``n_days`` variates so the stream stays aligned whatever the CV.
     """
     cv = demand.overdispersion_cv
-    if cv == 0:
+    if cv < MIN_CV:
         rng.standard_gamma(1.0, n_days)  # keep the stream's position independent of cv
         return np.ones(n_days)
     shape = 1 / cv**2
@@ -46,12 +47,10 @@ def expected_calls_per_day(demand: Demand, days: tuple[Day, ...]) -> np.ndarray:
     mult = demand.day_multipliers
     out = np.empty(len(days))
     for k, day in enumerate(days):
-        day_mult = mult.bank_holiday if day.day_type == "bank_holiday" else getattr(
-            mult, day.weekday_name
+        day_mult = (
+            mult.bank_holiday if day.day_type == "bank_holiday" else getattr(mult, day.weekday_name)
         )
-        out[k] = demand.mean_calls_per_day * day_mult * demand.month_multipliers[
-            day.date.month - 1
-        ]
+        out[k] = demand.mean_calls_per_day * day_mult * demand.month_multipliers[day.date.month - 1]
     return out
 
 

@@ -31,17 +31,13 @@ class Distribution:
 
     mean_min: float = spec(doc="Mean duration.", unit="min", gt=0)
     kind: str = spec("exponential", doc="Shape of the distribution.", choices=KINDS)
-    sd_min: float | None = spec(
-        None, doc="Standard deviation; lognormal only.", unit="min", gt=0
-    )
+    sd_min: float | None = spec(None, doc="Standard deviation; lognormal only.", unit="min", gt=0)
 
     def __post_init__(self) -> None:
         if self.kind == "lognormal" and self.sd_min is None:
             raise FieldError("sd_min", "is required when kind = 'lognormal'")
         if self.kind != "lognormal" and self.sd_min is not None:
-            raise FieldError(
-                "sd_min", f"applies only to kind = 'lognormal', not {self.kind!r}"
-            )
+            raise FieldError("sd_min", f"applies only to kind = 'lognormal', not {self.kind!r}")
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         """Draw ``size`` durations in minutes from ``rng``."""

@@ -14,8 +14,8 @@ person-time ÷ on-duty person-time between the warm-up and the end of the run.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -61,6 +61,7 @@ KPIS: tuple[Kpi, ...] = (
     Kpi("p90_answer_s", "90th percentile time to answer", "s", "lower"),
     Kpi("p95_answer_s", "95th percentile time to answer", "s", "lower"),
     Kpi("advisor_utilisation", "Health advisor utilisation", "fraction", ""),
+    Kpi("mean_queue_length", "Mean calls waiting for an advisor", "calls", "lower"),
     Kpi("calls_in_system_at_end", "Calls still in the system at the end", "calls", ""),
     Kpi("mean_advisors_on_duty", "Mean health advisors on duty", "people", ""),
 )
@@ -103,6 +104,16 @@ def utilisation(rec: RunRecords, start_min: float, end_min: float) -> float:
     return _ratio(busy, on_duty)
 
 
+def mean_queue_length(rec: RunRecords, start_min: float, end_min: float) -> float:
+    """Time-average number of calls waiting for an advisor over the window."""
+    calls = rec.calls
+    left = np.where(np.isnan(calls.answer_min), calls.end_min, calls.answer_min)
+    left = np.where(np.isnan(left), rec.horizon_min, left)
+    window = np.array([start_min, end_min])
+    waiting = np.diff(busy_integral_to(calls.arrival_min, left, window))[0]
+    return waiting / (end_min - start_min)
+
+
 def replication_kpis(rec: RunRecords) -> dict[str, float]:
     """The KPI row of one replication (keys as in :data:`KPIS`)."""
     calls = rec.calls
@@ -124,12 +135,13 @@ def replication_kpis(rec: RunRecords) -> dict[str, float]:
         "p90_answer_s": float(np.percentile(waits, 90)) if waits.size else math.nan,
         "p95_answer_s": float(np.percentile(waits, 95)) if waits.size else math.nan,
         "advisor_utilisation": utilisation(rec, rec.warmup_min, rec.horizon_min),
+        "mean_queue_length": mean_queue_length(rec, rec.warmup_min, rec.horizon_min),
         "calls_in_system_at_end": float(in_system.sum()),
         "mean_advisors_on_duty": float(on_duty[0] / duration),
     }
 
 
-def _grouped(values: np.ndarray, groups: np.ndarray, n: int, fn: Callable) -> np.ndarray:  # type: ignore[type-arg]
+def _grouped(values: np.ndarray, groups: np.ndarray, n: int, fn: Any) -> np.ndarray:
     out = np.full(n, math.nan)
     if values.size:
         frame = pd.Series(values).groupby(groups).agg(fn)
@@ -155,17 +167,14 @@ def interval_kpis(rec: RunRecords) -> pd.DataFrame:
     n_answered = np.bincount(slot[answered], minlength=n)
     within = np.bincount(slot[answered & (waits <= ANSWER_TARGET_S)], minlength=n)
     n_abandoned = np.bincount(slot[abandoned], minlength=n)
-    late_abandoned = np.bincount(
-        slot[abandoned & (abandon_wait_s > ABANDON_GRACE_S)], minlength=n
-    )
+    late_abandoned = np.bincount(slot[abandoned & (abandon_wait_s > ABANDON_GRACE_S)], minlength=n)
     on_duty = np.diff(rec.advisors.integral_to(edges))
     busy = np.diff(busy_integral_to(*_service_spans(rec), edges))
     with np.errstate(invalid="ignore", divide="ignore"):
         frame = pd.DataFrame(
             {
                 "interval_start_min": edges[:-1],
-                "interval_start": pd.Timestamp(rec.start_date)
-                + pd.to_timedelta(edges[:-1], "min"),
+                "interval_start": pd.Timestamp(rec.start_date) + pd.to_timedelta(edges[:-1], "min"),
                 "in_warmup": edges[:-1] < rec.warmup_min,
                 "calls_offered": offered,
                 "calls_answered": n_answered,

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import simpy
@@ -61,14 +62,15 @@ def draw_inputs(scenario: Scenario, streams: RandomStreams) -> CallInputs:
     n = arrivals.size
     callers = scenario.callers
     patience = callers.patience.sample(streams.generator("patience"), n)
-    quick = streams.generator("quick_hangup").random(n)
-    quick_wait = quick / callers.quick_hangup_share if callers.quick_hangup_share else quick
-    is_quick = quick < callers.quick_hangup_share
-    patience = np.where(
-        is_quick,
-        np.minimum(patience, quick_wait * callers.quick_hangup_max_s / SECONDS_PER_MIN),
-        patience,
+    # One uniform per caller: below the share it is a quick hang-up, and rescaled
+    # it gives how soon (uniform up to quick_hangup_max_s).
+    share = callers.quick_hangup_share
+    u = streams.generator("quick_hangup").random(n)
+    is_quick = u < share
+    quick_wait_min = np.divide(u, share, out=np.zeros(n), where=is_quick) * (
+        callers.quick_hangup_max_s / SECONDS_PER_MIN
     )
+    patience = np.where(is_quick, np.minimum(patience, quick_wait_min), patience)
     handle = scenario.advisors.handle_time.sample(streams.generator("advisor_handle"), n)
     return CallInputs(arrivals, patience, handle)
 
@@ -108,7 +110,7 @@ class AdvisorQueue:
             self._at(self._arrival[self._next], self._arrives, self._next)
             self._next += 1
 
-    def _arrives(self, event: simpy.Event) -> None:
+    def _arrives(self, event: Any) -> None:  # a simpy Timeout
         call = event.value
         self._schedule_arrival()
         if self.idle:
@@ -119,23 +121,26 @@ class AdvisorQueue:
             self.queue.append(call)
             self._at(self.env.now + self._patience[call], self._patience_runs_out, call)
 
-    def _patience_runs_out(self, event: simpy.Event) -> None:
+    def _patience_runs_out(self, event: Any) -> None:  # a simpy Timeout
         call = event.value
-        if self.outcome[call] == QUEUED_AT_END and math.isnan(self.answer_min[call]):
+        if self.outcome[call] == QUEUED_AT_END:
             self.outcome[call] = ABANDONED
-            self.end_min[call] = self.env.now
+            self.end_min[call] = self._arrival[call] + self._patience[call]
 
     # service ------------------------------------------------------------
+    # Timestamps are logged from the drawn times, not read off the clock: the
+    # clock is now + delay, which can differ from the drawn time in the last bit.
     def _answer(self, call: int, agent: int) -> None:
-        self.answer_min[call] = self.env.now
+        answer = max(self.env.now, self._arrival[call])
+        self.answer_min[call] = answer
         self.outcome[call] = IN_SERVICE_AT_END
         self.call_of[agent] = call
-        self._at(self.env.now + self._handle[call], self._service_ends, agent)
+        self._at(answer + self._handle[call], self._service_ends, agent)
 
-    def _service_ends(self, event: simpy.Event) -> None:
+    def _service_ends(self, event: Any) -> None:  # a simpy Timeout
         agent = event.value
         call = self.call_of[agent]
-        self.end_min[call] = self.env.now
+        self.end_min[call] = self.answer_min[call] + self._handle[call]
         self.outcome[call] = COMPLETED
         self.call_of[agent] = -1
         if self.off_at[agent] <= self.env.now:
@@ -153,7 +158,7 @@ class AdvisorQueue:
         self.idle[agent] = None
 
     # shifts -------------------------------------------------------------
-    def _shift_starts(self, event: simpy.Event) -> None:
+    def _shift_starts(self, event: Any) -> None:  # a simpy Timeout
         block: ShiftBlock = event.value
         first = len(self.off_at)
         agents = range(first, first + block.count)
@@ -165,7 +170,7 @@ class AdvisorQueue:
         for agent in agents:
             self._free(agent)
 
-    def _shift_ends(self, event: simpy.Event) -> None:
+    def _shift_ends(self, event: Any) -> None:  # a simpy Timeout
         leaving = [a for a in event.value if a in self.idle]
         for agent in leaving:
             del self.idle[agent]

@@ -101,7 +101,7 @@ def write_outputs(result: ExperimentResult, out_dir: str | Path) -> list[Path]:
     half-written in ``out_dir``. Returns the paths written.
     """
     out = Path(out_dir)
-    writers: dict[str, Callable[[Path], None]] = {
+    writers: dict[str, Callable[[Path], object]] = {
         "summary.json": lambda p: p.write_text(json.dumps(result_json(result), indent=2) + "\n"),
         "summary.csv": lambda p: result.summary.to_csv(p),
         "kpis_by_replication.csv": lambda p: result.kpis.to_csv(p, index=False),
@@ -132,4 +132,6 @@ def write_outputs(result: ExperimentResult, out_dir: str | Path) -> list[Path]:
 def interval_summary(result: ExperimentResult) -> pd.DataFrame:
     """Interval KPIs averaged over replications (one row per interval)."""
     numeric = result.intervals.drop(columns=["replication"])
-    return numeric.groupby(["interval_start_min", "interval_start", "in_warmup"]).mean().reset_index()
+    return (
+        numeric.groupby(["interval_start_min", "interval_start", "in_warmup"]).mean().reset_index()
+    )

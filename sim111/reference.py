@@ -11,8 +11,8 @@ import inspect
 import typing
 from typing import Any
 
-from sim111.schema import _type_name
 from sim111.scenario import Scenario
+from sim111.schema import _type_name
 
 INTRO = """\
 # Scenario file reference
@@ -74,13 +74,20 @@ def _rows(cls: type, prefix: str, out: list[str], tables: list[tuple[str, type]]
     for f in dataclasses.fields(cls):
         tp = hints[f.name]
         args = [a for a in typing.get_args(tp) if a is not type(None)]
-        inner = args[0] if typing.get_origin(tp) in (typing.Union,) or (args and type(None) in typing.get_args(tp)) else tp
+        inner = (
+            args[0]
+            if typing.get_origin(tp) in (typing.Union,)
+            or (args and type(None) in typing.get_args(tp))
+            else tp
+        )
         key = f"{prefix}{f.name}"
         if dataclasses.is_dataclass(inner):
             required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
             tables.append((key + (" (required)" if required else ""), inner))  # type: ignore[arg-type]
             continue
-        if typing.get_origin(inner) is tuple and dataclasses.is_dataclass(typing.get_args(inner)[0]):
+        if typing.get_origin(inner) is tuple and dataclasses.is_dataclass(
+            typing.get_args(inner)[0]
+        ):
             tables.append((f"{key}[]", typing.get_args(inner)[0]))
             continue
         unit = f.metadata.get("unit", "")
@@ -104,7 +111,9 @@ def reference_markdown() -> str:
         key = key.removesuffix(" (required)") if "(required)" in key else key
         prefix = key.removesuffix("[]") + ("." if key else "")
         _rows(cls, prefix, rows, found)
-        array = " (array of tables: `[[" + key.removesuffix("[]") + "]]`)" if key.endswith("[]") else ""
+        array = (
+            " (array of tables: `[[" + key.removesuffix("[]") + "]]`)" if key.endswith("[]") else ""
+        )
         lines.append(f"## `{title}`{array}{required}\n\n{doc}\n")
         if rows:
             lines.append("| key | type | unit | default | allowed | meaning |")

@@ -21,19 +21,75 @@ from sim111.schema import build, spec, to_data
 
 MINUTES_PER_DAY = 1440
 DAY_TYPES = ("weekday", "saturday", "sunday", "bank_holiday")
+FIRST_YEAR, LAST_YEAR = 1900, 2199  # England bank holidays are computed in this range
 
 # NHS England calls/day by month, 2014-15, relative to the mean day (docs/domain.md §3).
 MONTH_MULTIPLIERS_2014_15 = (
-    1.06, 1.03, 1.03, 1.04, 1.06, 0.92, 0.90, 0.88, 0.85, 0.93, 1.02, 1.27,
+    1.06,
+    1.03,
+    1.03,
+    1.04,
+    1.06,
+    0.92,
+    0.90,
+    0.88,
+    0.85,
+    0.93,
+    1.02,
+    1.27,
 )
 # % of a day's calls by hour, Bradford 111 2021 (Pilbery et al.), docs/domain.md §3.
 HOURLY_WEEKDAY_PCT = (
-    2.7, 2.1, 1.8, 1.5, 1.4, 1.4, 1.7, 2.1, 2.9, 3.0, 3.2, 3.5,
-    3.4, 3.5, 3.3, 3.4, 4.0, 5.0, 13.1, 10.3, 8.9, 7.4, 6.0, 4.2,
+    2.7,
+    2.1,
+    1.8,
+    1.5,
+    1.4,
+    1.4,
+    1.7,
+    2.1,
+    2.9,
+    3.0,
+    3.2,
+    3.5,
+    3.4,
+    3.5,
+    3.3,
+    3.4,
+    4.0,
+    5.0,
+    13.1,
+    10.3,
+    8.9,
+    7.4,
+    6.0,
+    4.2,
 )
 HOURLY_WEEKEND_PCT = (
-    1.5, 1.2, 1.1, 1.0, 0.9, 1.1, 1.7, 3.2, 6.3, 7.6, 8.4, 8.0,
-    7.3, 6.6, 6.1, 5.5, 5.3, 5.2, 4.9, 4.5, 4.1, 3.6, 2.8, 2.1,
+    1.5,
+    1.2,
+    1.1,
+    1.0,
+    0.9,
+    1.1,
+    1.7,
+    3.2,
+    6.3,
+    7.6,
+    8.4,
+    8.0,
+    7.3,
+    6.6,
+    6.1,
+    5.5,
+    5.3,
+    5.2,
+    4.9,
+    4.5,
+    4.1,
+    3.6,
+    2.8,
+    2.1,
 )
 
 
@@ -70,6 +126,15 @@ class RunSettings:
     seed: int = spec(20130329, doc="Base seed when the CLI gives none.", ge=0)
 
     def __post_init__(self) -> None:
+        first = self.start_date
+        if not FIRST_YEAR <= first.year <= LAST_YEAR or (
+            (first + dt.timedelta(days=self.days)).year > LAST_YEAR
+        ):
+            raise FieldError(
+                "start_date",
+                f"must put the run between {FIRST_YEAR} and {LAST_YEAR}, got {first} + "
+                f"{self.days} days",
+            )
         if MINUTES_PER_DAY % self.interval_min:
             raise FieldError(
                 "interval_min", f"must divide 1440 (e.g. 15, 30, 60), got {self.interval_min}"
@@ -105,12 +170,8 @@ class HourlyProfile:
     weekday: tuple[float, ...] = spec(
         HOURLY_WEEKDAY_PCT, doc="Monday to Friday.", ge=0, length=(24, 48)
     )
-    saturday: tuple[float, ...] = spec(
-        HOURLY_WEEKEND_PCT, doc="Saturday.", ge=0, length=(24, 48)
-    )
-    sunday: tuple[float, ...] = spec(
-        HOURLY_WEEKEND_PCT, doc="Sunday.", ge=0, length=(24, 48)
-    )
+    saturday: tuple[float, ...] = spec(HOURLY_WEEKEND_PCT, doc="Saturday.", ge=0, length=(24, 48))
+    sunday: tuple[float, ...] = spec(HOURLY_WEEKEND_PCT, doc="Sunday.", ge=0, length=(24, 48))
     bank_holiday: tuple[float, ...] = spec(
         HOURLY_WEEKEND_PCT, doc="England bank holidays.", ge=0, length=(24, 48)
     )
@@ -133,9 +194,7 @@ class Demand:
     Either way, arrivals are a (non-homogeneous) Poisson process given the rates.
     """
 
-    kind: str = spec(
-        "profile", doc="Shape of demand.", choices=("profile", "stationary")
-    )
+    kind: str = spec("profile", doc="Shape of demand.", choices=("profile", "stationary"))
     calls_per_hour: float | None = spec(
         None, doc="Constant arrival rate; stationary only.", unit="calls/h", gt=0
     )
@@ -164,9 +223,7 @@ class Demand:
         if self.kind == "stationary" and self.calls_per_hour is None:
             raise FieldError("calls_per_hour", "is required when kind = 'stationary'")
         if self.kind == "profile" and self.calls_per_hour is not None:
-            raise FieldError(
-                "calls_per_hour", "applies only when kind = 'stationary'"
-            )
+            raise FieldError("calls_per_hour", "applies only when kind = 'stationary'")
 
     @property
     def mean_calls_per_day(self) -> float:
@@ -211,8 +268,8 @@ class Shift:
     name: str = spec("", doc="Label for reports.")
 
     def __post_init__(self) -> None:
-        start, end = _parse_clock("start", self.start), _parse_clock("end", self.end)
-        if start == MINUTES_PER_DAY:
+        _parse_clock("end", self.end)
+        if _parse_clock("start", self.start) == MINUTES_PER_DAY:
             raise FieldError("start", "must be before 24:00")
         if not self.day_types:
             raise FieldError("day_types", f"must list at least one of {DAY_TYPES}")
@@ -269,9 +326,7 @@ class Scenario:
         """The scenario as plain TOML-like data."""
         return to_data(self)
 
-    def with_overrides(
-        self, overrides: dict[str, Any], source: str = "override"
-    ) -> Scenario:
+    def with_overrides(self, overrides: dict[str, Any], source: str = "override") -> Scenario:
         """A new scenario with ``{"dotted.key": value}`` applied and validated.
 
         Raises :class:`ScenarioError` naming the key when a key is unknown or a
@@ -290,9 +345,7 @@ def _set_dotted(data: dict[str, Any], key: str, value: Any, source: str) -> None
         where = ".".join(parts[: depth + 1])
         if isinstance(node, list):
             if not part.isdigit() or int(part) >= len(node):
-                raise ScenarioError(
-                    f"{source}: '{where}' must index the list (0..{len(node) - 1})"
-                )
+                raise ScenarioError(f"{source}: '{where}' must index the list (0..{len(node) - 1})")
             node = node[int(part)]
         else:
             if not isinstance(node, dict):
@@ -336,8 +389,6 @@ def load_scenario(path: str | Path) -> Scenario:
         raise ScenarioError(f"{path}: cannot read: {err.strerror}") from None
     data.setdefault("name", path.stem)
     return scenario_from_data(data, str(path))
-
-
 
 
 __all__ = [

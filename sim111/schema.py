@@ -177,9 +177,7 @@ def build(cls: type[T], data: Any) -> T:
     missing = [
         name
         for name, f in fields.items()
-        if name not in kwargs
-        and f.default is _MISSING
-        and f.default_factory is _MISSING
+        if name not in kwargs and f.default is _MISSING and f.default_factory is _MISSING
     ]
     if missing:
         raise FieldError(missing[0], "is required")

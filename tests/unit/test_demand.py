@@ -81,7 +81,7 @@ def test_arrivals_follow_the_piecewise_rate():
     cum = np.array([0.0, 1000.0, 4000.0])  # rate 10/min then 30/min
     times = arrival_times_min(t, cum, np.random.default_rng(3))
     assert np.all(np.diff(times) >= 0)
-    assert 0 <= times.min() and times.max() < 200
+    assert times.min() >= 0 and times.max() < 200
     first, second = (times < 100).sum(), (times >= 100).sum()
     assert first == pytest.approx(1000, abs=4 * 32)
     assert second == pytest.approx(3000, abs=4 * 55)

@@ -20,7 +20,9 @@ def test_samples_have_the_stated_mean_and_sd(dist):
 
 
 def test_fixed_is_exact():
-    assert Distribution(mean_min=3.0, kind="fixed").sample(np.random.default_rng(0), 3).tolist() == [
+    assert Distribution(mean_min=3.0, kind="fixed").sample(
+        np.random.default_rng(0), 3
+    ).tolist() == [
         3.0,
         3.0,
         3.0,

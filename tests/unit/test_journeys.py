@@ -21,13 +21,17 @@ def journey(arrivals, patience, handle, blocks, until=1000.0):
     env.run(until=until)
     trace = [
         (i, ("completed", "abandoned", "queued", "in_service")[o], a, e)
-        for i, (o, a, e) in enumerate(zip(centre.outcome, centre.answer_min, centre.end_min))
+        for i, (o, a, e) in enumerate(
+            zip(centre.outcome, centre.answer_min, centre.end_min, strict=True)
+        )
     ]
     return trace, centre.staff_changes
 
 
 def clean(trace):
-    return [(i, o, None if math.isnan(a) else a, None if math.isnan(e) else e) for i, o, a, e in trace]
+    return [
+        (i, o, None if math.isnan(a) else a, None if math.isnan(e) else e) for i, o, a, e in trace
+    ]
 
 
 def test_one_advisor_serves_in_order_and_a_caller_abandons():
@@ -47,10 +51,16 @@ def test_one_advisor_serves_in_order_and_a_caller_abandons():
 
 def test_two_advisors_longest_idle_first():
     trace, _ = journey(
-        arrivals=[0, 1, 20], patience=[99] * 3, handle=[5, 30, 1],
+        arrivals=[0, 1, 20],
+        patience=[99] * 3,
+        handle=[5, 30, 1],
         blocks=[ShiftBlock(0, math.inf, 2)],
     )
-    assert clean(trace) == [(0, "completed", 0, 5), (1, "completed", 1, 31), (2, "completed", 20, 21)]
+    assert clean(trace) == [
+        (0, "completed", 0, 5),
+        (1, "completed", 1, 31),
+        (2, "completed", 20, 21),
+    ]
 
 
 def test_advisor_finishes_the_call_in_hand_after_the_shift_ends():
@@ -74,7 +84,9 @@ def test_advisor_finishes_the_call_in_hand_after_the_shift_ends():
 
 def test_idle_advisor_leaves_at_shift_end_and_calls_wait_for_the_next_shift():
     trace, changes = journey(
-        arrivals=[70], patience=[99], handle=[5],
+        arrivals=[70],
+        patience=[99],
+        handle=[5],
         blocks=[ShiftBlock(0, 60, 1), ShiftBlock(100, 200, 1)],
     )
     assert clean(trace) == [(0, "completed", 100, 105)]
@@ -91,8 +103,11 @@ def test_night_shift_started_before_the_run_is_on_duty_at_zero():
 
 def test_calls_still_in_the_system_at_the_end_are_counted_as_such():
     trace, _ = journey(
-        arrivals=[0, 1, 2], patience=[99, 99, 99], handle=[50, 50, 50],
-        blocks=[ShiftBlock(0, math.inf, 1)], until=60,
+        arrivals=[0, 1, 2],
+        patience=[99, 99, 99],
+        handle=[50, 50, 50],
+        blocks=[ShiftBlock(0, math.inf, 1)],
+        until=60,
     )
     assert clean(trace) == [
         (0, "completed", 0, 50),

@@ -25,7 +25,9 @@ NAN = math.nan
 def records(rows, staff=((0.0, 2),), horizon=120.0, warmup=0.0, interval=60):
     """rows: (arrival, answer, end, outcome)"""
     a, ans, end, out = (np.array(c, dtype=float) for c in zip(*rows, strict=True))
-    calls = CallRecords(a, np.full(a.size, 99.0), np.full(a.size, 1.0), ans, end, out.astype(np.int8))
+    calls = CallRecords(
+        a, np.full(a.size, 99.0), np.full(a.size, 1.0), ans, end, out.astype(np.int8)
+    )
     return RunRecords(
         calls, StaffLog.from_changes(list(staff)), dt.date(2015, 3, 2), horizon, warmup, interval, 0
     )
@@ -83,7 +85,9 @@ def test_interval_kpis_by_arrival_interval():
 
 
 def test_busy_integral_splits_spans_across_points():
-    got = busy_integral_to(np.array([0.0, 5.0]), np.array([10.0, 30.0]), np.array([0, 5, 10, 20, 40]))
+    got = busy_integral_to(
+        np.array([0.0, 5.0]), np.array([10.0, 30.0]), np.array([0, 5, 10, 20, 40])
+    )
     assert got.tolist() == [0, 5, 15, 25, 35]
 
 

@@ -3,9 +3,9 @@ import math
 
 import numpy as np
 
+from sim111.distributions import Distribution
 from sim111.roster import ShiftBlock, rostered_count, shift_blocks
 from sim111.scenario import Shift, StaffGroup
-from sim111.distributions import Distribution
 
 HANDLE = Distribution(mean_min=8.0)
 
@@ -38,7 +38,13 @@ def test_shifts_by_day_type_and_over_midnight():
 def test_rostered_count_includes_start_and_excludes_end():
     blocks = (ShiftBlock(0, 60, 2), ShiftBlock(30, 90, 1))
     assert rostered_count(blocks, np.array([0, 29, 30, 59, 60, 89, 90])).tolist() == [
-        2, 2, 3, 3, 1, 1, 0,
+        2,
+        2,
+        3,
+        3,
+        1,
+        1,
+        0,
     ]
 
 

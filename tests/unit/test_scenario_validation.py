@@ -56,40 +56,67 @@ def test_name_defaults_to_file_stem(tmp_path):
         (GOOD + "[run]\ndayz = 3\n", "'run.dayz' is not a known key here; allowed keys: days,"),
         (GOOD + "[run]\ndays = 0\n", "'run.days' must be >= 1, got 0"),
         (GOOD + "[run]\ndays = 2.5\n", "'run.days' must be an integer, got 2.5"),
-        (GOOD + "[run]\nstart_date = \"March\"\n", "'run.start_date' must be a date"),
+        (GOOD + '[run]\nstart_date = "March"\n', "'run.start_date' must be a date"),
         (GOOD + "[run]\ninterval_min = 7\n", "'run.interval_min' must divide 1440"),
         (GOOD + "[run]\ndays = 1\nwarmup_min = 1440\n", "'run.warmup_min' must be shorter"),
-        (GOOD.replace("mean_min = 8", "mean_min = -3"),
-         "'advisors.handle_time.mean_min' must be > 0, got -3"),
-        (GOOD.replace("mean_min = 8", 'mean_min = 8\nkind = "gamma"'),
-         "'advisors.handle_time.kind' must be one of 'exponential', 'lognormal', 'fixed'"),
-        (GOOD.replace("mean_min = 8", 'mean_min = 8\nkind = "lognormal"'),
-         "'advisors.handle_time.sd_min' is required when kind = 'lognormal'"),
-        (GOOD.replace("mean_min = 8", "mean_min = 8\nsd_min = 2"),
-         "'advisors.handle_time.sd_min' applies only to kind = 'lognormal'"),
-        (GOOD.replace("count = 3", "count = true"), "'advisors.count' must be an integer, got true"),
-        ('[advisors.handle_time]\nmean_min = 8\n', "'advisors.count' or 'shifts' is required"),
+        (
+            GOOD.replace("mean_min = 8", "mean_min = -3"),
+            "'advisors.handle_time.mean_min' must be > 0, got -3",
+        ),
+        (
+            GOOD.replace("mean_min = 8", 'mean_min = 8\nkind = "gamma"'),
+            "'advisors.handle_time.kind' must be one of 'exponential', 'lognormal', 'fixed'",
+        ),
+        (
+            GOOD.replace("mean_min = 8", 'mean_min = 8\nkind = "lognormal"'),
+            "'advisors.handle_time.sd_min' is required when kind = 'lognormal'",
+        ),
+        (
+            GOOD.replace("mean_min = 8", "mean_min = 8\nsd_min = 2"),
+            "'advisors.handle_time.sd_min' applies only to kind = 'lognormal'",
+        ),
+        (
+            GOOD.replace("count = 3", "count = true"),
+            "'advisors.count' must be an integer, got true",
+        ),
+        ("[advisors.handle_time]\nmean_min = 8\n", "'advisors.count' or 'shifts' is required"),
         ('name = "x"\n', "'advisors' is required"),
-        (GOOD + "[[advisors.shifts]]\nstart = \"08:00\"\nend = \"16:00\"\ncount = 2\n",
-         "'advisors.count' and 'shifts' cannot both be given"),
-        (GOOD.replace("count = 3", "")
-         + "[[advisors.shifts]]\nstart = \"8am\"\nend = \"16:00\"\ncount = 2\n",
-         "'advisors.shifts.0.start' must be a time 'HH:MM'"),
-        (GOOD.replace("count = 3", "")
-         + "[[advisors.shifts]]\nstart = \"08:00\"\nend = \"16:00\"\ncount = 2\n"
-         + "day_types = [\"holiday\"]\n",
-         "'advisors.shifts.0.day_types.0' must be one of 'weekday', 'saturday'"),
-        (GOOD + "[demand]\ncalls_per_hour = 10\n",
-         "'demand.calls_per_hour' applies only when kind = 'stationary'"),
-        (GOOD + "[demand]\nkind = \"stationary\"\n",
-         "'demand.calls_per_hour' is required when kind = 'stationary'"),
-        (GOOD + "[demand]\nmonth_multipliers = [1, 1]\n",
-         "'demand.month_multipliers' must have 12 entries, got 2"),
-        (GOOD + "[demand.hourly_profile]\nweekday = [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,"
-         " 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]\n",
-         "'demand.hourly_profile.weekday' must have at least one entry > 0"),
-        (GOOD + "[callers]\nquick_hangup_share = 1.5\n",
-         "'callers.quick_hangup_share' must be <= 1, got 1.5"),
+        (
+            GOOD + '[[advisors.shifts]]\nstart = "08:00"\nend = "16:00"\ncount = 2\n',
+            "'advisors.count' and 'shifts' cannot both be given",
+        ),
+        (
+            GOOD.replace("count = 3", "")
+            + '[[advisors.shifts]]\nstart = "8am"\nend = "16:00"\ncount = 2\n',
+            "'advisors.shifts.0.start' must be a time 'HH:MM'",
+        ),
+        (
+            GOOD.replace("count = 3", "")
+            + '[[advisors.shifts]]\nstart = "08:00"\nend = "16:00"\ncount = 2\n'
+            + 'day_types = ["holiday"]\n',
+            "'advisors.shifts.0.day_types.0' must be one of 'weekday', 'saturday'",
+        ),
+        (
+            GOOD + "[demand]\ncalls_per_hour = 10\n",
+            "'demand.calls_per_hour' applies only when kind = 'stationary'",
+        ),
+        (
+            GOOD + '[demand]\nkind = "stationary"\n',
+            "'demand.calls_per_hour' is required when kind = 'stationary'",
+        ),
+        (
+            GOOD + "[demand]\nmonth_multipliers = [1, 1]\n",
+            "'demand.month_multipliers' must have 12 entries, got 2",
+        ),
+        (
+            GOOD + "[demand.hourly_profile]\nweekday = [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,"
+            " 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]\n",
+            "'demand.hourly_profile.weekday' must have at least one entry > 0",
+        ),
+        (
+            GOOD + "[callers]\nquick_hangup_share = 1.5\n",
+            "'callers.quick_hangup_share' must be <= 1, got 1.5",
+        ),
         (GOOD + "[demand]\noverdispersion_cv = nan\n", "must be a finite number"),
         ("run = 3\n" + GOOD, "'run' must be a table, got 3"),
         ("advisors = [\n", "not valid TOML"),

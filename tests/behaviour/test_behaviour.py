@@ -1,0 +1,109 @@
+"""Directional and reproducibility behaviour of whole runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pandas as pd
+
+from sim111.experiment import run_experiment
+from sim111.model import simulate
+from sim111.records import OUTCOMES
+from sim111.scenario import load_scenario, scenario_from_data
+from tests.conftest import SCENARIOS, make_scenario
+
+
+def mean_kpi(scenario, key, reps=4):
+    return run_experiment(scenario, replications=reps, seed=11).kpis[key].mean()
+
+
+def test_more_advisors_shorter_waits():
+    waits = [
+        mean_kpi(
+            make_scenario(advisors={"count": n, "handle_time": {"mean_min": 8.0}}), "mean_answer_s"
+        )
+        for n in (8, 9, 10, 12)
+    ]
+    assert waits == sorted(waits, reverse=True)
+    assert waits[0] > 2 * waits[-1]
+
+
+def test_more_demand_longer_waits_and_more_abandonment():
+    results = [
+        run_experiment(
+            make_scenario(demand={"kind": "stationary", "calls_per_hour": rate}), 4, 11
+        ).kpis.mean()
+        for rate in (50.0, 60.0, 70.0, 80.0)
+    ]
+    waits = [r["mean_answer_s"] for r in results]
+    abandons = [r["abandoned"] for r in results]
+    assert waits == sorted(waits)
+    assert abandons == sorted(abandons)
+
+
+def test_more_patience_fewer_abandonments():
+    low = mean_kpi(make_scenario(callers={"patience": {"mean_min": 2.0}}), "abandoned")
+    high = mean_kpi(make_scenario(callers={"patience": {"mean_min": 20.0}}), "abandoned")
+    assert high < low
+
+
+def test_same_seed_same_records():
+    scenario = load_scenario(SCENARIOS / "typical-area.toml").with_overrides({"run.days": 2})
+    a = simulate(scenario, 3, 99).calls.to_frame()
+    b = simulate(scenario, 3, 99).calls.to_frame()
+    pd.testing.assert_frame_equal(a, b)
+    c = simulate(scenario, 4, 99).calls.to_frame()
+    assert len(c) != len(a) or not np.array_equal(c["arrival_min"], a["arrival_min"])
+
+
+def test_results_do_not_depend_on_workers_or_executor():
+    scenario = load_scenario(SCENARIOS / "typical-area.toml").with_overrides({"run.days": 2})
+    serial = run_experiment(scenario, replications=4, seed=5)
+    pooled = run_experiment(scenario, replications=4, seed=5, workers=2)
+    with ThreadPoolExecutor(3) as pool:
+        threaded = run_experiment(scenario, replications=4, seed=5, executor=pool)
+    for other in (pooled, threaded):
+        pd.testing.assert_frame_equal(serial.kpis, other.kpis)
+        pd.testing.assert_frame_equal(serial.intervals, other.intervals)
+        pd.testing.assert_frame_equal(serial.summary, other.summary)
+
+
+def test_common_random_numbers_across_staffing_variants():
+    base = make_scenario()
+    a = simulate(base, 0, 7).calls
+    b = simulate(base.with_overrides({"advisors.count": 14}), 0, 7).calls
+    np.testing.assert_array_equal(a.arrival_min, b.arrival_min)
+    np.testing.assert_array_equal(a.patience_min, b.patience_min)
+    np.testing.assert_array_equal(a.handle_min, b.handle_min)
+
+
+def test_conservation_every_call_has_one_outcome():
+    for scenario in (
+        make_scenario(),
+        make_scenario(advisors={"count": 4, "handle_time": {"mean_min": 8.0}}),  # overloaded
+        load_scenario(SCENARIOS / "typical-area.toml").with_overrides({"run.days": 3}),
+    ):
+        rec = simulate(scenario, 0, 1)
+        counts = np.bincount(rec.calls.outcome, minlength=len(OUTCOMES))
+        assert counts.sum() == len(rec.calls)
+        answered = (~np.isnan(rec.calls.answer_min)).sum()
+        completed, abandoned, queued, in_service = counts
+        assert answered == completed + in_service
+        assert len(rec.calls) == answered + abandoned + queued
+
+
+def test_a_bank_holiday_staffed_like_a_weekday_collapses():
+    # Good Friday 2013 (1.8x a mean day, weekend profile) with the weekday roster.
+    easter = load_scenario(SCENARIOS / "typical-area.toml").with_overrides(
+        {"run.start_date": dt.date(2013, 3, 29), "run.days": 1}
+    )
+    data = easter.to_data()
+    shifts = [s for s in data["advisors"]["shifts"] if "weekend" not in s["name"]]
+    for shift in shifts:
+        shift["day_types"] = ["weekday", "bank_holiday"]
+    data["advisors"]["shifts"] = shifts
+    starved = scenario_from_data(data, "test")
+    assert mean_kpi(starved, "abandoned_after_30s") > 5 * mean_kpi(easter, "abandoned_after_30s")
+    assert mean_kpi(starved, "abandoned_after_30s") > 0.05

@@ -1,0 +1,161 @@
+"""The command-line contract: JSON shape, exit status 2, atomic --out."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from sim111.cli import parse_override
+from sim111.experiment import ExperimentResult, run_experiment
+from sim111.kpis import KPIS
+from sim111.output import kpi_table, write_outputs
+from tests.conftest import ROOT, SCENARIOS, make_scenario
+
+CORE_KEYS = {
+    "calls_offered",
+    "calls_answered",
+    "answered_within_60s",
+    "abandoned_after_30s",
+    "abandoned",
+    "mean_answer_s",
+    "p90_answer_s",
+    "p95_answer_s",
+    "advisor_utilisation",
+}
+
+
+def sim111(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-m", "sim111", *args], capture_output=True, text=True, env=env, cwd=ROOT
+    )
+
+
+def test_json_output_is_exactly_the_contract():
+    proc = sim111(
+        "run",
+        str(SCENARIOS / "validation" / "erlang-a.toml"),
+        "--format",
+        "json",
+        "-n",
+        "3",
+        "--seed",
+        "4",
+        "--set",
+        "run.days=1",
+        "--set",
+        "demand.calls_per_hour=120",
+        "--set",
+        "advisors.count=18",
+        "--set",
+        "advisors.handle_time.mean_min=8",
+        "--set",
+        "callers.patience.mean_min=5",
+    )
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert set(out) == {"scenario", "replications", "seed", "kpis"}
+    assert (out["scenario"], out["replications"], out["seed"]) == ("erlang-a", 3, 4)
+    assert set(out["kpis"]) >= CORE_KEYS
+    for stats in out["kpis"].values():
+        assert set(stats) == {"mean", "ci_low", "ci_high"}
+    sl = out["kpis"]["answered_within_60s"]
+    assert 0 <= sl["ci_low"] <= sl["mean"] <= sl["ci_high"] <= 1
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--set", "advisors.count=-2"], "'advisors.count' must be >= 0, got -2"),
+        (["--set", "advisors.nope=1"], "'advisors.nope' is not a known key here"),
+        (["--set", "advisors.count"], "expected dotted.key=value"),
+        (["--set", "callers.patience.kind=weibull"], "must be one of 'exponential'"),
+    ],
+)
+def test_bad_override_exits_2_with_one_line(args, message, tmp_path):
+    out = tmp_path / "out"
+    proc = sim111("run", str(SCENARIOS / "typical-area.toml"), "--out", str(out), *args)
+    assert proc.returncode == 2
+    assert message in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in proc.stderr
+    assert not out.exists()
+
+
+def test_bad_file_exits_2(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[advisors]\ncount = 'x'\n")
+    proc = sim111("run", str(bad))
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == f"error: {bad}: 'advisors.count' must be an integer, got 'x'"
+
+
+def test_missing_file_exits_2(tmp_path):
+    proc = sim111("run", str(tmp_path / "nope.toml"))
+    assert proc.returncode == 2
+    assert "no such scenario file" in proc.stderr
+
+
+def test_table_output_and_out_dir(tmp_path):
+    out = tmp_path / "results"
+    proc = sim111(
+        "run",
+        str(SCENARIOS / "typical-area.toml"),
+        "-n",
+        "2",
+        "--set",
+        "run.days=1",
+        "--out",
+        str(out),
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "Answered within 60 s" in proc.stdout and ">= 95%" in proc.stdout
+    names = sorted(p.name for p in out.iterdir())
+    assert names == [
+        "calls.csv.gz",
+        "intervals.csv",
+        "kpis_by_replication.csv",
+        "scenario.json",
+        "summary.csv",
+        "summary.json",
+    ]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no staging left
+
+
+def test_parse_override_reads_toml_values():
+    assert parse_override("advisors.count=18") == ("advisors.count", 18)
+    assert parse_override("demand.kind=stationary") == ("demand.kind", "stationary")
+    assert parse_override("run.start_date=2013-03-28")[1].isoformat() == "2013-03-28"
+    assert parse_override("demand.month_multipliers=[1,2]")[1] == [1, 2]
+
+
+def test_failed_write_leaves_nothing_half_written(tmp_path, monkeypatch):
+    result = run_experiment(make_scenario(run={"days": 1}), 2, 1, keep_records=True)
+    out = tmp_path / "out"
+
+    def broken(self):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(ExperimentResult, "calls_frame", broken)
+    with pytest.raises(OSError, match="disk full"):
+        write_outputs(result, out)
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_table_lists_every_kpi():
+    result = run_experiment(make_scenario(run={"days": 1}), 2, 1)
+    table = kpi_table(result)
+    for kpi in KPIS:
+        assert kpi.label in table
+
+
+def test_help_and_version():
+    assert sim111("--help").returncode == 0
+    assert "run" in sim111("--help").stdout
+    proc = sim111("--version")
+    assert proc.returncode == 0 and "0.1.0" in proc.stdout

@@ -1,0 +1,32 @@
+"""The committed docs and scenarios stay in step with the code."""
+
+from __future__ import annotations
+
+import pytest
+
+from sim111.experiment import run_experiment
+from sim111.reference import reference_markdown
+from sim111.scenario import load_scenario
+from tests.conftest import ROOT, SCENARIOS
+
+
+def test_scenario_reference_is_current():
+    committed = (ROOT / "docs" / "scenario-reference.md").read_text()
+    assert committed == reference_markdown(), (
+        "regenerate: python -m sim111.reference > docs/scenario-reference.md"
+    )
+
+
+@pytest.mark.parametrize(
+    "path", sorted(SCENARIOS.rglob("*.toml")), ids=lambda p: str(p.relative_to(SCENARIOS))
+)
+def test_every_scenario_runs_on_a_short_horizon(path):
+    scenario = load_scenario(path).with_overrides({"run.days": 1, "run.warmup_min": 0})
+    result = run_experiment(scenario, replications=2, seed=1)
+    assert result.kpis["calls_offered"].min() > 0
+
+
+def test_readme_commands_name_real_files():
+    readme = (ROOT / "README.md").read_text()
+    assert "scenarios/typical-area.toml" in readme
+    assert (SCENARIOS / "typical-area.toml").exists()
