@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from sim111.kpis import interval_kpis, replication_kpis
+from sim111.intervals import interval_kpis
+from sim111.kpis import kpi_info, replication_kpis
 from sim111.model import simulate
 from sim111.records import RunRecords
 from sim111.scenario import Scenario
@@ -77,6 +78,19 @@ class ExperimentResult:
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
+def clip_to_range(summary: pd.DataFrame) -> pd.DataFrame:
+    """Clip interval ends to each KPI's range: every KPI is >= 0, fractions <= 1.
+
+    A t-interval is symmetric, so for a KPI near a bound (a 95th percentile
+    wait of a few seconds) it can stray outside the values the KPI can take.
+    """
+    out = summary.copy()
+    out["ci_low"] = out["ci_low"].clip(lower=0)
+    fractions = [k for k in out.index if kpi_info(k).unit == "fraction"]
+    out.loc[fractions, "ci_high"] = out.loc[fractions, "ci_high"].clip(upper=1)
+    return out
+
+
 def run_experiment(
     scenario: Scenario,
     replications: int | None = None,
@@ -111,7 +125,7 @@ def run_experiment(
         scenario=scenario,
         seed=base_seed,
         kpis=kpis,
-        summary=summarise(kpis),
+        summary=clip_to_range(summarise(kpis)),
         intervals=intervals,
         records=tuple(r.records for r in results if r.records is not None),
     )

@@ -1,29 +1,35 @@
 """NHS 111 KPIs as pure functions of a replication's records.
 
-Definitions follow NHS England's 111 statistics (``docs/domain.md`` §2):
+Definitions follow NHS England's 111 statistics and service specification
+(``docs/domain.md`` §2):
 
 - ``answered_within_60s``: calls answered within 60 s ÷ calls **answered**;
 - ``abandoned_after_30s``: calls abandoned after waiting more than 30 s ÷ calls
   **offered**; ``abandoned`` counts every abandonment ÷ offered;
+- ``callback_within_10min``: call-backs reaching a clinician within 10 min of
+  the end of the advisor call ÷ call-backs offered;
 - answer times are waits of answered calls, in seconds.
 
-Only calls arriving at or after the warm-up are counted; utilisation is busy
+Only calls offered at or after the warm-up are counted; utilisations are busy
 person-time ÷ on-duty person-time between the warm-up and the end of the run.
+A call-back counts in a "within T" denominator only if it entered the queue
+at least T before the end of the run (it had the whole of T to be reached).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from sim111.records import ABANDONED, CallRecords, RunRecords
+from sim111.records import ABANDONED, CALLBACK_FAILED, IN_SYSTEM_AT_END, CallRecords, RunRecords
+from sim111.scenario import DISPOSITIONS
 
 ANSWER_TARGET_S = 60.0
 ABANDON_GRACE_S = 30.0
+CALLBACK_TARGET_MIN = 10.0
+PER_CLASS_PREFIX = "callback_within_target_"
 
 
 @dataclass(frozen=True)
@@ -52,7 +58,9 @@ class Kpi:
 
 
 KPIS: tuple[Kpi, ...] = (
-    Kpi("calls_offered", "Calls offered", "calls", ""),
+    Kpi("calls_offered", "Calls offered (incl. redials)", "calls", ""),
+    Kpi("unique_callers", "Unique callers", "calls", ""),
+    Kpi("redials", "Redials", "calls", ""),
     Kpi("calls_answered", "Calls answered", "calls", ""),
     Kpi("answered_within_60s", "Answered within 60 s (of answered)", "fraction", "higher", 0.95),
     Kpi("abandoned_after_30s", "Abandoned after 30 s (of offered)", "fraction", "lower", 0.05),
@@ -61,24 +69,53 @@ KPIS: tuple[Kpi, ...] = (
     Kpi("p90_answer_s", "90th percentile time to answer", "s", "lower"),
     Kpi("p95_answer_s", "95th percentile time to answer", "s", "lower"),
     Kpi("advisor_utilisation", "Health advisor utilisation", "fraction", ""),
-    Kpi("mean_queue_length", "Mean calls waiting for an advisor", "calls", "lower"),
+    Kpi("mean_queue_length", "Mean calls waiting for an advisor", "calls waiting", "lower"),
+    Kpi("clinical_share", "Needing clinical input (of answered)", "fraction", ""),
+    Kpi("warm_transfer_share", "Warm transfers (of clinical)", "fraction", "higher"),
+    Kpi("callback_within_10min", "Call-backs within 10 min", "fraction", "higher", 1.0),
+    Kpi("mean_callback_min", "Mean call-back wait", "min", "lower"),
+    Kpi("p95_callback_min", "95th percentile call-back wait", "min", "lower"),
+    Kpi("max_callback_min", "Longest call-back wait", "min", "lower"),
+    Kpi("callbacks_failed", "Call-backs never answered (of call-backs)", "fraction", "lower"),
+    Kpi("clinician_utilisation", "Clinician utilisation", "fraction", ""),
+    Kpi("mean_awaiting_clinician", "Mean calls awaiting a clinician", "calls waiting", "lower"),
+    *(
+        Kpi(f"{d}_share", f"Disposition: {d.replace('_', ' ')}", "fraction", "")
+        for d in DISPOSITIONS
+    ),
     Kpi("calls_in_system_at_end", "Calls still in the system at the end", "calls", ""),
     Kpi("mean_advisors_on_duty", "Mean health advisors on duty", "people", ""),
+    Kpi("mean_clinicians_on_duty", "Mean clinicians on duty", "people", ""),
 )
 KPI_BY_KEY = {k.key: k for k in KPIS}
 
 
+def kpi_info(key: str) -> Kpi:
+    """The registry entry for ``key``, including per-priority-class keys."""
+    if key in KPI_BY_KEY:
+        return KPI_BY_KEY[key]
+    if key.startswith(PER_CLASS_PREFIX):
+        name = key.removeprefix(PER_CLASS_PREFIX)
+        return Kpi(key, f"Call-backs within target: {name}", "fraction", "higher")
+    return Kpi(key, key, "", "")
+
+
 def _ratio(num: float, den: float) -> float:
-    return num / den if den else math.nan
+    return float(num / den) if den else math.nan
 
 
-def _waits_s(calls: CallRecords, mask: np.ndarray) -> np.ndarray:
-    answered = mask & ~np.isnan(calls.answer_min)
-    return (calls.answer_min[answered] - calls.arrival_min[answered]) * 60
+def _stat(values: np.ndarray, fn: str) -> float:
+    if not values.size:
+        return math.nan
+    if fn == "mean":
+        return float(values.mean())
+    if fn == "max":
+        return float(values.max())
+    return float(np.percentile(values, float(fn)))
 
 
 def busy_integral_to(starts: np.ndarray, ends: np.ndarray, at_min: np.ndarray) -> np.ndarray:
-    """Person-minutes busy from 0 to each time in ``at_min``, given service spans."""
+    """Person-minutes inside spans ``[starts, ends)`` from 0 to each time in ``at_min``."""
     s = np.sort(starts)
     e = np.sort(ends)
     cs = np.concatenate([[0.0], np.cumsum(s)])
@@ -89,105 +126,114 @@ def busy_integral_to(starts: np.ndarray, ends: np.ndarray, at_min: np.ndarray) -
     return (at * ns - cs[ns]) - (at * ne - ce[ne])
 
 
-def _service_spans(rec: RunRecords) -> tuple[np.ndarray, np.ndarray]:
+def advisor_spans(rec: RunRecords) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end of every advisor call (end = run end if still going)."""
     calls = rec.calls
     served = ~np.isnan(calls.answer_min)
-    ends = np.where(np.isnan(calls.end_min), rec.horizon_min, calls.end_min)
+    ends = np.where(np.isnan(calls.advisor_end_min), rec.horizon_min, calls.advisor_end_min)
     return calls.answer_min[served], ends[served]
 
 
-def utilisation(rec: RunRecords, start_min: float, end_min: float) -> float:
-    """Advisor busy time ÷ on-duty time over ``[start_min, end_min]``."""
-    window = np.array([start_min, end_min])
-    on_duty = np.diff(rec.advisors.integral_to(window))[0]
-    busy = np.diff(busy_integral_to(*_service_spans(rec), window))[0]
-    return _ratio(busy, on_duty)
-
-
-def mean_queue_length(rec: RunRecords, start_min: float, end_min: float) -> float:
-    """Time-average number of calls waiting for an advisor over the window."""
+def waiting_spans(rec: RunRecords) -> tuple[np.ndarray, np.ndarray]:
+    """When each call joined and left the advisor queue."""
     calls = rec.calls
     left = np.where(np.isnan(calls.answer_min), calls.end_min, calls.answer_min)
     left = np.where(np.isnan(left), rec.horizon_min, left)
-    window = np.array([start_min, end_min])
-    waiting = np.diff(busy_integral_to(calls.arrival_min, left, window))[0]
-    return waiting / (end_min - start_min)
+    return calls.arrival_min, left
 
 
-def replication_kpis(rec: RunRecords) -> dict[str, float]:
-    """The KPI row of one replication (keys as in :data:`KPIS`)."""
+def _window_integral(starts: np.ndarray, ends: np.ndarray, a: float, b: float) -> float:
+    values = busy_integral_to(starts, ends, np.array([a, b]))
+    return float(values[1] - values[0])
+
+
+def callback_waits_min(calls: CallRecords) -> np.ndarray:
+    """Minutes from the end of the advisor call to clinician contact (NaN if none)."""
+    return calls.contact_min - calls.advisor_end_min
+
+
+def advisor_kpis(rec: RunRecords, counted: np.ndarray) -> dict[str, float]:
+    """Demand, answer and abandonment KPIs of the advisor stage."""
     calls = rec.calls
-    counted = calls.arrival_min >= rec.warmup_min
     offered = int(counted.sum())
-    waits = _waits_s(calls, counted)
+    answered = counted & ~np.isnan(calls.answer_min)
+    waits = (calls.answer_min[answered] - calls.arrival_min[answered]) * 60
     abandoned = counted & (calls.outcome == ABANDONED)
     abandon_wait_s = (calls.end_min[abandoned] - calls.arrival_min[abandoned]) * 60
-    in_system = counted & np.isnan(calls.end_min)
-    duration = rec.horizon_min - rec.warmup_min
-    on_duty = np.diff(rec.advisors.integral_to(np.array([rec.warmup_min, rec.horizon_min])))
+    a, b = rec.warmup_min, rec.horizon_min
+    on_duty = rec.advisors.integral_to(np.array([a, b]))
     return {
         "calls_offered": float(offered),
+        "unique_callers": float(np.unique(calls.caller_id[counted]).size),
+        "redials": float((counted & (calls.attempt > 0)).sum()),
         "calls_answered": float(waits.size),
-        "answered_within_60s": _ratio(float((waits <= ANSWER_TARGET_S).sum()), waits.size),
-        "abandoned_after_30s": _ratio(float((abandon_wait_s > ABANDON_GRACE_S).sum()), offered),
-        "abandoned": _ratio(float(abandoned.sum()), offered),
-        "mean_answer_s": float(waits.mean()) if waits.size else math.nan,
-        "p90_answer_s": float(np.percentile(waits, 90)) if waits.size else math.nan,
-        "p95_answer_s": float(np.percentile(waits, 95)) if waits.size else math.nan,
-        "advisor_utilisation": utilisation(rec, rec.warmup_min, rec.horizon_min),
-        "mean_queue_length": mean_queue_length(rec, rec.warmup_min, rec.horizon_min),
-        "calls_in_system_at_end": float(in_system.sum()),
-        "mean_advisors_on_duty": float(on_duty[0] / duration),
+        "answered_within_60s": _ratio((waits <= ANSWER_TARGET_S).sum(), waits.size),
+        "abandoned_after_30s": _ratio((abandon_wait_s > ABANDON_GRACE_S).sum(), offered),
+        "abandoned": _ratio(abandoned.sum(), offered),
+        "mean_answer_s": _stat(waits, "mean"),
+        "p90_answer_s": _stat(waits, "90"),
+        "p95_answer_s": _stat(waits, "95"),
+        "advisor_utilisation": _ratio(
+            _window_integral(*advisor_spans(rec), a, b), on_duty[1] - on_duty[0]
+        ),
+        "mean_queue_length": _window_integral(*waiting_spans(rec), a, b) / (b - a),
+        "mean_advisors_on_duty": rec.advisors.mean_over(a, b),
     }
 
 
-def _grouped(values: np.ndarray, groups: np.ndarray, n: int, fn: Any) -> np.ndarray:
-    out = np.full(n, math.nan)
-    if values.size:
-        frame = pd.Series(values).groupby(groups).agg(fn)
-        out[frame.index.to_numpy()] = frame.to_numpy()
+def clinical_kpis(rec: RunRecords, counted: np.ndarray) -> dict[str, float]:
+    """Clinical share, warm transfers, call-back waits and clinician use."""
+    calls = rec.calls
+    a, b = rec.warmup_min, rec.horizon_min
+    advisor_done = counted & ~np.isnan(calls.advisor_end_min)
+    clinical = counted & calls.clinical
+    callbacks = clinical & ~calls.warm_transfer
+    waits = callback_waits_min(calls)
+    reached = callbacks & ~np.isnan(waits)
+    cb_waits = waits[reached]
+    due = callbacks & (calls.advisor_end_min <= b - CALLBACK_TARGET_MIN)
+    on_duty = rec.clinicians.integral_to(np.array([a, b]))
+    busy = rec.clinicians_busy.integral_to(np.array([a, b]))
+    out = {
+        "clinical_share": _ratio(clinical.sum(), advisor_done.sum()),
+        "warm_transfer_share": _ratio((clinical & calls.warm_transfer).sum(), clinical.sum()),
+        "callback_within_10min": _ratio((due & (waits <= CALLBACK_TARGET_MIN)).sum(), due.sum()),
+        "mean_callback_min": _stat(cb_waits, "mean"),
+        "p95_callback_min": _stat(cb_waits, "95"),
+        "max_callback_min": _stat(cb_waits, "max"),
+        "callbacks_failed": _ratio(
+            (callbacks & (calls.outcome == CALLBACK_FAILED)).sum(), callbacks.sum()
+        ),
+        "clinician_utilisation": _ratio(busy[1] - busy[0], on_duty[1] - on_duty[0]),
+        "mean_awaiting_clinician": rec.awaiting_clinician.mean_over(a, b),
+        "mean_clinicians_on_duty": rec.clinicians.mean_over(a, b),
+    }
+    for k, (name, target) in enumerate(
+        zip(rec.priority_names, rec.priority_targets_min, strict=True)
+    ):
+        due_k = callbacks & (calls.priority == k) & (calls.advisor_end_min <= b - target)
+        out[f"{PER_CLASS_PREFIX}{name}"] = _ratio((due_k & (waits <= target)).sum(), due_k.sum())
     return out
 
 
-def interval_kpis(rec: RunRecords) -> pd.DataFrame:
-    """KPIs per reporting interval (by the interval in which calls arrive).
+def disposition_kpis(rec: RunRecords, counted: np.ndarray) -> dict[str, float]:
+    """Share of each disposition among calls given one."""
+    disposition = rec.calls.disposition[counted]
+    given = disposition[disposition >= 0]
+    counts = np.bincount(given, minlength=len(DISPOSITIONS))
+    return {f"{d}_share": _ratio(counts[i], given.size) for i, d in enumerate(DISPOSITIONS)}
 
-    Includes warm-up intervals (flagged ``in_warmup``) so plots can show them.
-    """
+
+def replication_kpis(rec: RunRecords) -> dict[str, float]:
+    """The KPI row of one replication (keys as in :data:`KPIS`, plus per-class ones)."""
     calls = rec.calls
-    width = rec.interval_min
-    n = int(rec.horizon_min // width)
-    edges = np.arange(n + 1, dtype=float) * width
-    slot = np.minimum((calls.arrival_min // width).astype(int), n - 1)
-    answered = ~np.isnan(calls.answer_min)
-    waits = (calls.answer_min - calls.arrival_min) * 60
-    abandoned = calls.outcome == ABANDONED
-    abandon_wait_s = (calls.end_min - calls.arrival_min) * 60
-    offered = np.bincount(slot, minlength=n)
-    n_answered = np.bincount(slot[answered], minlength=n)
-    within = np.bincount(slot[answered & (waits <= ANSWER_TARGET_S)], minlength=n)
-    n_abandoned = np.bincount(slot[abandoned], minlength=n)
-    late_abandoned = np.bincount(slot[abandoned & (abandon_wait_s > ABANDON_GRACE_S)], minlength=n)
-    on_duty = np.diff(rec.advisors.integral_to(edges))
-    busy = np.diff(busy_integral_to(*_service_spans(rec), edges))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        frame = pd.DataFrame(
-            {
-                "interval_start_min": edges[:-1],
-                "interval_start": pd.Timestamp(rec.start_date) + pd.to_timedelta(edges[:-1], "min"),
-                "in_warmup": edges[:-1] < rec.warmup_min,
-                "calls_offered": offered,
-                "calls_answered": n_answered,
-                "calls_abandoned": n_abandoned,
-                "answered_within_60s": within / n_answered,
-                "abandoned_after_30s": late_abandoned / offered,
-                "abandoned": n_abandoned / offered,
-                "mean_answer_s": _grouped(waits[answered], slot[answered], n, "mean"),
-                "p90_answer_s": _grouped(
-                    waits[answered], slot[answered], n, lambda x: np.percentile(x, 90)
-                ),
-                "advisors_on_duty": on_duty / width,
-                "advisor_utilisation": busy / on_duty,
-            }
-        )
-    return frame
+    counted = calls.arrival_min >= rec.warmup_min
+    row = {
+        **advisor_kpis(rec, counted),
+        **clinical_kpis(rec, counted),
+        **disposition_kpis(rec, counted),
+        "calls_in_system_at_end": float((counted & np.isin(calls.outcome, IN_SYSTEM_AT_END)).sum()),
+    }
+    ordered = {k.key: row[k.key] for k in KPIS if k.key in row}
+    ordered.update({k: v for k, v in row.items() if k not in ordered})
+    return ordered

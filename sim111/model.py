@@ -1,206 +1,483 @@
-"""The call journey in SimPy: queue for a health advisor, answer or abandon.
+"""The call journey in SimPy.
 
-The model is event-lean: rather than one SimPy process per caller, arrivals,
-patience expiries, service completions and shift changes are timeouts whose
-callbacks move calls between a FIFO queue and the advisors. Callbacks only
-log (timestamps and outcomes into preallocated lists); KPIs are computed
-afterwards by :mod:`sim111.kpis`.
+    offered ─► queue for a health advisor ─(patience runs out)─► abandoned ─► maybe redial
+                 │ answered (advisor idle longest)
+                 ▼
+             advisor call ─► closed: not triaged, or a disposition from the advisor
+                 │ needs clinical input
+                 ▼
+             warm transfer if a clinician is free (or frees within the hold)
+                 │ otherwise
+                 ▼
+             call-back queue (priority, or earliest deadline) ─► attempts ─► clinician
+                                                                  └─ all unanswered: failed
 
-Advisors are individuals with a shift end time. Routing gives a call to the
-advisor who has been idle longest. When a shift ends, its idle advisors go
-home at once; busy ones finish the call in hand and then go.
+The model is event-lean: no SimPy process per caller. Arrivals, patience
+expiries, the end of each task and shift changes are timeouts whose callbacks
+move calls between queues and people. Callbacks only log timestamps and
+outcomes; KPIs are computed afterwards by :mod:`sim111.kpis`. Timestamps are
+computed from the drawn durations rather than read off the clock, so a wait
+is never negative by a rounding error.
 """
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import deque
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import simpy
 
 from sim111.calendar import run_days
+from sim111.callers import CallerDraws, draw_callers
 from sim111.demand import arrival_times_min, cumulative_intensity, day_factors
+from sim111.pools import StaffPool
 from sim111.records import (
     ABANDONED,
-    COMPLETED,
-    IN_SERVICE_AT_END,
+    AWAITING_CLINICIAN_AT_END,
+    CALLBACK_FAILED,
+    CLOSED_BY_ADVISOR,
+    CLOSED_BY_CLINICIAN,
+    CLOSED_NO_TRIAGE,
+    NO_DISPOSITION,
+    NO_PRIORITY,
     QUEUED_AT_END,
+    WITH_ADVISOR_AT_END,
+    WITH_CLINICIAN_AT_END,
     CallRecords,
     RunRecords,
-    StaffLog,
+    StepLog,
 )
-from sim111.roster import ShiftBlock, shift_blocks
+from sim111.roster import shift_blocks
 from sim111.scenario import Scenario
 from sim111.streams import RandomStreams
 
-SECONDS_PER_MIN = 60.0
+REDIAL_BATCH = 256
+_COLUMNS = (
+    "patience_min",
+    "triaged",
+    "advisor_handle_min",
+    "clinical_u",
+    "priority",
+    "advisor_disposition",
+    "clinician_disposition",
+    "clinician_u",
+    "callback_attempts_needed",
+    "redials",
+    "redial_delay_min",
+)
 
 
-@dataclass(frozen=True)
-class CallInputs:
-    """Every caller's random attributes, drawn up front from their own streams."""
+class CallCentre:
+    """The state of one replication: calls, queues and staff, driven by SimPy events."""
 
-    arrival_min: np.ndarray
-    patience_min: np.ndarray
-    handle_min: np.ndarray
-
-
-def draw_inputs(scenario: Scenario, streams: RandomStreams) -> CallInputs:
-    """Arrival times and, for each call in order, its patience and handling time.
-
-    Each attribute has its own stream and the i-th call takes the i-th draw of
-    each, so variants of a scenario share callers (common random numbers).
-    """
-    run = scenario.run
-    days = run_days(run.start_date, run.days)
-    factors = day_factors(scenario.demand, len(days), streams.generator("day_factor"))
-    t_knots, cum = cumulative_intensity(scenario.demand, days, factors)
-    arrivals = arrival_times_min(t_knots, cum, streams.generator("arrivals"))
-    n = arrivals.size
-    callers = scenario.callers
-    patience = callers.patience.sample(streams.generator("patience"), n)
-    # One uniform per caller: below the share it is a quick hang-up, and rescaled
-    # it gives how soon (uniform up to quick_hangup_max_s).
-    share = callers.quick_hangup_share
-    u = streams.generator("quick_hangup").random(n)
-    is_quick = u < share
-    quick_wait_min = np.divide(u, share, out=np.zeros(n), where=is_quick) * (
-        callers.quick_hangup_max_s / SECONDS_PER_MIN
-    )
-    patience = np.where(is_quick, np.minimum(patience, quick_wait_min), patience)
-    handle = scenario.advisors.handle_time.sample(streams.generator("advisor_handle"), n)
-    return CallInputs(arrivals, patience, handle)
-
-
-class AdvisorQueue:
-    """A FIFO queue served by rostered advisors, with impatient callers."""
+    # per-call attributes (see CallerDraws), one list entry per offered call
+    patience_min: list[float]
+    triaged: list[bool]
+    advisor_handle_min: list[float]
+    clinical_u: list[float]
+    priority: list[int]
+    advisor_disposition: list[int]
+    clinician_disposition: list[int]
+    clinician_u: list[float]
+    callback_attempts_needed: list[int]
+    redials: list[bool]
+    redial_delay_min: list[float]
 
     def __init__(
-        self, env: simpy.Environment, inputs: CallInputs, blocks: tuple[ShiftBlock, ...]
+        self,
+        env: simpy.Environment,
+        scenario: Scenario,
+        arrivals: np.ndarray,
+        draws: CallerDraws,
+        streams: RandomStreams | None = None,
     ) -> None:
         self.env = env
-        self.inputs = inputs
-        n = inputs.arrival_min.size
-        self._arrival = inputs.arrival_min.tolist()
-        self._patience = inputs.patience_min.tolist()
-        self._handle = inputs.handle_min.tolist()
+        self.scenario = scenario
+        self.streams = streams
+        self.horizon = scenario.run.horizon_min
+        self._day_types = tuple(
+            d.day_type for d in run_days(scenario.run.start_date, scenario.run.days)
+        )
+        # P(clinical input | triaged) for calls arriving on each run day
+        triage = scenario.triage
+        self._clinical_p = [
+            triage.clinical_share_on(t) / triage.triaged_share if triage.triaged_share else 0.0
+            for t in self._day_types
+        ]
+        n = arrivals.size
+        self.arrival = arrivals.tolist()
+        self.caller_id = list(range(n))
+        self.attempt = [0] * n
+        for name in _COLUMNS:
+            setattr(self, name, getattr(draws, name).tolist())
         self.answer_min = [math.nan] * n
+        self.advisor_end_min = [math.nan] * n
         self.end_min = [math.nan] * n
         self.outcome = [QUEUED_AT_END] * n
-        self.queue: deque[int] = deque()
-        self.idle: dict[int, None] = {}
-        self.off_at: list[float] = []
-        self.call_of: list[int] = []
-        self.staff_changes: list[tuple[float, int]] = []
-        self._next = 0
-        for block in blocks:
-            self._at(max(block.start_min, 0.0), self._shift_starts, block)
-        self._schedule_arrival()
+        self.entered_clinical = [False] * n
+        self.warm = [False] * n
+        self.cb_attempts = [0] * n
+        self.contact_min = [math.nan] * n
+        self.clinician_end_min = [math.nan] * n
+        self.clinician_group = [-1] * n
+        self.disposition = [NO_DISPOSITION] * n
+        self._redial_pending: list[list[Any]] = []
 
-    def _at(self, time_min: float, callback, value) -> None:  # type: ignore[no-untyped-def]
+        self.queue: deque[int] = deque()
+        self.advisors = StaffPool(
+            env,
+            [shift_blocks(scenario.advisors, scenario.run.start_date, scenario.run.days)],
+            self._advisor_free,
+        )
+        self.advisor_call: dict[int, int] = {}
+
+        clinical = scenario.clinical
+        self._warm_ok = [p.warm_transfer for p in clinical.priorities]
+        self._targets = [p.target_min for p in clinical.priorities]
+        self._by_deadline = clinical.discipline == "deadline"
+        names = [p.name for p in clinical.priorities]
+        self._serves = [
+            frozenset(names.index(s) for s in g.serves) if g.serves else None
+            for g in scenario.clinicians
+        ]
+        self._all_serve_all = all(s is None for s in self._serves)
+        self.holding: deque[int] = deque()
+        self.is_holding: set[int] = set()
+        self.callbacks: list[tuple[float, float, int, int]] = []
+        self._seq = 0
+        self.clinicians = StaffPool(
+            env,
+            [
+                shift_blocks(g, scenario.run.start_date, scenario.run.days)
+                for g in scenario.clinicians
+            ],
+            self._clinician_free,
+        )
+        self.clinician_call: dict[int, int] = {}
+        self.busy_changes: list[tuple[float, int]] = []
+        self.awaiting_changes: list[tuple[float, int]] = []
+
+        self._next = 0
+        self._n_first = n
+        self._schedule_first_arrival()
+
+    def _at(self, time_min: float, callback: Any, value: Any) -> None:
         event = self.env.timeout(time_min - self.env.now, value)
         event.callbacks.append(callback)
 
-    # arrivals -----------------------------------------------------------
-    def _schedule_arrival(self) -> None:
-        if self._next < len(self._arrival):
-            self._at(self._arrival[self._next], self._arrives, self._next)
+    # arrivals and the advisor queue ------------------------------------
+    def _schedule_first_arrival(self) -> None:
+        if self._next < self._n_first:
+            self._at(self.arrival[self._next], self._first_arrival, self._next)
             self._next += 1
 
-    def _arrives(self, event: Any) -> None:  # a simpy Timeout
-        call = event.value
-        self._schedule_arrival()
-        if self.idle:
-            agent = next(iter(self.idle))
-            del self.idle[agent]
+    def _first_arrival(self, event: Any) -> None:  # a simpy Timeout
+        self._schedule_first_arrival()
+        self._offer(event.value)
+
+    def _redial_arrival(self, event: Any) -> None:  # a simpy Timeout
+        self._offer(event.value)
+
+    def _offer(self, call: int) -> None:
+        agent = self.advisors.take()
+        if agent is not None:
             self._answer(call, agent)
         else:
             self.queue.append(call)
-            self._at(self.env.now + self._patience[call], self._patience_runs_out, call)
+            self._at(self.arrival[call] + self.patience_min[call], self._patience_runs_out, call)
 
     def _patience_runs_out(self, event: Any) -> None:  # a simpy Timeout
         call = event.value
-        if self.outcome[call] == QUEUED_AT_END:
-            self.outcome[call] = ABANDONED
-            self.end_min[call] = self._arrival[call] + self._patience[call]
+        if self.outcome[call] != QUEUED_AT_END:
+            return
+        end = self.arrival[call] + self.patience_min[call]
+        self.outcome[call] = ABANDONED
+        self.end_min[call] = end
+        if self.redials[call]:
+            again = end + self.redial_delay_min[call]
+            if again < self.horizon:
+                self._at(again, self._redial_arrival, self._new_redial(call, again))
 
-    # service ------------------------------------------------------------
-    # Timestamps are logged from the drawn times, not read off the clock: the
-    # clock is now + delay, which can differ from the drawn time in the last bit.
     def _answer(self, call: int, agent: int) -> None:
-        answer = max(self.env.now, self._arrival[call])
+        answer = max(self.env.now, self.arrival[call])
         self.answer_min[call] = answer
-        self.outcome[call] = IN_SERVICE_AT_END
-        self.call_of[agent] = call
-        self._at(answer + self._handle[call], self._service_ends, agent)
+        self.outcome[call] = WITH_ADVISOR_AT_END
+        self.advisor_call[agent] = call
+        self._at(answer + self.advisor_handle_min[call], self._advisor_done, agent)
 
-    def _service_ends(self, event: Any) -> None:  # a simpy Timeout
-        agent = event.value
-        call = self.call_of[agent]
-        self.end_min[call] = self.answer_min[call] + self._handle[call]
-        self.outcome[call] = COMPLETED
-        self.call_of[agent] = -1
-        if self.off_at[agent] <= self.env.now:
-            self.staff_changes.append((self.env.now, -1))
-        else:
-            self._free(agent)
-
-    def _free(self, agent: int) -> None:
+    def _advisor_free(self, agent: int) -> None:
         queue, outcome = self.queue, self.outcome
         while queue:
             call = queue.popleft()
             if outcome[call] == QUEUED_AT_END:  # skip callers who have hung up
                 self._answer(call, agent)
                 return
-        self.idle[agent] = None
+        self.advisors.make_idle(agent)
 
-    # shifts -------------------------------------------------------------
-    def _shift_starts(self, event: Any) -> None:  # a simpy Timeout
-        block: ShiftBlock = event.value
-        first = len(self.off_at)
-        agents = range(first, first + block.count)
-        self.off_at.extend([block.end_min] * block.count)
-        self.call_of.extend([-1] * block.count)
-        self.staff_changes.append((self.env.now, block.count))
-        if math.isfinite(block.end_min):
-            self._at(block.end_min, self._shift_ends, agents)
-        for agent in agents:
-            self._free(agent)
+    def _advisor_done(self, event: Any) -> None:  # a simpy Timeout
+        agent = event.value
+        call = self.advisor_call.pop(agent)
+        end = self.answer_min[call] + self.advisor_handle_min[call]
+        self.advisor_end_min[call] = end
+        self.advisors.release(agent)
+        if not self.triaged[call]:
+            self._close(call, end, CLOSED_NO_TRIAGE, NO_DISPOSITION)
+        elif self.clinical_u[call] >= self._clinical_p[int(self.arrival[call] // 1440)]:
+            self._close(call, end, CLOSED_BY_ADVISOR, self.advisor_disposition[call])
+        else:
+            self._to_clinical(call, end)
 
-    def _shift_ends(self, event: Any) -> None:  # a simpy Timeout
-        leaving = [a for a in event.value if a in self.idle]
-        for agent in leaving:
-            del self.idle[agent]
-        if leaving:
-            self.staff_changes.append((self.env.now, -len(leaving)))
+    def _close(self, call: int, end: float, outcome: int, disposition: int) -> None:
+        self.outcome[call] = outcome
+        self.end_min[call] = end
+        self.disposition[call] = disposition
+
+    # the clinical stage ---------------------------------------------------
+    def _eligible(self, priority: int) -> Any:
+        def ok(group: int) -> bool:
+            serves = self._serves[group]
+            return serves is None or priority in serves
+
+        return ok
+
+    def _take_clinician(self, priority: int) -> int | None:
+        if self._all_serve_all:
+            return self.clinicians.take()
+        return self.clinicians.take_where(self._eligible(priority))
+
+    def _to_clinical(self, call: int, now: float) -> None:
+        self.entered_clinical[call] = True
+        self.outcome[call] = AWAITING_CLINICIAN_AT_END
+        self.awaiting_changes.append((now, 1))
+        priority = self.priority[call]
+        if self._warm_ok[priority]:
+            agent = self._take_clinician(priority)
+            if agent is not None:
+                self.warm[call] = True
+                self._assess(call, agent, now)
+                return
+            hold = self.scenario.clinical.warm_transfer_hold_max_min
+            if hold > 0:
+                self.holding.append(call)
+                self.is_holding.add(call)
+                self._at(now + hold, self._hold_expires, call)
+                return
+        self._enqueue_callback(call)
+
+    def _hold_expires(self, event: Any) -> None:  # a simpy Timeout
+        call = event.value
+        if call in self.is_holding:
+            self.is_holding.discard(call)
+            self._enqueue_callback(call)
+
+    def _enqueue_callback(self, call: int) -> None:
+        entered = self.advisor_end_min[call]
+        priority = self.priority[call]
+        first = entered + self._targets[priority] if self._by_deadline else float(priority)
+        self._seq += 1
+        heapq.heappush(self.callbacks, (first, entered, self._seq, call))
+        if self.clinicians.idle:  # e.g. a class not put through live, or a retry
+            agent = self._take_clinician(priority)
+            if agent is not None:
+                self._clinician_free(agent)
+
+    def _next_holding(self, group: int) -> int | None:
+        holding = self.holding
+        for _ in range(len(holding)):
+            call = holding.popleft()
+            if call not in self.is_holding:
+                continue  # already moved to the call-back queue
+            serves = self._serves[group]
+            if serves is None or self.priority[call] in serves:
+                self.is_holding.discard(call)
+                return call
+            holding.append(call)
+        return None
+
+    def _next_callback(self, group: int) -> int | None:
+        serves = self._serves[group]
+        if serves is None:
+            return heapq.heappop(self.callbacks)[3] if self.callbacks else None
+        skipped = []
+        found = None
+        while self.callbacks:
+            item = heapq.heappop(self.callbacks)
+            if self.priority[item[3]] in serves:
+                found = item[3]
+                break
+            skipped.append(item)
+        for item in skipped:
+            heapq.heappush(self.callbacks, item)
+        return found
+
+    def _clinician_free(self, agent: int) -> None:
+        group = self.clinicians.group_of[agent]
+        call = self._next_holding(group)
+        if call is not None:
+            self.warm[call] = True
+            self._assess(call, agent, self.env.now)
+            return
+        call = self._next_callback(group)
+        if call is not None:
+            self._attempt(call, agent)
+            return
+        self.clinicians.make_idle(agent)
+
+    def _attempt(self, call: int, agent: int) -> None:
+        self.cb_attempts[call] += 1
+        if self.cb_attempts[call] >= self.callback_attempts_needed[call]:
+            self._assess(call, agent, self.env.now)
+            return
+        self.busy_changes.append((self.env.now, 1))
+        self.clinician_call[agent] = call
+        done = self.env.now + self.scenario.clinical.callback_no_answer_min
+        self._at(done, self._attempt_unanswered, agent)
+
+    def _attempt_unanswered(self, event: Any) -> None:  # a simpy Timeout
+        agent = event.value
+        call = self.clinician_call.pop(agent)
+        now = self.env.now
+        self.busy_changes.append((now, -1))
+        clinical = self.scenario.clinical
+        if self.cb_attempts[call] >= clinical.callback_max_attempts:
+            self._close(call, now, CALLBACK_FAILED, NO_DISPOSITION)
+            self.awaiting_changes.append((now, -1))
+        else:
+            self._at(now + clinical.callback_retry_delay_min, self._retry, call)
+        self.clinicians.release(agent)
+
+    def _retry(self, event: Any) -> None:  # a simpy Timeout
+        self._enqueue_callback(event.value)
+
+    def _assess(self, call: int, agent: int, now: float) -> None:
+        now = max(now, self.advisor_end_min[call])  # the clock may trail by a rounding error
+        self.contact_min[call] = now
+        self.awaiting_changes.append((now, -1))
+        self.busy_changes.append((now, 1))
+        self.outcome[call] = WITH_CLINICIAN_AT_END
+        group = self.clinicians.group_of[agent]
+        self.clinician_group[call] = group
+        self.clinician_call[agent] = call
+        duration = self.scenario.clinicians[group].handle_time.quantile(
+            np.array(self.clinician_u[call])
+        )
+        self._at(now + float(duration), self._assessment_done, agent)
+
+    def _assessment_done(self, event: Any) -> None:  # a simpy Timeout
+        agent = event.value
+        call = self.clinician_call.pop(agent)
+        now = self.env.now
+        self.clinician_end_min[call] = now
+        self.busy_changes.append((now, -1))
+        self._close(call, now, CLOSED_BY_CLINICIAN, self.clinician_disposition[call])
+        self.clinicians.release(agent)
+
+    # redials --------------------------------------------------------------
+    def _new_redial(self, caller_call: int, arrival: float) -> int:
+        """Append a redial of ``caller_call`` arriving at ``arrival``; return its id."""
+        if not self._redial_pending:
+            self._draw_redials()
+        row = self._redial_pending.pop()
+        call = len(self.arrival)
+        self.arrival.append(arrival)
+        self.caller_id.append(self.caller_id[caller_call])
+        self.attempt.append(self.attempt[caller_call] + 1)
+        for name, value in zip(_COLUMNS, row, strict=True):
+            getattr(self, name).append(value)
+        blanks: tuple[tuple[list[Any], Any], ...] = (
+            (self.answer_min, math.nan),
+            (self.advisor_end_min, math.nan),
+            (self.end_min, math.nan),
+            (self.outcome, QUEUED_AT_END),
+            (self.entered_clinical, False),
+            (self.warm, False),
+            (self.cb_attempts, 0),
+            (self.contact_min, math.nan),
+            (self.clinician_end_min, math.nan),
+            (self.clinician_group, -1),
+            (self.disposition, NO_DISPOSITION),
+        )
+        for column, blank in blanks:
+            column.append(blank)
+        return call
+
+    def _draw_redials(self) -> None:
+        # Redials draw from their own streams in batches, in the order they occur,
+        # so first attempts keep their numbers whatever happens to redials.
+        assert self.streams is not None
+        streams = self.streams
+        draws = draw_callers(
+            self.scenario, lambda name: streams.generator(f"redial.{name}"), REDIAL_BATCH
+        )
+        rows = list(zip(*(getattr(draws, name).tolist() for name in _COLUMNS), strict=True))
+        self._redial_pending = [list(r) for r in reversed(rows)]
+
+    # the end ---------------------------------------------------------------
+    def records(self) -> CallRecords:
+        """The per-call columns as numpy arrays."""
+        clinical = np.array(self.entered_clinical, dtype=bool)
+        triaged = np.array(self.triaged, dtype=bool)
+        priority = np.where(clinical, np.array(self.priority, dtype=np.int8), NO_PRIORITY)
+        return CallRecords(
+            caller_id=np.array(self.caller_id, dtype=np.int64),
+            attempt=np.array(self.attempt, dtype=np.int16),
+            arrival_min=np.array(self.arrival),
+            patience_min=np.array(self.patience_min),
+            handle_min=np.array(self.advisor_handle_min),
+            answer_min=np.array(self.answer_min),
+            advisor_end_min=np.array(self.advisor_end_min),
+            end_min=np.array(self.end_min),
+            outcome=np.array(self.outcome, dtype=np.int8),
+            triaged=triaged,
+            clinical=clinical,
+            priority=priority.astype(np.int8),
+            warm_transfer=np.array(self.warm, dtype=bool),
+            callback_attempts=np.array(self.cb_attempts, dtype=np.int16),
+            contact_min=np.array(self.contact_min),
+            clinician_end_min=np.array(self.clinician_end_min),
+            clinician_group=np.array(self.clinician_group, dtype=np.int8),
+            disposition=np.array(self.disposition, dtype=np.int8),
+        )
+
+
+def draw_arrivals(scenario: Scenario, streams: RandomStreams) -> np.ndarray:
+    """First-attempt arrival times in minutes, sorted."""
+    run = scenario.run
+    days = run_days(run.start_date, run.days)
+    factors = day_factors(scenario.demand, len(days), streams.generator("day_factor"))
+    t_knots, cum = cumulative_intensity(scenario.demand, days, factors)
+    return arrival_times_min(t_knots, cum, streams.generator("arrivals"))
+
+
+def _chronological(changes: list[tuple[float, int]]) -> list[tuple[float, int]]:
+    # Changes are logged as events happen, but some carry drawn (not clock) times,
+    # so order by time; the sort is stable, keeping +1 before -1 at equal times.
+    return sorted(changes, key=lambda change: change[0])
 
 
 def simulate(scenario: Scenario, replication: int, seed: int) -> RunRecords:
     """Simulate one replication of ``scenario`` and return its records."""
     run = scenario.run
     streams = RandomStreams(seed, replication)
-    inputs = draw_inputs(scenario, streams)
-    blocks = shift_blocks(scenario.advisors, run.start_date, run.days)
+    arrivals = draw_arrivals(scenario, streams)
+    draws = draw_callers(scenario, streams.generator, arrivals.size)
     env = simpy.Environment()
-    centre = AdvisorQueue(env, inputs, blocks)
+    centre = CallCentre(env, scenario, arrivals, draws, streams)
     env.run(until=run.horizon_min)
-    calls = CallRecords(
-        arrival_min=inputs.arrival_min,
-        patience_min=inputs.patience_min,
-        handle_min=inputs.handle_min,
-        answer_min=np.array(centre.answer_min),
-        end_min=np.array(centre.end_min),
-        outcome=np.array(centre.outcome, dtype=np.int8),
-    )
     return RunRecords(
-        calls=calls,
-        advisors=StaffLog.from_changes(centre.staff_changes),
+        calls=centre.records(),
+        advisors=StepLog.from_changes(centre.advisors.changes),
+        clinicians=StepLog.from_changes(centre.clinicians.changes),
+        clinicians_busy=StepLog.from_changes(_chronological(centre.busy_changes)),
+        awaiting_clinician=StepLog.from_changes(_chronological(centre.awaiting_changes)),
         start_date=run.start_date,
         horizon_min=run.horizon_min,
         warmup_min=run.warmup_min,
         interval_min=run.interval_min,
         replication=replication,
+        priority_names=tuple(p.name for p in scenario.clinical.priorities),
+        priority_targets_min=tuple(p.target_min for p in scenario.clinical.priorities),
     )

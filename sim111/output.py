@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from sim111.experiment import ExperimentResult
-from sim111.kpis import KPIS, Kpi
+from sim111.kpis import Kpi, kpi_info
 
 
 def _clean(x: float) -> float | None:
@@ -30,14 +30,13 @@ def result_json(result: ExperimentResult) -> dict[str, Any]:
     """The JSON object of the CLI contract (DESIGN §4); NaN becomes ``null``."""
     summary = result.summary
     kpis = {}
-    for kpi in KPIS:
-        if kpi.key in summary.index:
-            row = summary.loc[kpi.key]
-            kpis[kpi.key] = {
-                "mean": _clean(row["mean"]),
-                "ci_low": _clean(row["ci_low"]),
-                "ci_high": _clean(row["ci_high"]),
-            }
+    for key in summary.index:
+        row = summary.loc[key]
+        kpis[key] = {
+            "mean": _clean(row["mean"]),
+            "ci_low": _clean(row["ci_low"]),
+            "ci_high": _clean(row["ci_high"]),
+        }
     return {
         "scenario": result.scenario.name,
         "replications": result.replications,
@@ -57,12 +56,17 @@ def _fmt(kpi: Kpi, x: float) -> str:
 
 
 def kpi_table(result: ExperimentResult) -> str:
-    """A plain-text table: KPI, mean, 95% CI, NHS target and whether it is met."""
+    """A plain-text table: KPI, mean, 95% CI, NHS target and whether it is met.
+
+    KPIs undefined in every replication (e.g. call-back waits with no clinical
+    stage) are left out; the JSON output keeps them as ``null``.
+    """
     rows = [("KPI", "mean", "95% CI", "target", "")]
-    for kpi in KPIS:
-        if kpi.key not in result.summary.index:
-            continue
-        row = result.summary.loc[kpi.key]
+    for key in result.summary.index:
+        kpi = kpi_info(key)
+        row = result.summary.loc[key]
+        if row["n"] == 0:
+            continue  # undefined in every replication, e.g. no clinical stage
         ci = (
             "-"
             if math.isnan(row["ci_low"])

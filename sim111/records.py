@@ -1,12 +1,18 @@
-"""What a run leaves behind: one row per call, and the staffing log.
+"""What a run leaves behind: one row per offered call, and staffing logs.
 
-Records are columnar numpy arrays (no Python object per call). Every offered
-call has exactly one ``outcome``:
+Records are columnar numpy arrays (no Python object per call). A redial is a
+new offered call with the same ``caller_id`` and ``attempt`` one higher.
+Every offered call has exactly one ``outcome``:
 
-- ``completed``: answered and the advisor call finished;
-- ``abandoned``: the caller hung up before an answer;
-- ``queued_at_end``: still waiting when the run ended;
-- ``in_service_at_end``: answered, advisor call still going when the run ended.
+- ``abandoned``: the caller hung up before an advisor answered;
+- ``queued_at_end`` / ``with_advisor_at_end``: still waiting for, or talking to,
+  an advisor when the run ended;
+- ``closed_no_triage``: answered, not triaged (information, wrong number...);
+- ``closed_by_advisor``: triaged and given a disposition by the advisor;
+- ``awaiting_clinician_at_end`` / ``with_clinician_at_end``: in the clinical
+  stage (holding, queued for a call-back, or being assessed) at the end;
+- ``closed_by_clinician``: assessed by a clinician and given a disposition;
+- ``callback_failed``: every call-back attempt went unanswered.
 """
 
 from __future__ import annotations
@@ -17,61 +23,121 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-OUTCOMES = ("completed", "abandoned", "queued_at_end", "in_service_at_end")
-COMPLETED, ABANDONED, QUEUED_AT_END, IN_SERVICE_AT_END = range(len(OUTCOMES))
+from sim111.scenario import DISPOSITIONS
+
+OUTCOMES = (
+    "abandoned",
+    "queued_at_end",
+    "with_advisor_at_end",
+    "closed_no_triage",
+    "closed_by_advisor",
+    "awaiting_clinician_at_end",
+    "with_clinician_at_end",
+    "closed_by_clinician",
+    "callback_failed",
+)
+(
+    ABANDONED,
+    QUEUED_AT_END,
+    WITH_ADVISOR_AT_END,
+    CLOSED_NO_TRIAGE,
+    CLOSED_BY_ADVISOR,
+    AWAITING_CLINICIAN_AT_END,
+    WITH_CLINICIAN_AT_END,
+    CLOSED_BY_CLINICIAN,
+    CALLBACK_FAILED,
+) = range(len(OUTCOMES))
+IN_SYSTEM_AT_END = (
+    QUEUED_AT_END,
+    WITH_ADVISOR_AT_END,
+    AWAITING_CLINICIAN_AT_END,
+    WITH_CLINICIAN_AT_END,
+)
+NO_DISPOSITION = -1
+NO_PRIORITY = -1
 
 
 @dataclass(frozen=True)
 class CallRecords:
-    """Per-call columns; times in minutes on the run clock, NaN where not reached."""
+    """Per-call columns. Times are minutes on the run clock, NaN where not reached.
 
+    ``answer_min``/``advisor_end_min``: the advisor call; ``clinical_min``: when
+    the call entered the clinical stage (= advisor end); ``contact_min`` and
+    ``clinician_end_min``: the clinician's assessment; ``end_min``: when the
+    journey ended (NaN if still in the system).
+    """
+
+    caller_id: np.ndarray
+    attempt: np.ndarray
     arrival_min: np.ndarray
     patience_min: np.ndarray
     handle_min: np.ndarray
     answer_min: np.ndarray
+    advisor_end_min: np.ndarray
     end_min: np.ndarray
     outcome: np.ndarray  # int8 codes indexing OUTCOMES
+    triaged: np.ndarray
+    clinical: np.ndarray  # entered the clinical stage
+    priority: np.ndarray  # int8, NO_PRIORITY if not clinical
+    warm_transfer: np.ndarray
+    callback_attempts: np.ndarray
+    contact_min: np.ndarray
+    clinician_end_min: np.ndarray
+    clinician_group: np.ndarray  # int8, -1 if none
+    disposition: np.ndarray  # int8 codes indexing DISPOSITIONS, NO_DISPOSITION if none
 
     def __len__(self) -> int:
         return int(self.arrival_min.size)
 
     def to_frame(self, start_date: dt.date | None = None) -> pd.DataFrame:
-        """The records as a DataFrame, with an ``arrival_time`` column if dated."""
+        """The records as a DataFrame with labelled outcome and disposition."""
+        disposition = pd.Categorical.from_codes(
+            self.disposition.astype(int), categories=DISPOSITIONS
+        )
         frame = pd.DataFrame(
             {
                 "call_id": np.arange(len(self)),
+                "caller_id": self.caller_id,
+                "attempt": self.attempt,
                 "arrival_min": self.arrival_min,
                 "answer_min": self.answer_min,
+                "advisor_end_min": self.advisor_end_min,
+                "contact_min": self.contact_min,
+                "clinician_end_min": self.clinician_end_min,
                 "end_min": self.end_min,
                 "outcome": pd.Categorical.from_codes(self.outcome, categories=OUTCOMES),
+                "disposition": disposition,
+                "triaged": self.triaged,
+                "clinical": self.clinical,
+                "priority": self.priority,
+                "warm_transfer": self.warm_transfer,
+                "callback_attempts": self.callback_attempts,
+                "clinician_group": self.clinician_group,
                 "patience_min": self.patience_min,
                 "handle_min": self.handle_min,
             }
         )
-        frame["wait_s"] = np.where(
-            np.isnan(self.answer_min),
-            (self.end_min - self.arrival_min) * 60,
-            (self.answer_min - self.arrival_min) * 60,
-        )
+        wait = np.where(np.isnan(self.answer_min), self.end_min, self.answer_min)
+        frame["wait_s"] = (wait - self.arrival_min) * 60
         if start_date is not None:
             origin = pd.Timestamp(start_date)
-            frame.insert(2, "arrival_time", origin + pd.to_timedelta(self.arrival_min, "min"))
+            frame.insert(4, "arrival_time", origin + pd.to_timedelta(self.arrival_min, "min"))
         return frame
 
 
 @dataclass(frozen=True)
-class StaffLog:
-    """Head-count on duty as a step function: ``on_duty[k]`` from ``time_min[k]``.
+class StepLog:
+    """A count as a step function: ``level[k]`` from ``time_min[k]`` on.
 
-    Unlike the roster, this includes people staying on past their shift end to
-    finish a call.
+    Used for people on duty (including overrun to finish a call), clinicians
+    busy, and calls awaiting a clinician.
     """
 
     time_min: np.ndarray
-    on_duty: np.ndarray
+    level: np.ndarray
 
     @classmethod
-    def from_changes(cls, changes: list[tuple[float, int]]) -> StaffLog:
+    def from_changes(cls, changes: list[tuple[float, int]]) -> StepLog:
         """Build from chronological ``(time, +n/-n)`` changes."""
         if not changes:
             return cls(np.array([0.0]), np.array([0]))
@@ -80,12 +146,19 @@ class StaffLog:
         return cls(np.concatenate([[0.0], times]), np.concatenate([[0], levels]))
 
     def integral_to(self, at_min: np.ndarray) -> np.ndarray:
-        """Person-minutes on duty from 0 to each time in ``at_min``."""
-        t, level = self.time_min, self.on_duty.astype(float)
+        """Integral of the count from 0 to each time in ``at_min`` (count x minutes)."""
+        t, level = self.time_min, self.level.astype(float)
         cum = np.concatenate([[0.0], np.cumsum(level[:-1] * np.diff(t))])
-        idx = np.searchsorted(t, at_min, side="right") - 1
-        idx = np.clip(idx, 0, t.size - 1)
+        idx = np.clip(np.searchsorted(t, at_min, side="right") - 1, 0, t.size - 1)
         return cum[idx] + level[idx] * (np.asarray(at_min) - t[idx])
+
+    def mean_over(self, start_min: float, end_min: float) -> float:
+        """Time-average of the count over ``[start_min, end_min]``."""
+        ends = self.integral_to(np.array([start_min, end_min]))
+        return float((ends[1] - ends[0]) / (end_min - start_min))
+
+
+StaffLog = StepLog  # people on duty
 
 
 @dataclass(frozen=True)
@@ -93,9 +166,14 @@ class RunRecords:
     """Everything one replication logged, plus the frame it ran in."""
 
     calls: CallRecords
-    advisors: StaffLog
+    advisors: StepLog  # advisors on duty
+    clinicians: StepLog  # clinicians on duty (all groups)
+    clinicians_busy: StepLog
+    awaiting_clinician: StepLog  # calls between advisor end and clinician contact
     start_date: dt.date
     horizon_min: float
     warmup_min: float
     interval_min: int
     replication: int
+    priority_names: tuple[str, ...] = ()
+    priority_targets_min: tuple[float, ...] = ()

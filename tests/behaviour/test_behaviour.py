@@ -84,14 +84,31 @@ def test_conservation_every_call_has_one_outcome():
         make_scenario(),
         make_scenario(advisors={"count": 4, "handle_time": {"mean_min": 8.0}}),  # overloaded
         load_scenario(SCENARIOS / "typical-area.toml").with_overrides({"run.days": 3}),
+        load_scenario(SCENARIOS / "typical-area.toml").with_overrides(
+            {"run.days": 2, "clinicians.0.shifts.1.count": 0, "clinicians.0.shifts.2.count": 0}
+        ),
     ):
-        rec = simulate(scenario, 0, 1)
-        counts = np.bincount(rec.calls.outcome, minlength=len(OUTCOMES))
-        assert counts.sum() == len(rec.calls)
-        answered = (~np.isnan(rec.calls.answer_min)).sum()
-        completed, abandoned, queued, in_service = counts
-        assert answered == completed + in_service
-        assert len(rec.calls) == answered + abandoned + queued
+        c = simulate(scenario, 0, 1).calls
+        counts = dict(zip(OUTCOMES, np.bincount(c.outcome, minlength=len(OUTCOMES)), strict=True))
+        assert sum(counts.values()) == len(c)
+        answered = int((~np.isnan(c.answer_min)).sum())
+        # offered = answered + abandoned + still queued
+        assert len(c) == answered + counts["abandoned"] + counts["queued_at_end"]
+        # answered = with an advisor + closed by the advisor + entered the clinical stage
+        clinical = int(c.clinical.sum())
+        assert answered == (
+            counts["with_advisor_at_end"]
+            + counts["closed_no_triage"]
+            + counts["closed_by_advisor"]
+            + clinical
+        )
+        # clinical = awaiting + being assessed + closed by a clinician + failed call-backs
+        assert clinical == (
+            counts["awaiting_clinician_at_end"]
+            + counts["with_clinician_at_end"]
+            + counts["closed_by_clinician"]
+            + counts["callback_failed"]
+        )
 
 
 def test_a_bank_holiday_staffed_like_a_weekday_collapses():

@@ -10,9 +10,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim111.errors import ScenarioError
-from sim111.kpis import interval_kpis, replication_kpis
+from sim111.intervals import interval_kpis
+from sim111.kpis import replication_kpis
 from sim111.model import simulate
-from sim111.records import ABANDONED, COMPLETED, IN_SERVICE_AT_END, QUEUED_AT_END
+from sim111.records import (
+    ABANDONED,
+    CALLBACK_FAILED,
+    CLOSED_BY_ADVISOR,
+    CLOSED_BY_CLINICIAN,
+    CLOSED_NO_TRIAGE,
+    OUTCOMES,
+    QUEUED_AT_END,
+)
 from sim111.scenario import scenario_from_data
 
 durations = st.one_of(
@@ -53,20 +62,63 @@ demand = st.one_of(
         st.floats(0, 0.5),
     ),
 )
+priorities = st.lists(
+    st.builds(
+        lambda share, target, warm: {"share": share, "target_min": target, "warm_transfer": warm},
+        st.floats(0.1, 1),
+        st.floats(5, 240),
+        st.booleans(),
+    ),
+    min_size=1,
+    max_size=3,
+)
+clinical_stage = st.builds(
+    lambda share, prios, groups, hold, no_answer, attempts, discipline: {
+        "triage": {"clinical_share": share},
+        "clinical": {
+            "priorities": [{**p, "name": f"p{i}"} for i, p in enumerate(prios)],
+            "warm_transfer_hold_max_min": hold,
+            "callback_no_answer_share": no_answer,
+            "callback_max_attempts": attempts,
+            "discipline": discipline,
+        },
+        "clinicians": [{**g, "name": f"g{k}"} for k, g in enumerate(groups)],
+    },
+    st.floats(0, 1),
+    priorities,
+    st.lists(staff, min_size=1, max_size=2),
+    st.floats(0, 10),
+    st.floats(0, 0.9),
+    st.integers(1, 4),
+    st.sampled_from(["priority", "deadline"]),
+)
 scenarios = st.builds(
-    lambda adv, dem, pat, quick, start, warm: {
+    lambda adv, dem, pat, quick, redial, start, warm, clin: {
         "advisors": adv,
         "demand": dem,
-        "callers": {"patience": pat, "quick_hangup_share": quick},
+        "callers": {"patience": pat, "quick_hangup_share": quick, "redial_probability": redial},
         "run": {"days": 1, "start_date": start, "warmup_min": warm},
+        **clin,
     },
     staff,
     demand,
     durations,
     st.floats(0, 1),
+    st.floats(0, 1),
     st.dates(dt.date(1900, 1, 2), dt.date(2199, 12, 30)),
     st.floats(0, 600),
+    st.one_of(st.just({}), clinical_stage),
 )
+
+
+def _never_more_busy_than_on_duty(busy_starts, busy_ends, on_duty_log):
+    times = np.concatenate([busy_starts, on_duty_log.time_min])
+    for t in times:
+        busy = int(((busy_starts <= t) & (busy_ends > t)).sum())
+        idx = np.searchsorted(on_duty_log.time_min, t, side="right") - 1
+        assert busy <= on_duty_log.level[idx], (
+            f"{busy} busy > {on_duty_log.level[idx]} on duty at {t}"
+        )
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -82,14 +134,38 @@ def test_any_valid_scenario_runs_with_sane_records(data, seed):
     assert np.all(c.end_min[finished] >= c.arrival_min[finished])
     assert np.all(c.end_min[finished] <= rec.horizon_min)
     # exactly one outcome, consistent with the timestamps
-    assert set(np.unique(c.outcome)) <= {COMPLETED, ABANDONED, QUEUED_AT_END, IN_SERVICE_AT_END}
-    assert np.all(answered == np.isin(c.outcome, [COMPLETED, IN_SERVICE_AT_END]))
-    assert np.all(finished == np.isin(c.outcome, [COMPLETED, ABANDONED]))
+    assert np.all((c.outcome >= 0) & (c.outcome < len(OUTCOMES)))
+    assert np.all(answered == ~np.isin(c.outcome, [ABANDONED, QUEUED_AT_END]))
+    ended = [ABANDONED, CLOSED_NO_TRIAGE, CLOSED_BY_ADVISOR, CLOSED_BY_CLINICIAN, CALLBACK_FAILED]
+    assert np.all(finished == np.isin(c.outcome, ended))
     abandoned = c.outcome == ABANDONED
     np.testing.assert_allclose(
         c.end_min[abandoned], c.arrival_min[abandoned] + c.patience_min[abandoned]
     )
-    assert np.all(rec.advisors.on_duty >= 0)
+    contacted = ~np.isnan(c.contact_min)
+    assert np.all(c.contact_min[contacted] >= c.advisor_end_min[contacted])
+    assert np.all(
+        c.advisor_end_min[answered & ~np.isnan(c.advisor_end_min)]
+        >= c.answer_min[answered & ~np.isnan(c.advisor_end_min)]
+    )
+    done = ~np.isnan(c.clinician_end_min)
+    assert np.all(c.clinician_end_min[done] >= c.contact_min[done])
+    assert np.all(c.clinical[contacted])
+    assert np.all(
+        (c.disposition >= 0) == np.isin(c.outcome, [CLOSED_BY_ADVISOR, CLOSED_BY_CLINICIAN])
+    )
+    redials = c.attempt > 0
+    assert np.unique(c.caller_id).size == len(c) - redials.sum()
+    # capacity: never more people busy than on duty
+    spans_end = np.where(np.isnan(c.advisor_end_min), rec.horizon_min, c.advisor_end_min)
+    _never_more_busy_than_on_duty(c.answer_min[answered], spans_end[answered], rec.advisors)
+    assert np.all(rec.advisors.level >= 0) and np.all(rec.clinicians.level >= 0)
+    busy = rec.clinicians_busy
+    on_duty_at_busy_changes = rec.clinicians.level[
+        np.searchsorted(rec.clinicians.time_min, busy.time_min, side="right") - 1
+    ]
+    assert np.all(busy.level <= on_duty_at_busy_changes)
+    assert np.all(rec.awaiting_clinician.level >= 0)
     kpis = replication_kpis(rec)
     for key in ("answered_within_60s", "abandoned", "advisor_utilisation"):
         assert np.isnan(kpis[key]) or 0 <= kpis[key] <= 1 + 1e-9
@@ -103,6 +179,11 @@ NUMERIC_KEYS = [
     ("advisors.count", [-3, 1.5, "ten", True]),
     ("advisors.handle_time.mean_min", [0, -2.0, "long"]),
     ("callers.patience.mean_min", [0.0, -1]),
+    ("callers.redial_probability", [-0.1, 2]),
+    ("triage.clinical_share", [-0.1, 1.5]),
+    ("clinical.callback_max_attempts", [0, 1.5]),
+    ("clinical.callback_no_answer_share", [1.0, -0.2]),
+    ("clinical.discipline", ["fifo", 3]),
     ("callers.quick_hangup_share", [-0.1, 1.01]),
     ("demand.population", [0, 1.5]),
     ("demand.scale", [-1.0]),

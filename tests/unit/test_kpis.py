@@ -8,44 +8,92 @@ import math
 import numpy as np
 import pytest
 
-from sim111.kpis import KPI_BY_KEY, busy_integral_to, interval_kpis, replication_kpis
+from sim111.intervals import interval_kpis
+from sim111.kpis import KPI_BY_KEY, busy_integral_to, replication_kpis
 from sim111.records import (
     ABANDONED,
-    COMPLETED,
-    IN_SERVICE_AT_END,
+    AWAITING_CLINICIAN_AT_END,
+    CALLBACK_FAILED,
+    CLOSED_BY_ADVISOR,
+    CLOSED_BY_CLINICIAN,
     QUEUED_AT_END,
+    WITH_ADVISOR_AT_END,
     CallRecords,
     RunRecords,
-    StaffLog,
+    StepLog,
 )
 
 NAN = math.nan
+AMBULANCE, ED, PRIMARY, SELF_CARE = 0, 1, 2, 5
 
 
-def records(rows, staff=((0.0, 2),), horizon=120.0, warmup=0.0, interval=60):
-    """rows: (arrival, answer, end, outcome)"""
-    a, ans, end, out = (np.array(c, dtype=float) for c in zip(*rows, strict=True))
+def records(rows, horizon=120.0, warmup=0.0, interval=60, clinicians=(), busy=(), awaiting=()):
+    """rows: dicts with arrival, answer, advisor_end, end, outcome and optional clinical fields."""
+    n = len(rows)
+
+    def col(name, default, dtype=float):
+        return np.array([r.get(name, default) for r in rows], dtype=dtype)
+
     calls = CallRecords(
-        a, np.full(a.size, 99.0), np.full(a.size, 1.0), ans, end, out.astype(np.int8)
+        caller_id=col("caller", 0, np.int64) if any("caller" in r for r in rows) else np.arange(n),
+        attempt=col("attempt", 0, np.int16),
+        arrival_min=col("arrival", NAN),
+        patience_min=np.full(n, 99.0),
+        handle_min=np.full(n, 10.0),
+        answer_min=col("answer", NAN),
+        advisor_end_min=col("advisor_end", NAN),
+        end_min=col("end", NAN),
+        outcome=col("outcome", 0, np.int8),
+        triaged=col("triaged", True, bool),
+        clinical=col("clinical", False, bool),
+        priority=col("priority", -1, np.int8),
+        warm_transfer=col("warm", False, bool),
+        callback_attempts=col("attempts", 0, np.int16),
+        contact_min=col("contact", NAN),
+        clinician_end_min=col("clinician_end", NAN),
+        clinician_group=col("group", -1, np.int8),
+        disposition=col("disposition", -1, np.int8),
     )
     return RunRecords(
-        calls, StaffLog.from_changes(list(staff)), dt.date(2015, 3, 2), horizon, warmup, interval, 0
+        calls=calls,
+        advisors=StepLog.from_changes([(0.0, 2)]),
+        clinicians=StepLog.from_changes(list(clinicians)),
+        clinicians_busy=StepLog.from_changes(list(busy)),
+        awaiting_clinician=StepLog.from_changes(list(awaiting)),
+        start_date=dt.date(2015, 3, 2),
+        horizon_min=horizon,
+        warmup_min=warmup,
+        interval_min=interval,
+        replication=0,
+        priority_names=("urgent", "routine"),
+        priority_targets_min=(20.0, 60.0),
     )
 
 
-ROWS = [
-    (0.0, 0.0, 10.0, COMPLETED),  # answered at once
-    (1.0, 2.0, 12.0, COMPLETED),  # waited 60 s: within 60 s
-    (2.0, 3.5, 13.5, COMPLETED),  # waited 90 s
-    (3.0, NAN, 3.5, ABANDONED),  # abandoned after exactly 30 s: not "after 30 s"
-    (4.0, NAN, 5.0, ABANDONED),  # abandoned after 60 s
-    (70.0, 70.0, NAN, IN_SERVICE_AT_END),
-    (71.0, NAN, NAN, QUEUED_AT_END),
+def closed(arrival, answer, end, disposition=SELF_CARE):
+    return dict(
+        arrival=arrival,
+        answer=answer,
+        advisor_end=end,
+        end=end,
+        outcome=CLOSED_BY_ADVISOR,
+        disposition=disposition,
+    )
+
+
+ADVISOR_ROWS = [
+    closed(0.0, 0.0, 10.0),  # answered at once
+    closed(1.0, 2.0, 12.0, AMBULANCE),  # waited exactly 60 s: within 60 s
+    closed(2.0, 3.5, 13.5, ED),  # waited 90 s
+    dict(arrival=3.0, end=3.5, outcome=ABANDONED),  # after exactly 30 s: not "after 30 s"
+    dict(arrival=4.0, end=5.0, outcome=ABANDONED),  # after 60 s
+    dict(arrival=70.0, answer=70.0, outcome=WITH_ADVISOR_AT_END),
+    dict(arrival=71.0, outcome=QUEUED_AT_END),
 ]
 
 
-def test_nhs_definitions():
-    k = replication_kpis(records(ROWS))
+def test_nhs_advisor_definitions():
+    k = replication_kpis(records(ADVISOR_ROWS))
     assert k["calls_offered"] == 7
     assert k["calls_answered"] == 4
     assert k["answered_within_60s"] == 3 / 4  # ÷ answered
@@ -57,30 +105,104 @@ def test_nhs_definitions():
     # busy: 10 + 10 + 10 + (120 - 70) = 80 person-min of 2 x 120 on duty
     assert k["advisor_utilisation"] == pytest.approx(80 / 240)
     assert k["mean_advisors_on_duty"] == 2
+    # waiting: 1 + 1.5 + 0.5 + 1 + (120 - 71) minutes over 120
+    assert k["mean_queue_length"] == pytest.approx((1 + 1.5 + 0.5 + 1 + 49) / 120)
+    assert k["ambulance_share"] == pytest.approx(1 / 3)
+    assert k["ed_share"] == pytest.approx(1 / 3)
+    assert k["self_care_share"] == pytest.approx(1 / 3)
 
 
 def test_warmup_excludes_early_arrivals_and_trims_utilisation():
-    k = replication_kpis(records(ROWS, warmup=60.0))
+    k = replication_kpis(records(ADVISOR_ROWS, warmup=60.0))
     assert k["calls_offered"] == 2
     assert k["calls_answered"] == 1
     assert k["advisor_utilisation"] == pytest.approx(50 / 120)
 
 
 def test_no_answered_calls_gives_nan_not_an_error():
-    k = replication_kpis(records([(0.0, NAN, 1.0, ABANDONED)]))
+    k = replication_kpis(records([dict(arrival=0.0, end=1.0, outcome=ABANDONED)]))
     assert math.isnan(k["answered_within_60s"])
     assert math.isnan(k["mean_answer_s"])
+    assert math.isnan(k["clinical_share"])
     assert k["abandoned"] == 1.0
 
 
+def clinical(arrival, advisor_end, contact, priority=0, warm=False, outcome=CLOSED_BY_CLINICIAN):
+    end = (
+        NAN
+        if outcome == AWAITING_CLINICIAN_AT_END
+        else (contact + 18 if contact == contact else advisor_end + 40)
+    )
+    return dict(
+        arrival=arrival,
+        answer=arrival,
+        advisor_end=advisor_end,
+        clinical=True,
+        priority=priority,
+        warm=warm,
+        contact=contact,
+        outcome=outcome,
+        end=end,
+        disposition=PRIMARY if outcome == CLOSED_BY_CLINICIAN else -1,
+    )
+
+
+CLINICAL_ROWS = [
+    closed(0.0, 0.0, 10.0),
+    closed(1.0, 1.0, 11.0),
+    clinical(2.0, 12.0, 12.0, warm=True),  # warm transfer
+    clinical(3.0, 13.0, 18.0),  # call-back after 5 min: within 10
+    clinical(4.0, 14.0, 44.0, priority=1),  # after 30 min: late for 10, within 60
+    clinical(5.0, 15.0, 40.0),  # after 25 min: late for 10 and for urgent's 20
+    clinical(6.0, 16.0, NAN, outcome=CALLBACK_FAILED),
+    clinical(100.0, 112.0, NAN, outcome=AWAITING_CLINICIAN_AT_END),  # too late to judge
+]
+
+
+def test_clinical_definitions():
+    rec = records(
+        CLINICAL_ROWS,
+        horizon=120.0,
+        clinicians=[(0.0, 2)],
+        busy=[(12.0, 1), (30.0, -1), (40.0, 1), (58.0, -1)],
+        awaiting=[(12.0, 1), (12.0, -1), (13.0, 1), (18.0, -1)],
+    )
+    k = replication_kpis(rec)
+    assert k["clinical_share"] == 6 / 8  # ÷ answered calls whose advisor call ended
+    assert k["warm_transfer_share"] == 1 / 6
+    # call-backs due by 110: 13, 14, 15, 16 -> one within 10 min
+    assert k["callback_within_10min"] == 1 / 4
+    assert k["mean_callback_min"] == pytest.approx((5 + 30 + 25) / 3)
+    assert k["max_callback_min"] == 30
+    assert k["callbacks_failed"] == 1 / 5
+    assert k["clinician_utilisation"] == pytest.approx(36 / 240)
+    assert k["mean_awaiting_clinician"] == pytest.approx(5 / 120)
+    # urgent (target 20, due by 100): 13 -> 5 min yes, 15 -> 25 min no, 16 failed
+    assert k["callback_within_target_urgent"] == pytest.approx(1 / 3)
+    assert k["callback_within_target_routine"] == 1.0  # 30 min <= 60
+    assert k["primary_care_share"] == pytest.approx(4 / 6)
+
+
+def test_unique_callers_and_redials():
+    rows = [
+        dict(arrival=0.0, end=1.0, outcome=ABANDONED, caller=0),
+        dict(arrival=5.0, end=6.0, outcome=ABANDONED, caller=0, attempt=1),
+        closed(9.0, 9.0, 19.0) | {"caller": 0, "attempt": 2},
+        closed(10.0, 10.0, 20.0) | {"caller": 3},
+    ]
+    k = replication_kpis(records(rows))
+    assert (k["calls_offered"], k["unique_callers"], k["redials"]) == (4, 2, 2)
+
+
 def test_interval_kpis_by_arrival_interval():
-    frame = interval_kpis(records(ROWS))
+    frame = interval_kpis(records(ADVISOR_ROWS))
     assert frame["calls_offered"].tolist() == [5, 2]
     assert frame["calls_answered"].tolist() == [3, 1]
     assert frame["answered_within_60s"].tolist() == [2 / 3, 1.0]
     assert frame["abandoned_after_30s"].tolist() == [1 / 5, 0.0]
     assert frame["advisors_on_duty"].tolist() == [2.0, 2.0]
     assert frame["advisor_utilisation"].tolist() == pytest.approx([30 / 120, 50 / 120])
+    assert frame["mean_answer_s"].tolist() == pytest.approx([50.0, 0.0])
     assert str(frame["interval_start"].iloc[1]) == "2015-03-02 01:00:00"
 
 
@@ -96,4 +218,5 @@ def test_kpi_targets():
     assert KPI_BY_KEY["answered_within_60s"].meets(0.94) is False
     assert KPI_BY_KEY["abandoned_after_30s"].meets(0.04) is True
     assert KPI_BY_KEY["abandoned_after_30s"].target_text() == "< 5%"
+    assert KPI_BY_KEY["callback_within_10min"].target_text() == ">= 100%"
     assert KPI_BY_KEY["mean_answer_s"].meets(1.0) is None

@@ -1,0 +1,104 @@
+"""Every call's random attributes, drawn when it is offered, each from its own stream.
+
+The i-th first-attempt call takes the i-th draw of every stream, so variants of
+a scenario (more clinicians, a longer hold) meet the same callers with the
+same needs: common random numbers. Redials are drawn as they happen from
+streams of their own (``redial.*``), so they never shift first attempts.
+All draws are by inversion of one uniform, so a changed parameter keeps each
+caller's place in its distribution.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim111.scenario import DISPOSITIONS, DispositionMix, Scenario
+
+SECONDS_PER_MIN = 60.0
+
+
+@dataclass(frozen=True)
+class CallerDraws:
+    """Per-call attributes for a batch of calls (numpy arrays of equal length)."""
+
+    patience_min: np.ndarray
+    triaged: np.ndarray
+    advisor_handle_min: np.ndarray
+    clinical_u: np.ndarray  # needs clinical input if below P(clinical | triaged)
+    priority: np.ndarray
+    advisor_disposition: np.ndarray
+    clinician_disposition: np.ndarray
+    clinician_u: np.ndarray  # uniform for the clinician's consultation time
+    callback_attempts_needed: np.ndarray  # the attempt on which the caller answers
+    redials: np.ndarray
+    redial_delay_min: np.ndarray
+
+
+def _categorical(u: np.ndarray, weights: tuple[float, ...] | list[float]) -> np.ndarray:
+    cum = np.cumsum(weights, dtype=float)
+    cum /= cum[-1]
+    return np.minimum(np.searchsorted(cum, u, side="right"), len(cum) - 1).astype(np.int8)
+
+
+def _disposition(u: np.ndarray, mix: DispositionMix) -> np.ndarray:
+    assert len(mix.weights()) == len(DISPOSITIONS)
+    return _categorical(u, mix.weights())
+
+
+def draw_callers(
+    scenario: Scenario,
+    rng: Callable[[str], np.random.Generator],
+    n: int,
+) -> CallerDraws:
+    """Attributes of ``n`` calls, in offer order; ``rng(name)`` gives a stream."""
+    callers, triage, clinical = scenario.callers, scenario.triage, scenario.clinical
+
+    patience = callers.patience.quantile(rng("patience").random(n))
+    # One uniform: below the share it is a quick hang-up; rescaled, how soon.
+    share = callers.quick_hangup_share
+    u = rng("quick_hangup").random(n)
+    quick = u < share
+    quick_min = np.divide(u, share, out=np.zeros(n), where=quick) * (
+        callers.quick_hangup_max_s / SECONDS_PER_MIN
+    )
+    patience = np.where(quick, np.minimum(patience, quick_min), patience)
+
+    u_triage = rng("triage").random(n)
+    triaged = u_triage < triage.triaged_share
+    u_handle = rng("advisor_handle").random(n)
+    handle = scenario.advisors.handle_time.quantile(u_handle)
+    if triage.untriaged_handle_time is not None:
+        handle = np.where(triaged, handle, triage.untriaged_handle_time.quantile(u_handle))
+
+    # Clinical input is decided at the end of the advisor call, from this uniform
+    # and the share for the day the call arrived (see CallCentre).
+    clinical_u = rng("clinical").random(n)
+
+    priority = _categorical(rng("priority").random(n), [p.share for p in clinical.priorities])
+    advisor_disp = _disposition(rng("advisor_disposition").random(n), triage.disposition)
+    clinician_disp = _disposition(rng("clinician_disposition").random(n), clinical.disposition)
+    clinician_u = rng("clinician_handle").random(n)
+    p_no = clinical.callback_no_answer_share
+    u_cb = 1.0 - rng("callback_answer").random(n)  # in (0, 1]
+    if p_no > 0:
+        needed = 1 + np.floor(np.log(u_cb) / np.log(p_no)).astype(np.int64)
+    else:
+        needed = np.ones(n, dtype=np.int64)
+    redials = rng("redial").random(n) < callers.redial_probability
+    redial_delay = callers.redial_delay.quantile(rng("redial_delay").random(n))
+    return CallerDraws(
+        patience_min=patience,
+        triaged=triaged,
+        advisor_handle_min=handle,
+        clinical_u=clinical_u,
+        priority=priority,
+        advisor_disposition=advisor_disp,
+        clinician_disposition=clinician_disp,
+        clinician_u=clinician_u,
+        callback_attempts_needed=needed,
+        redials=redials,
+        redial_delay_min=redial_delay,
+    )

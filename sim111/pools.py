@@ -1,0 +1,88 @@
+"""People on shift: who is on duty, who is idle, who goes home when.
+
+A :class:`StaffPool` holds individuals from one or more groups, each with the
+end time of their shift. Idle people are kept longest-idle first. When a shift
+ends its idle people leave at once; a busy person leaves when their task ends
+(they finish the call in hand). The pool does not know about calls: the
+centre tells it when someone is free (``release``) and it either sends them
+home or hands them back through the ``on_free`` callback.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import simpy
+
+from sim111.roster import ShiftBlock
+
+
+class StaffPool:
+    """Individuals on a roster, for one role (advisors, or all clinician groups)."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        blocks_by_group: Sequence[tuple[ShiftBlock, ...]],
+        on_free: Callable[[int], None],
+    ) -> None:
+        self.env = env
+        self.on_free = on_free
+        self.group_of: list[int] = []
+        self.off_at: list[float] = []
+        self.idle: dict[int, None] = {}
+        self.changes: list[tuple[float, int]] = []
+        for group, blocks in enumerate(blocks_by_group):
+            for block in blocks:
+                event = env.timeout(max(block.start_min, 0.0), (group, block))
+                event.callbacks.append(self._shift_starts)
+
+    def take(self) -> int | None:
+        """The longest-idle person, now busy; ``None`` if nobody is idle."""
+        idle = self.idle
+        if not idle:
+            return None
+        agent = next(iter(idle))
+        del idle[agent]
+        return agent
+
+    def take_where(self, ok: Callable[[int], bool]) -> int | None:
+        """The longest-idle person of a group for which ``ok(group)`` holds."""
+        for agent in self.idle:
+            if ok(self.group_of[agent]):
+                del self.idle[agent]
+                return agent
+        return None
+
+    def make_idle(self, agent: int) -> None:
+        """Mark ``agent`` idle (called by the centre when there is no work)."""
+        self.idle[agent] = None
+
+    def release(self, agent: int) -> None:
+        """``agent`` finished a task: home if the shift is over, else ``on_free``."""
+        if self.off_at[agent] <= self.env.now:
+            self.changes.append((self.env.now, -1))
+        else:
+            self.on_free(agent)
+
+    def _shift_starts(self, event: Any) -> None:  # a simpy Timeout
+        group, block = event.value
+        first = len(self.off_at)
+        agents = range(first, first + block.count)
+        self.off_at.extend([block.end_min] * block.count)
+        self.group_of.extend([group] * block.count)
+        self.changes.append((self.env.now, block.count))
+        if math.isfinite(block.end_min):
+            end = self.env.timeout(block.end_min - self.env.now, agents)
+            end.callbacks.append(self._shift_ends)
+        for agent in agents:
+            self.on_free(agent)
+
+    def _shift_ends(self, event: Any) -> None:  # a simpy Timeout
+        leaving = [a for a in event.value if a in self.idle]
+        for agent in leaving:
+            del self.idle[agent]
+        if leaving:
+            self.changes.append((self.env.now, -len(leaving)))
