@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from sim111.costs import cost_kpis
 from sim111.intervals import interval_kpis
-from sim111.kpis import kpi_info, replication_kpis
+from sim111.kpis import disposition_counts, kpi_info, replication_kpis
 from sim111.model import simulate
 from sim111.records import RunRecords
 from sim111.scenario import Scenario
@@ -39,9 +40,11 @@ def run_replication(
     records = simulate(scenario, replication, seed)
     intervals = interval_kpis(records)
     intervals.insert(0, "replication", replication)
+    kpis = replication_kpis(records)
+    kpis.update(cost_kpis(scenario, kpis, disposition_counts(records)))
     return ReplicationResult(
         replication,
-        replication_kpis(records),
+        kpis,
         intervals,
         records if keep_records else None,
     )
@@ -79,15 +82,18 @@ class ExperimentResult:
 
 
 def clip_to_range(summary: pd.DataFrame) -> pd.DataFrame:
-    """Clip interval ends to each KPI's range: every KPI is >= 0, fractions <= 1.
+    """Clip interval ends to each KPI's range (e.g. >= 0; fractions <= 1).
 
     A t-interval is symmetric, so for a KPI near a bound (a 95th percentile
     wait of a few seconds) it can stray outside the values the KPI can take.
     """
     out = summary.copy()
-    out["ci_low"] = out["ci_low"].clip(lower=0)
-    fractions = [k for k in out.index if kpi_info(k).unit == "fraction"]
-    out.loc[fractions, "ci_high"] = out.loc[fractions, "ci_high"].clip(upper=1)
+    for key in out.index:
+        kpi = kpi_info(key)
+        if kpi.lower is not None:
+            out.loc[key, "ci_low"] = max(out.loc[key, "ci_low"], kpi.lower)
+        if kpi.unit == "fraction":
+            out.loc[key, "ci_high"] = min(out.loc[key, "ci_high"], 1.0)
     return out
 
 

@@ -41,6 +41,7 @@ class Kpi:
     unit: str
     better: str  # "higher", "lower" or "" (neither)
     target: float | None = None
+    lower: float | None = 0.0  # smallest possible value (None: unbounded, e.g. a margin)
 
     def meets(self, value: float) -> bool | None:
         """Whether ``value`` meets the target (``None`` if there is no target)."""
@@ -76,6 +77,7 @@ KPIS: tuple[Kpi, ...] = (
     Kpi("mean_callback_min", "Mean call-back wait", "min", "lower"),
     Kpi("p95_callback_min", "95th percentile call-back wait", "min", "lower"),
     Kpi("max_callback_min", "Longest call-back wait", "min", "lower"),
+    Kpi("clinical_contacts", "Calls assessed by a clinician", "calls", ""),
     Kpi("callbacks_failed", "Call-backs never answered (of call-backs)", "fraction", "lower"),
     Kpi("clinician_utilisation", "Clinician utilisation", "fraction", ""),
     Kpi("mean_awaiting_clinician", "Mean calls awaiting a clinician", "calls waiting", "lower"),
@@ -83,6 +85,26 @@ KPIS: tuple[Kpi, ...] = (
         Kpi(f"{d}_share", f"Disposition: {d.replace('_', ' ')}", "fraction", "")
         for d in DISPOSITIONS
     ),
+    Kpi("paid_advisor_hours", "Paid health advisor hours", "h", ""),
+    Kpi("paid_clinician_hours", "Paid clinician hours", "h", ""),
+    Kpi("staff_cost_gbp", "Direct staff cost", "GBP", "lower"),
+    Kpi("overhead_gbp", "Overheads", "GBP", "lower"),
+    Kpi("total_cost_gbp", "Total cost", "GBP", "lower"),
+    Kpi("cost_per_call_gbp", "Cost per answered call", "GBP", "lower"),
+    Kpi("cost_per_clinical_contact_gbp", "Clinician cost per clinical contact", "GBP", "lower"),
+    Kpi("revenue_gbp", "Contract revenue", "GBP", "higher"),
+    Kpi("penalties_gbp", "KPI penalties", "GBP", "lower"),
+    Kpi("margin_gbp", "Margin (revenue - cost - penalties)", "GBP", "higher", lower=None),
+    Kpi("margin_per_call_gbp", "Margin per answered call", "GBP", "higher", lower=None),
+    Kpi("break_even_price_per_call_gbp", "Break-even price per answered call", "GBP", ""),
+    Kpi(
+        "break_even_price_per_head_per_year_gbp",
+        "Break-even price per head per year",
+        "GBP",
+        "",
+    ),
+    Kpi("downstream_cost_gbp", "Downstream NHS cost of dispositions", "GBP", ""),
+    Kpi("downstream_cost_per_call_gbp", "Downstream NHS cost per answered call", "GBP", ""),
     Kpi("calls_in_system_at_end", "Calls still in the system at the end", "calls", ""),
     Kpi("mean_advisors_on_duty", "Mean health advisors on duty", "people", ""),
     Kpi("mean_clinicians_on_duty", "Mean clinicians on duty", "people", ""),
@@ -201,6 +223,7 @@ def clinical_kpis(rec: RunRecords, counted: np.ndarray) -> dict[str, float]:
         "mean_callback_min": _stat(cb_waits, "mean"),
         "p95_callback_min": _stat(cb_waits, "95"),
         "max_callback_min": _stat(cb_waits, "max"),
+        "clinical_contacts": float((clinical & ~np.isnan(calls.contact_min)).sum()),
         "callbacks_failed": _ratio(
             (callbacks & (calls.outcome == CALLBACK_FAILED)).sum(), callbacks.sum()
         ),
@@ -214,6 +237,13 @@ def clinical_kpis(rec: RunRecords, counted: np.ndarray) -> dict[str, float]:
         due_k = callbacks & (calls.priority == k) & (calls.advisor_end_min <= b - target)
         out[f"{PER_CLASS_PREFIX}{name}"] = _ratio((due_k & (waits <= target)).sum(), due_k.sum())
     return out
+
+
+def disposition_counts(rec: RunRecords) -> np.ndarray:
+    """Number of each disposition (in :data:`DISPOSITIONS` order) after the warm-up."""
+    counted = rec.calls.arrival_min >= rec.warmup_min
+    disposition = rec.calls.disposition[counted]
+    return np.bincount(disposition[disposition >= 0], minlength=len(DISPOSITIONS))
 
 
 def disposition_kpis(rec: RunRecords, counted: np.ndarray) -> dict[str, float]:

@@ -52,6 +52,9 @@ def _fmt(kpi: Kpi, x: float) -> str:
         return f"{x:.1%}"
     if kpi.unit == "calls":
         return f"{x:,.0f}"
+    if kpi.unit == "GBP":
+        sign = "-" if x < 0 else ""
+        return f"{sign}£{abs(x):,.0f}" if abs(x) >= 1000 else f"{sign}£{abs(x):,.2f}"
     return f"{x:,.1f}"
 
 
@@ -74,7 +77,7 @@ def kpi_table(result: ExperimentResult) -> str:
         )
         met = kpi.meets(row["mean"])
         mark = "" if met is None else ("met" if met else "MISSED")
-        unit = "" if kpi.unit in ("fraction", "calls") else f" ({kpi.unit})"
+        unit = "" if kpi.unit in ("fraction", "calls", "GBP") else f" ({kpi.unit})"
         rows.append((kpi.label + unit, _fmt(kpi, row["mean"]), ci, kpi.target_text(), mark))
     widths = [max(len(r[i]) for r in rows) for i in range(5)]
     lines = []

@@ -295,6 +295,34 @@ class Shift:
 
 
 @dataclass(frozen=True)
+class Pay:
+    """What an hour of this role costs, before on-costs and shrinkage.
+
+    Give ``annual_salary_gbp`` (divided by ``costs.paid_hours_per_year``) or
+    ``hourly_rate_gbp``. Unsocial-hours uplifts follow Agenda for Change: the
+    highest that applies to each minute — bank holiday, Sunday, Saturday, or a
+    weekday night between ``night_start`` and ``night_end``.
+    """
+
+    annual_salary_gbp: float | None = spec(None, doc="Basic annual salary.", unit="GBP", gt=0)
+    hourly_rate_gbp: float | None = spec(None, doc="Basic hourly rate.", unit="GBP/h", gt=0)
+    weekday_night_uplift: float = spec(0.0, doc="Uplift on weekday nights.", ge=0)
+    saturday_uplift: float = spec(0.0, doc="Uplift on Saturdays.", ge=0)
+    sunday_uplift: float = spec(0.0, doc="Uplift on Sundays.", ge=0)
+    bank_holiday_uplift: float = spec(0.0, doc="Uplift on England bank holidays.", ge=0)
+    night_start: str = spec("20:00", doc="Weekday night uplift from 'HH:MM'.")
+    night_end: str = spec("06:00", doc="Weekday night uplift until 'HH:MM' next morning.")
+
+    def __post_init__(self) -> None:
+        if (self.annual_salary_gbp is None) == (self.hourly_rate_gbp is None):
+            raise FieldError(
+                "annual_salary_gbp", "or 'hourly_rate_gbp' is required (one, not both)"
+            )
+        _parse_clock("night_start", self.night_start)
+        _parse_clock("night_end", self.night_end)
+
+
+@dataclass(frozen=True)
 class StaffGroup:
     """People who answer calls: a constant ``count`` or a roster of ``shifts``."""
 
@@ -303,6 +331,7 @@ class StaffGroup:
         None, doc="Constant number on duty for the whole run.", unit="people", ge=0
     )
     shifts: tuple[Shift, ...] = spec((), doc="Shift roster (instead of count).")
+    pay: Pay | None = spec(None, doc="Pay; without it the group is not costed.")
 
     def __post_init__(self) -> None:
         if self.count is None and not self.shifts:
@@ -470,6 +499,70 @@ class Clinical:
 
 
 @dataclass(frozen=True)
+class DownstreamCosts:
+    """NHS system cost of each disposition (2013/14 reference costs; docs/domain.md §5)."""
+
+    ambulance: float = spec(216.0, doc="Ambulance call-out.", unit="GBP", ge=0)
+    ed: float = spec(114.0, doc="A&E attendance, not admitted.", unit="GBP", ge=0)
+    primary_care: float = spec(69.0, doc="GP out-of-hours case.", unit="GBP", ge=0)
+    other_service: float = spec(67.0, doc="Urgent care centre or similar.", unit="GBP", ge=0)
+    pharmacy: float = spec(0.0, doc="Community pharmacy consultation.", unit="GBP", ge=0)
+    self_care: float = spec(0.0, doc="Self-care advice.", unit="GBP", ge=0)
+
+
+@dataclass(frozen=True)
+class Penalty:
+    """A contract penalty charged when a KPI misses its threshold over the run."""
+
+    kpi: str = spec(doc="KPI key, e.g. 'answered_within_60s'.")
+    threshold: float = spec(doc="Value the KPI must reach (or stay under).")
+    amount_gbp: float = spec(doc="Charged per run in which the KPI misses.", unit="GBP", ge=0)
+    higher_is_better: bool = spec(True, doc="Whether the KPI must be >= (else <=) threshold.")
+
+    def __post_init__(self) -> None:
+        from sim111.kpis import KPI_BY_KEY, PER_CLASS_PREFIX  # the registry imports this module
+
+        if self.kpi not in KPI_BY_KEY and not self.kpi.startswith(PER_CLASS_PREFIX):
+            raise FieldError(
+                "kpi", f"must be a KPI key such as 'answered_within_60s', got {self.kpi!r}"
+            )
+
+
+@dataclass(frozen=True)
+class Costs:
+    """On-costs, shrinkage, overheads, the contract price and penalties.
+
+    Staff cost of a rostered hour = basic rate x (1 + unsocial-hours uplift)
+    x (1 + `on_cost_share`) / (1 - `shrinkage`): roster counts are people on
+    the phones, and shrinkage (leave, training, sickness, breaks) is paid time
+    off them. Overheads are a share of direct staff cost. Revenue is
+    `price_per_call_gbp` per answered call, or a block payment of
+    `price_per_head_per_year_gbp` x population, pro rata for the run.
+    """
+
+    paid_hours_per_year: float = spec(1955.0, doc="Paid hours a year (D).", unit="h", gt=0)
+    on_cost_share: float = spec(0.0, doc="Employer NI and pension, share of pay.", ge=0)
+    shrinkage: float = spec(0.0, doc="Share of paid time not on the phones.", ge=0, lt=1)
+    overhead_share: float = spec(0.0, doc="Overheads as a share of direct staff cost.", ge=0)
+    price_per_call_gbp: float | None = spec(
+        None, doc="Contract price per answered call.", unit="GBP", ge=0
+    )
+    price_per_head_per_year_gbp: float | None = spec(
+        None, doc="Block contract price per head of population a year.", unit="GBP", ge=0
+    )
+    downstream: DownstreamCosts = spec(
+        default_factory=DownstreamCosts, doc="System cost per disposition (reported apart)."
+    )
+    penalties: tuple[Penalty, ...] = spec((), doc="KPI penalties (array of tables).")
+
+    def __post_init__(self) -> None:
+        if self.price_per_call_gbp is not None and self.price_per_head_per_year_gbp is not None:
+            raise FieldError(
+                "price_per_call_gbp", "and 'price_per_head_per_year_gbp' cannot both be given"
+            )
+
+
+@dataclass(frozen=True)
 class Scenario:
     """A whole scenario: run settings, demand, callers, advisors and clinicians."""
 
@@ -482,6 +575,7 @@ class Scenario:
     triage: Triage = spec(default_factory=Triage, doc="Advisor triage and dispositions.")
     clinical: Clinical = spec(default_factory=Clinical, doc="The clinical stage.")
     clinicians: tuple[ClinicianGroup, ...] = spec((), doc="Clinician groups (array of tables).")
+    costs: Costs = spec(default_factory=Costs, doc="Costs and contract price.")
 
     def __post_init__(self) -> None:
         needs = max(

@@ -1,0 +1,199 @@
+"""What the service costs and earns: pure functions of the scenario and the records.
+
+Paid time is rostered time (not busy time) between the warm-up and the end of
+the run. A rostered hour costs basic rate x (1 + unsocial-hours uplift) x
+(1 + on-costs) / (1 - shrinkage); overheads are a share of that direct cost.
+Revenue is the contract price per answered call, or a block payment per head.
+Downstream system costs (ambulance, A&E, GP out-of-hours) are reported apart:
+they are the NHS's, not the provider's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim111.calendar import run_days
+from sim111.roster import shift_blocks
+from sim111.scenario import (
+    DISPOSITIONS,
+    MINUTES_PER_DAY,
+    Costs,
+    Pay,
+    Scenario,
+    StaffGroup,
+    _parse_clock,
+)
+
+MINUTES_PER_HOUR = 60.0
+
+
+def uplift_by_minute(pay: Pay, start_date: dt.date, days: int) -> np.ndarray:
+    """The unsocial-hours uplift for every minute of the run (length ``days * 1440``).
+
+    Bank holiday, then Sunday, then Saturday; on weekdays the night uplift
+    applies from ``night_start`` to ``night_end`` (wrapping past midnight).
+    """
+    minute = np.arange(MINUTES_PER_DAY)
+    start = _parse_clock("night_start", pay.night_start)
+    end = _parse_clock("night_end", pay.night_end)
+    if start > end:
+        night = (minute >= start) | (minute < end)
+    else:
+        night = (minute >= start) & (minute < end)
+    weekday = np.where(night, pay.weekday_night_uplift, 0.0)
+    by_type = {
+        "weekday": weekday,
+        "saturday": np.full(MINUTES_PER_DAY, pay.saturday_uplift),
+        "sunday": np.full(MINUTES_PER_DAY, pay.sunday_uplift),
+        "bank_holiday": np.full(MINUTES_PER_DAY, pay.bank_holiday_uplift),
+    }
+    return np.concatenate([by_type[d.day_type] for d in run_days(start_date, days)])
+
+
+def hourly_rate_gbp(pay: Pay, costs: Costs) -> float:
+    """Basic hourly rate: given, or annual salary ÷ paid hours a year."""
+    if pay.hourly_rate_gbp is not None:
+        return pay.hourly_rate_gbp
+    assert pay.annual_salary_gbp is not None
+    return pay.annual_salary_gbp / costs.paid_hours_per_year
+
+
+@dataclass(frozen=True)
+class StaffCost:
+    """Paid hours and cost of one staff group over a window, in GBP."""
+
+    group: str
+    paid_hours: float
+    basic_gbp: float
+    uplift_gbp: float
+    on_cost_gbp: float
+    shrinkage_gbp: float
+
+    @property
+    def total_gbp(self) -> float:
+        """Direct cost: basic + uplifts + on-costs + shrinkage gross-up."""
+        return self.basic_gbp + self.uplift_gbp + self.on_cost_gbp + self.shrinkage_gbp
+
+
+def staff_cost(
+    name: str,
+    group: StaffGroup,
+    costs: Costs,
+    start_date: dt.date,
+    days: int,
+    window: tuple[float, float],
+) -> StaffCost | None:
+    """Cost of ``group``'s rostered time inside ``window`` (minutes); ``None`` if unpaid."""
+    if group.pay is None:
+        return None
+    a, b = window
+    uplift = uplift_by_minute(group.pay, start_date, days)
+    cum_uplift = np.concatenate([[0.0], np.cumsum(uplift)])
+    grid = np.arange(cum_uplift.size, dtype=float)
+    person_min = 0.0
+    uplift_min = 0.0
+    for block in shift_blocks(group, start_date, days):
+        s, e = max(block.start_min, a), min(block.end_min, b)
+        if e <= s:
+            continue
+        person_min += block.count * (e - s)
+        ups = np.interp([s, e], grid, cum_uplift)
+        uplift_min += block.count * (ups[1] - ups[0])
+    rate = hourly_rate_gbp(group.pay, costs)
+    basic = rate * person_min / MINUTES_PER_HOUR
+    uplift_gbp = rate * uplift_min / MINUTES_PER_HOUR
+    on_cost = (basic + uplift_gbp) * costs.on_cost_share
+    gross = (basic + uplift_gbp + on_cost) / (1 - costs.shrinkage)
+    return StaffCost(
+        group=name,
+        paid_hours=person_min / MINUTES_PER_HOUR,
+        basic_gbp=basic,
+        uplift_gbp=uplift_gbp,
+        on_cost_gbp=on_cost,
+        shrinkage_gbp=gross - (basic + uplift_gbp + on_cost),
+    )
+
+
+def staff_costs(scenario: Scenario) -> list[StaffCost]:
+    """Costs of every paid staff group over the KPI window (warm-up to end)."""
+    run = scenario.run
+    window = (run.warmup_min, run.horizon_min)
+    groups: list[tuple[str, StaffGroup]] = [("health advisors", scenario.advisors)]
+    groups += [(g.name, g) for g in scenario.clinicians]
+    out = []
+    for name, group in groups:
+        cost = staff_cost(name, group, scenario.costs, run.start_date, run.days, window)
+        if cost is not None:
+            out.append(cost)
+    return out
+
+
+def _penalties(scenario: Scenario, kpis: dict[str, float]) -> float:
+    total = 0.0
+    for p in scenario.costs.penalties:
+        value = kpis.get(p.kpi, math.nan)
+        met = value >= p.threshold if p.higher_is_better else value <= p.threshold
+        if math.isnan(value) or not met:
+            total += p.amount_gbp
+    return total
+
+
+def cost_kpis(
+    scenario: Scenario, kpis: dict[str, float], disposition_counts: np.ndarray
+) -> dict[str, float]:
+    """Cost, revenue and margin KPIs of one replication.
+
+    ``kpis`` are the replication's operational KPIs (for answered calls,
+    clinical contacts and penalties); ``disposition_counts`` the number of each
+    disposition in the KPI window.
+    """
+    run, costs = scenario.run, scenario.costs
+    staff = staff_costs(scenario)
+    if not staff:
+        return {}
+    direct = sum(s.total_gbp for s in staff)
+    advisor_direct = sum(s.total_gbp for s in staff if s.group == "health advisors")
+    clinician_direct = direct - advisor_direct
+    overhead = direct * costs.overhead_share
+    total = direct + overhead
+    answered = kpis.get("calls_answered", math.nan)
+    contacts = kpis.get("clinical_contacts", math.nan)
+    years = (run.horizon_min - run.warmup_min) / MINUTES_PER_DAY / 365
+    if costs.price_per_call_gbp is not None:
+        revenue = costs.price_per_call_gbp * answered
+    elif costs.price_per_head_per_year_gbp is not None:
+        revenue = costs.price_per_head_per_year_gbp * scenario.demand.population * years
+    else:
+        revenue = math.nan
+    penalties = _penalties(scenario, kpis)
+    unit = np.array([getattr(costs.downstream, d) for d in DISPOSITIONS])
+    downstream = float((disposition_counts * unit).sum())
+
+    def per(x: float, n: float) -> float:
+        return x / n if n else math.nan
+
+    return {
+        "paid_advisor_hours": sum(s.paid_hours for s in staff if s.group == "health advisors"),
+        "paid_clinician_hours": sum(s.paid_hours for s in staff if s.group != "health advisors"),
+        "staff_cost_gbp": direct,
+        "overhead_gbp": overhead,
+        "total_cost_gbp": total,
+        "cost_per_call_gbp": per(total, answered),
+        "cost_per_clinical_contact_gbp": per(
+            clinician_direct * (1 + costs.overhead_share), contacts
+        ),
+        "revenue_gbp": revenue,
+        "penalties_gbp": penalties,
+        "margin_gbp": revenue - total - penalties,
+        "margin_per_call_gbp": per(revenue - total - penalties, answered),
+        "break_even_price_per_call_gbp": per(total + penalties, answered),
+        "break_even_price_per_head_per_year_gbp": per(
+            total + penalties, scenario.demand.population * years
+        ),
+        "downstream_cost_gbp": downstream,
+        "downstream_cost_per_call_gbp": per(downstream, answered),
+    }
