@@ -4,17 +4,30 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import sys
 import tomllib
 from pathlib import Path
 from typing import Any
 
 import click
+import tomli_w
 
 from sim111.errors import ScenarioError
 from sim111.experiment import run_experiment
-from sim111.output import kpi_table, result_json, write_outputs
+from sim111.kpis import kpi_info
+from sim111.output import (
+    cost_table,
+    gbp,
+    kpi_table,
+    result_json,
+    scenario_toml,
+    write_atomically,
+    write_outputs,
+)
 from sim111.scenario import Scenario, load_scenario
+from sim111.staffing import StaffingTargets
+from sim111.staffing import staff as find_roster
 
 USAGE_ERROR = 2
 
@@ -109,6 +122,178 @@ def run(
         click.echo(json.dumps(result_json(result), indent=2))
     else:
         click.echo(kpi_table(result))
+
+
+def _common(f):  # type: ignore[no-untyped-def]
+    """Options shared by commands that run a scenario."""
+    f = click.option(
+        "--workers",
+        type=click.IntRange(min=1),
+        default=1,
+        show_default=True,
+        help="Processes to run replications on.",
+    )(f)
+    f = click.option(
+        "--set",
+        "overrides",
+        multiple=True,
+        metavar="KEY=VALUE",
+        help="Override a scenario value (repeatable).",
+    )(f)
+    f = click.option("--seed", type=click.IntRange(min=0), help="Base random seed.")(f)
+    f = click.option(
+        "-n", "--replications", type=click.IntRange(min=1), help="Replications per simulation."
+    )(f)
+    return click.argument("scenario_file", type=click.Path(dir_okay=False))(f)
+
+
+@cli.command()
+@_common
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    help="Folder for roster.toml and scenario.toml [default: staffed-NAME].",
+)
+@click.option(
+    "--target-answered-60s",
+    type=click.FloatRange(0, 1),
+    default=0.95,
+    show_default=True,
+    help="Answered within 60 s (of answered).",
+)
+@click.option(
+    "--target-abandoned-30s",
+    type=click.FloatRange(0, 1),
+    default=0.05,
+    show_default=True,
+    help="Abandoned after 30 s (of offered), at most.",
+)
+@click.option(
+    "--target-callback-10min",
+    type=click.FloatRange(0, 1),
+    default=0.80,
+    show_default=True,
+    help="Call-backs within 10 min.",
+)
+@click.option(
+    "--shift-lengths",
+    default="4,6,8,10",
+    show_default=True,
+    help="Allowed shift lengths in hours, comma-separated.",
+)
+@click.option("--advisors-only", is_flag=True, help="Keep the clinician roster as it is.")
+@click.option("--max-iterations", type=click.IntRange(min=1), default=8, show_default=True)
+def staff(
+    scenario_file: str,
+    replications: int | None,
+    seed: int | None,
+    overrides: tuple[str, ...],
+    workers: int,
+    out: str | None,
+    target_answered_60s: float,
+    target_abandoned_30s: float,
+    target_callback_10min: float,
+    shift_lengths: str,
+    advisors_only: bool,
+    max_iterations: int,
+) -> None:
+    """Find the cheapest roster meeting the KPI targets; write it and print its KPIs."""
+    scenario = _scenario(scenario_file, overrides)
+    try:
+        lengths = tuple(float(x) for x in shift_lengths.split(",") if x.strip())
+    except ValueError:
+        raise ScenarioError(
+            f"--shift-lengths {shift_lengths!r}: expected hours like 4,6,8"
+        ) from None
+    if not lengths or any(not 1 <= h <= 24 or (h * 2) % 1 for h in lengths):
+        raise ScenarioError(f"--shift-lengths {shift_lengths!r}: each must be 1-24 h in half-hours")
+    targets = StaffingTargets(
+        answered_within_60s=target_answered_60s,
+        abandoned_after_30s=target_abandoned_30s,
+        callback_within_10min=target_callback_10min,
+        shift_lengths_h=lengths,
+        replications=replications or scenario.run.replications,
+        max_iterations=max_iterations,
+        seed=scenario.run.seed if seed is None else seed,
+    )
+    try:
+        found = find_roster(scenario, targets, clinicians=not advisors_only, workers=workers)
+    except ValueError as err:
+        raise ScenarioError(f"{scenario_file}: {err}") from None
+    folder = Path(out or f"staffed-{scenario.name}")
+    header = (
+        f"Roster found by sim111 staff for {scenario.name} ({'met' if found.met else 'NOT met'}"
+        f" after {found.iterations} iteration(s)).\nTargets: {targets}"
+    )
+    roster: dict[str, Any] = {
+        "advisors": {"shifts": found.scenario.to_data()["advisors"]["shifts"]}
+    }
+    if not advisors_only and found.scenario.clinicians:
+        roster["clinicians"] = [
+            {"name": g["name"], "shifts": g.get("shifts", [])}
+            for g in found.scenario.to_data()["clinicians"]
+        ]
+    write_atomically(
+        folder,
+        {
+            "roster.toml": lambda p: p.write_text(
+                "".join(f"# {line}\n" for line in header.splitlines()) + tomli_w.dumps(roster)
+            ),
+            "scenario.toml": lambda p: p.write_text(scenario_toml(found.scenario, header)),
+        },
+    )
+    click.echo(kpi_table(found.result))
+    click.echo("")
+    click.echo(cost_table(found.scenario))
+    click.echo("")
+    if found.met:
+        click.echo(f"Targets met after {found.iterations} iteration(s).")
+    else:
+        click.echo(f"Targets NOT met after {found.iterations} iteration(s): {found.note}.")
+    click.echo(f"Wrote {folder / 'roster.toml'} and {folder / 'scenario.toml'}")
+
+
+@cli.command()
+@_common
+def price(
+    scenario_file: str,
+    replications: int | None,
+    seed: int | None,
+    overrides: tuple[str, ...],
+    workers: int,
+) -> None:
+    """Print the break-even price per call and the cost breakdown of SCENARIO_FILE."""
+    scenario = _scenario(scenario_file, overrides)
+    result = run_experiment(scenario, replications, seed, workers=workers)
+    summary = result.summary
+    if "break_even_price_per_call_gbp" not in summary.index:
+        raise ScenarioError(f"{scenario_file}: no staff group has 'pay': nothing to price")
+    click.echo(cost_table(scenario))
+    click.echo("")
+    for key in (
+        "break_even_price_per_call_gbp",
+        "break_even_price_per_head_per_year_gbp",
+        "cost_per_call_gbp",
+        "margin_per_call_gbp",
+    ):
+        row = summary.loc[key]
+        if not math.isnan(row["mean"]):
+            click.echo(
+                f"{kpi_info(key).label}: {gbp(row['mean'])} "
+                f"(95% CI {gbp(row['ci_low'])} .. {gbp(row['ci_high'])})"
+            )
+    missed = [
+        kpi_info(k).label
+        for k in summary.index
+        if kpi_info(k).meets(summary.loc[k, "mean"]) is False
+    ]
+    if missed:
+        click.echo("")
+        click.echo("This roster misses: " + "; ".join(missed) + ".")
+        click.echo(
+            "The price that delivers the targets is higher: run `sim111 staff` first "
+            "and price its scenario.toml."
+        )
 
 
 def main() -> None:

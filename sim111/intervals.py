@@ -88,6 +88,14 @@ def interval_kpis(rec: RunRecords) -> pd.DataFrame:
                     slot[due & (cb_waits <= CALLBACK_TARGET_MIN)], minlength=n
                 )
                 / np.bincount(slot[due], minlength=n),
+                "callback_first_attempt_within_10min": np.bincount(
+                    slot[
+                        due
+                        & (calls.first_attempt_min - calls.advisor_end_min <= CALLBACK_TARGET_MIN)
+                    ],
+                    minlength=n,
+                )
+                / np.bincount(slot[due], minlength=n),
                 "mean_callback_min": _grouped_mean(
                     cb_waits[callbacks][reached], cb_slot[reached], n
                 ),

@@ -47,7 +47,7 @@ class Kpi:
         """Whether ``value`` meets the target (``None`` if there is no target)."""
         if self.target is None or math.isnan(value):
             return None
-        return value >= self.target if self.better == "higher" else value <= self.target
+        return bool(value >= self.target if self.better == "higher" else value <= self.target)
 
     def target_text(self) -> str:
         """The target as text, e.g. '>= 95%'."""

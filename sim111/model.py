@@ -121,6 +121,7 @@ class CallCentre:
         self.warm = [False] * n
         self.cb_attempts = [0] * n
         self.contact_min = [math.nan] * n
+        self.first_attempt_min = [math.nan] * n
         self.clinician_end_min = [math.nan] * n
         self.clinician_group = [-1] * n
         self.disposition = [NO_DISPOSITION] * n
@@ -328,6 +329,8 @@ class CallCentre:
 
     def _attempt(self, call: int, agent: int) -> None:
         self.cb_attempts[call] += 1
+        if self.cb_attempts[call] == 1:
+            self.first_attempt_min[call] = max(self.env.now, self.advisor_end_min[call])
         if self.cb_attempts[call] >= self.callback_attempts_needed[call]:
             self._assess(call, agent, self.env.now)
             return
@@ -396,6 +399,7 @@ class CallCentre:
             (self.warm, False),
             (self.cb_attempts, 0),
             (self.contact_min, math.nan),
+            (self.first_attempt_min, math.nan),
             (self.clinician_end_min, math.nan),
             (self.clinician_group, -1),
             (self.disposition, NO_DISPOSITION),
@@ -437,6 +441,7 @@ class CallCentre:
             warm_transfer=np.array(self.warm, dtype=bool),
             callback_attempts=np.array(self.cb_attempts, dtype=np.int16),
             contact_min=np.array(self.contact_min),
+            first_attempt_min=np.array(self.first_attempt_min),
             clinician_end_min=np.array(self.clinician_end_min),
             clinician_group=np.array(self.clinician_group, dtype=np.int8),
             disposition=np.array(self.disposition, dtype=np.int8),

@@ -17,9 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import tomli_w
 
+from sim111.costs import staff_costs
 from sim111.experiment import ExperimentResult
 from sim111.kpis import Kpi, kpi_info
+from sim111.scenario import Scenario
 
 
 def _clean(x: float) -> float | None:
@@ -53,9 +56,14 @@ def _fmt(kpi: Kpi, x: float) -> str:
     if kpi.unit == "calls":
         return f"{x:,.0f}"
     if kpi.unit == "GBP":
-        sign = "-" if x < 0 else ""
-        return f"{sign}£{abs(x):,.0f}" if abs(x) >= 1000 else f"{sign}£{abs(x):,.2f}"
+        return gbp(x)
     return f"{x:,.1f}"
+
+
+def gbp(x: float) -> str:
+    """Pounds: whole pounds from £1,000, pence below (e.g. '-£8.82')."""
+    sign = "-" if x < 0 else ""
+    return f"{sign}£{abs(x):,.0f}" if abs(x) >= 1000 else f"{sign}£{abs(x):,.2f}"
 
 
 def kpi_table(result: ExperimentResult) -> str:
@@ -121,6 +129,18 @@ def write_outputs(result: ExperimentResult, out_dir: str | Path) -> list[Path]:
         writers["calls.csv.gz"] = lambda p: result.calls_frame().to_csv(
             p, index=False, compression="gzip"
         )
+    return write_atomically(out, writers)
+
+
+def write_atomically(
+    out_dir: str | Path, writers: dict[str, Callable[[Path], object]]
+) -> list[Path]:
+    """Write each ``name`` with ``writers[name](path)``, all or nothing.
+
+    Files are written to a temporary folder beside ``out_dir`` and moved in
+    only when every one is complete; on failure nothing is left behind.
+    """
+    out = Path(out_dir)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
@@ -134,6 +154,66 @@ def write_outputs(result: ExperimentResult, out_dir: str | Path) -> list[Path]:
         return written
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def scenario_toml(scenario: Scenario, header: str = "") -> str:
+    """A scenario as a TOML document that :func:`~sim111.scenario.load_scenario` reads back."""
+    body = tomli_w.dumps(scenario.to_data())
+    comment = "".join(f"# {line}\n" for line in header.splitlines())
+    return comment + body
+
+
+def cost_breakdown(scenario: Scenario) -> pd.DataFrame:
+    """Paid hours and cost per staff group over the KPI window, plus overheads."""
+    rows = [
+        {
+            "group": c.group,
+            "paid_hours": c.paid_hours,
+            "basic_gbp": c.basic_gbp,
+            "uplift_gbp": c.uplift_gbp,
+            "on_cost_gbp": c.on_cost_gbp,
+            "shrinkage_gbp": c.shrinkage_gbp,
+            "total_gbp": c.total_gbp,
+        }
+        for c in staff_costs(scenario)
+    ]
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return frame
+    direct = frame["total_gbp"].sum()
+    overhead = {"group": "overheads", "total_gbp": direct * scenario.costs.overhead_share}
+    total = {
+        "group": "total",
+        "paid_hours": frame["paid_hours"].sum(),
+        "total_gbp": direct + overhead["total_gbp"],
+    }
+    return pd.concat([frame, pd.DataFrame([overhead, total])], ignore_index=True)
+
+
+def cost_table(scenario: Scenario) -> str:
+    """The cost breakdown as plain text."""
+    frame = cost_breakdown(scenario)
+    if frame.empty:
+        return "No staff group has pay set: nothing to cost."
+    columns = ["paid_hours", "basic_gbp", "uplift_gbp", "on_cost_gbp", "shrinkage_gbp", "total_gbp"]
+    heads = ["group", "paid hours", "basic", "uplifts", "on-costs", "shrinkage", "total"]
+    rows = [heads]
+    for _, r in frame.iterrows():
+        cells = [str(r["group"])]
+        for c in columns:
+            v = r.get(c)
+            if v is None or (isinstance(v, float) and math.isnan(v)):
+                cells.append("")
+            else:
+                cells.append(f"{v:,.0f}" if c == "paid_hours" else f"£{v:,.0f}")
+        rows.append(cells)
+    widths = [max(len(r[i]) for r in rows) for i in range(len(heads))]
+    lines = [
+        "  ".join([r[0].ljust(widths[0])] + [r[i].rjust(widths[i]) for i in range(1, len(r))])
+        for r in rows
+    ]
+    lines.insert(1, "-" * len(lines[0]))
+    return "\n".join(lines)
 
 
 def interval_summary(result: ExperimentResult) -> pd.DataFrame:

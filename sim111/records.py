@@ -62,7 +62,8 @@ class CallRecords:
     """Per-call columns. Times are minutes on the run clock, NaN where not reached.
 
     ``answer_min``/``advisor_end_min``: the advisor call; ``clinical_min``: when
-    the call entered the clinical stage (= advisor end); ``contact_min`` and
+    the call entered the clinical stage (= advisor end); ``first_attempt_min``
+    the first call-back attempt (answered or not); ``contact_min`` and
     ``clinician_end_min``: the clinician's assessment; ``end_min``: when the
     journey ended (NaN if still in the system).
     """
@@ -83,6 +84,7 @@ class CallRecords:
     callback_attempts: np.ndarray
     contact_min: np.ndarray
     clinician_end_min: np.ndarray
+    first_attempt_min: np.ndarray  # first call-back attempt (NaN if none)
     clinician_group: np.ndarray  # int8, -1 if none
     disposition: np.ndarray  # int8 codes indexing DISPOSITIONS, NO_DISPOSITION if none
 
@@ -102,6 +104,7 @@ class CallRecords:
                 "arrival_min": self.arrival_min,
                 "answer_min": self.answer_min,
                 "advisor_end_min": self.advisor_end_min,
+                "first_attempt_min": self.first_attempt_min,
                 "contact_min": self.contact_min,
                 "clinician_end_min": self.clinician_end_min,
                 "end_min": self.end_min,

@@ -156,3 +156,47 @@ def test_table_lists_every_defined_kpi_and_omits_undefined_ones():
     assert "Call-backs within target: urgent" in table
     no_clinic = kpi_table(run_experiment(make_scenario(run={"days": 1}), 2, 1))
     assert "Warm transfers" not in no_clinic  # undefined without a clinical stage
+
+
+def test_staff_writes_a_roster_and_a_runnable_scenario(tmp_path):
+    out = tmp_path / "staffed"
+    proc = sim111(
+        "staff",
+        str(SCENARIOS / "typical-area.toml"),
+        "--set",
+        "run.days=2",
+        "-n",
+        "6",
+        "--target-callback-10min",
+        "0.7",
+        "--out",
+        str(out),
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "Targets met" in proc.stdout
+    assert sorted(p.name for p in out.iterdir()) == ["roster.toml", "scenario.toml"]
+    staffed = load_scenario(out / "scenario.toml")
+    assert staffed.advisors.shifts and staffed.clinicians[0].shifts
+    roster = (out / "roster.toml").read_text()
+    assert "[[advisors.shifts]]" in roster and "[[clinicians]]" in roster
+    rerun = sim111("run", str(out / "scenario.toml"), "-n", "2")
+    assert rerun.returncode == 0, rerun.stderr
+
+
+def test_staff_rejects_bad_shift_lengths():
+    proc = sim111("staff", str(SCENARIOS / "typical-area.toml"), "--shift-lengths", "8,x")
+    assert proc.returncode == 2
+    assert "--shift-lengths" in proc.stderr
+
+
+def test_price_prints_break_even_and_breakdown():
+    proc = sim111("price", str(SCENARIOS / "typical-area.toml"), "--set", "run.days=2", "-n", "3")
+    assert proc.returncode == 0, proc.stderr
+    assert "Break-even price per answered call: £" in proc.stdout
+    assert "health advisors" in proc.stdout and "overheads" in proc.stdout
+
+
+def test_price_without_pay_exits_2():
+    proc = sim111("price", str(SCENARIOS / "validation" / "erlang-a.toml"), "--set", "run.days=1")
+    assert proc.returncode == 2
+    assert "nothing to price" in proc.stderr

@@ -51,6 +51,7 @@ def records(rows, horizon=120.0, warmup=0.0, interval=60, clinicians=(), busy=()
         callback_attempts=col("attempts", 0, np.int16),
         contact_min=col("contact", NAN),
         clinician_end_min=col("clinician_end", NAN),
+        first_attempt_min=col("first_attempt", NAN),
         clinician_group=col("group", -1, np.int8),
         disposition=col("disposition", -1, np.int8),
     )
