@@ -9,14 +9,17 @@ from sim111.errors import ScenarioError
 from sim111.experiment import ExperimentResult, run_experiment, run_replication
 from sim111.kpis import KPIS
 from sim111.scenario import Scenario, load_scenario
+from sim111.sweep import SweepResult, run_sweep
 
 __all__ = [
     "KPIS",
     "ExperimentResult",
     "Scenario",
     "ScenarioError",
+    "SweepResult",
     "load_scenario",
     "run_experiment",
     "run_replication",
+    "run_sweep",
 ]
 __version__ = "0.1.0"

@@ -166,7 +166,7 @@ def waiting_spans(rec: RunRecords) -> tuple[np.ndarray, np.ndarray]:
 
 def _window_integral(starts: np.ndarray, ends: np.ndarray, a: float, b: float) -> float:
     values = busy_integral_to(starts, ends, np.array([a, b]))
-    return float(values[1] - values[0])
+    return max(float(values[1] - values[0]), 0.0)  # never negative by a rounding error
 
 
 def callback_waits_min(calls: CallRecords) -> np.ndarray:

@@ -1,0 +1,124 @@
+"""A durable on-disk store of finished replications (SQLite, standard library).
+
+Each replication is stored the moment it finishes, in its own transaction,
+under a key hashing the scenario (as validated data), the seed, the
+replication number and the sim111 version. Re-running a sweep against the
+same store skips what is there; killing a run loses no finished replication.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import pickle
+import sqlite3
+import zlib
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim111.scenario import Scenario
+
+SCHEMA = """
+create table if not exists replications (
+    key text primary key,
+    scenario text not null,
+    seed integer not null,
+    replication integer not null,
+    point text not null,
+    kpis text not null,
+    intervals blob not null,
+    finished_utc text not null
+)
+"""
+
+
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, dt.date):
+        return obj.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
+
+
+def canonical_json(data: Any) -> str:
+    """Stable JSON text (sorted keys, dates as ISO strings)."""
+    return json.dumps(data, sort_keys=True, default=_json_default, separators=(",", ":"))
+
+
+def replication_key(scenario: Scenario, seed: int, replication: int) -> str:
+    """The store key of one replication: a hash of what determines its result."""
+    from sim111 import __version__
+
+    text = canonical_json(
+        {"scenario": scenario.to_data(), "seed": seed, "replication": replication, "v": __version__}
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _pack(frame: pd.DataFrame) -> bytes:
+    # pickle keeps every float bit, so stored and fresh results compare equal;
+    # the store is the user's own file, written and read by this package only.
+    return zlib.compress(pickle.dumps(frame, protocol=5))
+
+
+def _unpack(blob: bytes) -> pd.DataFrame:
+    frame: pd.DataFrame = pickle.loads(zlib.decompress(blob))
+    return frame
+
+
+class ResultStore:
+    """Finished replications in ``folder/results.sqlite``."""
+
+    def __init__(self, folder: str | Path) -> None:
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.path = self.folder / "results.sqlite"
+        with self._connect() as db:
+            db.execute(SCHEMA)
+
+    def _connect(self) -> sqlite3.Connection:
+        return sqlite3.connect(self.path, timeout=60)
+
+    def keys(self) -> set[str]:
+        """Keys of every stored replication."""
+        with self._connect() as db:
+            return {row[0] for row in db.execute("select key from replications")}
+
+    def put(
+        self,
+        key: str,
+        scenario: str,
+        seed: int,
+        replication: int,
+        point: dict[str, Any],
+        kpis: dict[str, float],
+        intervals: pd.DataFrame,
+    ) -> None:
+        """Store one finished replication (committed before returning)."""
+        row = (
+            key,
+            scenario,
+            seed,
+            replication,
+            canonical_json(point),
+            json.dumps(kpis),
+            _pack(intervals),
+            dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        )
+        with self._connect() as db:
+            db.execute("insert or replace into replications values (?,?,?,?,?,?,?,?)", row)
+
+    def get(self, key: str) -> tuple[dict[str, float], pd.DataFrame] | None:
+        """The KPIs and interval KPIs stored under ``key``, if any."""
+        with self._connect() as db:
+            row = db.execute(
+                "select kpis, intervals from replications where key = ?", (key,)
+            ).fetchone()
+        if row is None:
+            return None
+        return json.loads(row[0]), _unpack(row[1])
+
+    def __len__(self) -> int:
+        with self._connect() as db:
+            return int(db.execute("select count(*) from replications").fetchone()[0])
