@@ -2,32 +2,40 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import math
 import sys
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import click
+import pandas as pd
 import tomli_w
 
 from sim111.errors import ScenarioError
 from sim111.experiment import run_experiment
 from sim111.kpis import kpi_info
 from sim111.output import (
+    DEFAULT_SWEEP_KPIS,
     cost_table,
     gbp,
     kpi_table,
     result_json,
     scenario_toml,
+    sweep_json,
+    sweep_table,
     write_atomically,
     write_outputs,
 )
 from sim111.scenario import Scenario, load_scenario
 from sim111.staffing import StaffingTargets
 from sim111.staffing import staff as find_roster
+from sim111.sweep import run_sweep
+from sim111.sweepfile import load_sweep
 
 USAGE_ERROR = 2
 
@@ -99,6 +107,17 @@ def cli(verbose: bool) -> None:
     show_default=True,
     help="With --out, also write every call (calls.csv.gz).",
 )
+@click.option(
+    "--dask",
+    "dask_address",
+    metavar="ADDRESS",
+    help="Run replications on the Dask scheduler at ADDRESS (tcp://host:8786).",
+)
+@click.option(
+    "--store",
+    type=click.Path(file_okay=False),
+    help="Keep finished replications here; a re-run skips them.",
+)
 def run(
     scenario_file: str,
     replications: int | None,
@@ -108,20 +127,58 @@ def run(
     fmt: str,
     workers: int,
     records: bool,
+    dask_address: str | None,
+    store: str | None,
 ) -> None:
     """Run SCENARIO_FILE and print its KPIs with 95% confidence intervals."""
     scenario = _scenario(scenario_file, overrides)
     if out is not None and Path(out).exists() and not Path(out).is_dir():
         raise ScenarioError(f"--out {out}: exists and is not a folder")
-    result = run_experiment(
-        scenario, replications, seed, workers=workers, keep_records=bool(out and records)
-    )
+    with _dask_client(dask_address) as client:
+        result = run_experiment(
+            scenario,
+            replications,
+            seed,
+            workers=workers,
+            client=client,
+            store=store,
+            keep_records=bool(out and records),
+        )
+    _report_failures(result.failures)
+    if result.replications == 0:
+        raise SystemExit(1)
     if out is not None:
         write_outputs(result, out)
     if fmt == "json":
         click.echo(json.dumps(result_json(result), indent=2))
     else:
         click.echo(kpi_table(result))
+
+
+@contextlib.contextmanager
+def _dask_client(address: str | None) -> Iterator[Any]:
+    """A ``distributed.Client`` connected to ``address``, or ``None``."""
+    if address is None:
+        yield None
+        return
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ScenarioError("--dask needs Dask: pip install 'sim111[dask]'") from None
+    try:
+        client = Client(address, timeout=30)
+    except OSError as err:
+        raise ScenarioError(f"--dask {address}: cannot connect: {err}") from None
+    with client:
+        yield client
+
+
+def _report_failures(failures: pd.DataFrame) -> None:
+    """Tell stderr about replications that raised (the others are kept)."""
+    for row in failures.itertuples(index=False):
+        params = {k: v for k, v in row._asdict().items() if k not in ("error",)}
+        first_line = str(row.error).splitlines()[0]
+        click.echo(f"error: replication failed {params}: {first_line}", err=True)
 
 
 def _common(f):  # type: ignore[no-untyped-def]
@@ -294,6 +351,82 @@ def price(
             "The price that delivers the targets is higher: run `sim111 staff` first "
             "and price its scenario.toml."
         )
+
+
+@cli.command()
+@click.argument("sweep_file", type=click.Path(dir_okay=False))
+@click.option("-n", "--replications", type=click.IntRange(min=1), help="Replications per point.")
+@click.option("--seed", type=click.IntRange(min=0), help="Base random seed.")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Local processes (results do not depend on it).",
+)
+@click.option(
+    "--dask",
+    "dask_address",
+    metavar="ADDRESS",
+    help="Run on the Dask scheduler at ADDRESS (tcp://host:8786).",
+)
+@click.option(
+    "--store",
+    type=click.Path(file_okay=False),
+    help="Keep finished replications here; a re-run skips them [default: sweeps/NAME.store].",
+)
+@click.option("--out", type=click.Path(file_okay=False), help="Write CSV results here.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@click.option(
+    "--kpi",
+    "kpis",
+    multiple=True,
+    metavar="KEY",
+    help="KPIs to show in the table (repeatable) [default: the NHS targets and cost].",
+)
+def sweep(
+    sweep_file: str,
+    replications: int | None,
+    seed: int | None,
+    workers: int,
+    dask_address: str | None,
+    store: str | None,
+    out: str | None,
+    fmt: str,
+    kpis: tuple[str, ...],
+) -> None:
+    """Run every point of SWEEP_FILE with common random numbers."""
+    spec = load_sweep(sweep_file)
+    folder = store or str(Path("sweeps") / f"{spec.name}.store")
+    with _dask_client(dask_address) as client:
+        result = run_sweep(
+            spec.scenario,
+            spec.points,
+            replications or spec.replications,
+            spec.seed if seed is None else seed,
+            workers=workers,
+            client=client,
+            store=folder,
+        )
+    _report_failures(result.failures)
+    if out is not None:
+        write_atomically(
+            out,
+            {
+                "kpis_by_replication.csv": lambda p: result.kpis.to_csv(p, index=False),
+                "summary.csv": lambda p: result.summary.to_csv(p, index=False),
+                "intervals.csv": lambda p: result.intervals.to_csv(p, index=False),
+                "failures.csv": lambda p: result.failures.to_csv(p, index=False),
+            },
+        )
+    if fmt == "json":
+        click.echo(json.dumps(sweep_json(spec.name, result), indent=2))
+    else:
+        click.echo(sweep_table(spec.name, result, kpis or DEFAULT_SWEEP_KPIS))
+    if len(result.failures):
+        raise SystemExit(1)
 
 
 def main() -> None:

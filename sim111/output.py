@@ -23,6 +23,7 @@ from sim111.costs import staff_costs
 from sim111.experiment import ExperimentResult
 from sim111.kpis import Kpi, kpi_info
 from sim111.scenario import Scenario
+from sim111.sweep import SweepResult
 
 
 def _clean(x: float) -> float | None:
@@ -221,4 +222,68 @@ def interval_summary(result: ExperimentResult) -> pd.DataFrame:
     numeric = result.intervals.drop(columns=["replication"])
     return (
         numeric.groupby(["interval_start_min", "interval_start", "in_warmup"]).mean().reset_index()
+    )
+
+
+DEFAULT_SWEEP_KPIS = (
+    "answered_within_60s",
+    "abandoned_after_30s",
+    "callback_within_10min",
+    "cost_per_call_gbp",
+)
+
+
+def _swept_columns(result: SweepResult) -> list[str]:
+    return sorted({k for p in result.points for k in p})
+
+
+def sweep_json(name: str, result: SweepResult) -> dict[str, Any]:
+    """One object per point: its overrides and KPIs with 95% CIs (NaN as null)."""
+    points = []
+    summary = result.summary
+    for i, point in enumerate(result.points):
+        kpis: dict[str, Any] = {}
+        if len(summary):
+            for r in summary[summary["point"] == i].itertuples():
+                kpis[str(r.kpi)] = {
+                    "mean": _clean(r.mean),  # type: ignore[arg-type]
+                    "ci_low": _clean(r.ci_low),  # type: ignore[arg-type]
+                    "ci_high": _clean(r.ci_high),  # type: ignore[arg-type]
+                }
+        points.append({"point": i, "overrides": point, "kpis": kpis})
+    return {
+        "sweep": name,
+        "replications": int(result.kpis.groupby("point").size().max()) if len(result.kpis) else 0,
+        "seed": result.seed,
+        "points": points,
+    }
+
+
+def sweep_table(name: str, result: SweepResult, kpis: tuple[str, ...]) -> str:
+    """One row per point: the swept values and each KPI's mean with its 95% CI."""
+    swept = _swept_columns(result)
+    head = [*swept, *(kpi_info(k).label for k in kpis)]
+    rows = [head]
+    summary = result.summary.set_index(["point", "kpi"]) if len(result.summary) else None
+    for i, point in enumerate(result.points):
+        cells = [str(point.get(k, "")) for k in swept]
+        for key in kpis:
+            kpi = kpi_info(key)
+            if summary is None or (i, key) not in summary.index:
+                cells.append("-")
+                continue
+            r = summary.loc[(i, key)]
+            ci = (
+                ""
+                if math.isnan(r["ci_low"])
+                else f" [{_fmt(kpi, r['ci_low'])}, {_fmt(kpi, r['ci_high'])}]"
+            )
+            cells.append(_fmt(kpi, r["mean"]) + ci)
+        rows.append(cells)
+    widths = [max(len(r[c]) for r in rows) for c in range(len(head))]
+    lines = ["  ".join(r[c].rjust(widths[c]) for c in range(len(head))) for r in rows]
+    lines.insert(1, "-" * len(lines[0]))
+    n = result.kpis.groupby("point").size().max() if len(result.kpis) else 0
+    return "\n".join(
+        [f"{name}: {len(result.points)} points x {n} replications, seed {result.seed}", "", *lines]
     )

@@ -35,18 +35,25 @@ class ShiftBlock:
 def shift_blocks(staff: StaffGroup, start_date: dt.date, days: int) -> tuple[ShiftBlock, ...]:
     """The shift blocks of ``staff`` overlapping a run of ``days`` from ``start_date``."""
     horizon = days * 1440
+    scale = staff.roster_scale
+
+    def people(count: int) -> int:
+        return count if scale == 1 else math.floor(count * scale + 0.5)
+
     if staff.count is not None:
-        return (ShiftBlock(0.0, math.inf, staff.count, "constant"),) if staff.count else ()
+        n = people(staff.count)
+        return (ShiftBlock(0.0, math.inf, n, "constant"),) if n else ()
     blocks = []
     for day in run_days(start_date, days, lead_days=1):
         for shift in staff.shifts:
-            if shift.count == 0 or day.day_type not in shift.day_types:
+            count = people(shift.count)
+            if count == 0 or day.day_type not in shift.day_types:
                 continue
             start = day.start_min + shift.start_min
             end = start + shift.duration_min
             if end > 0 and start < horizon:
                 label = shift.name or f"{shift.start}-{shift.end}"
-                blocks.append(ShiftBlock(float(start), float(end), shift.count, label))
+                blocks.append(ShiftBlock(float(start), float(end), count, label))
     blocks.sort(key=lambda b: (b.start_min, b.end_min))
     return tuple(blocks)
 

@@ -332,6 +332,11 @@ class StaffGroup:
     )
     shifts: tuple[Shift, ...] = spec((), doc="Shift roster (instead of count).")
     pay: Pay | None = spec(None, doc="Pay; without it the group is not costed.")
+    roster_scale: float = spec(
+        1.0,
+        doc="Multiplies every head-count (rounded to whole people), e.g. 1.1 for 10% more.",
+        ge=0,
+    )
 
     def __post_init__(self) -> None:
         if self.count is None and not self.shifts:

@@ -114,7 +114,9 @@ class SweepResult:
     def wide_summary(self, stat: str = "mean") -> pd.DataFrame:
         """One row per point, one column per KPI, holding ``stat`` (mean/ci_low/ci_high)."""
         keys = [
-            k for k in self.summary.columns if k not in ("kpi", "mean", "ci_low", "ci_high", "n")
+            k
+            for k in self.summary.columns
+            if k not in ("point", "kpi", "mean", "ci_low", "ci_high", "n")
         ]
         return self.summary.pivot_table(
             index=["point", *keys], columns="kpi", values=stat

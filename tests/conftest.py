@@ -36,3 +36,13 @@ def make_scenario(base: dict[str, Any] | None = None, **sections: Any) -> Scenar
 @pytest.fixture
 def small_queue() -> Scenario:
     return make_scenario()
+
+
+def scenario_files() -> list[Path]:
+    """Every shipped scenario file (sweep definitions live apart, in scenarios/sweeps/)."""
+    return sorted(p for p in SCENARIOS.rglob("*.toml") if "sweeps" not in p.parts)
+
+
+def sweep_files() -> list[Path]:
+    """Every shipped sweep definition."""
+    return sorted((SCENARIOS / "sweeps").glob("*.toml"))

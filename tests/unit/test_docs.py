@@ -7,7 +7,8 @@ import pytest
 from sim111.experiment import run_experiment
 from sim111.reference import reference_markdown
 from sim111.scenario import load_scenario
-from tests.conftest import ROOT, SCENARIOS
+from sim111.sweepfile import load_sweep
+from tests.conftest import ROOT, SCENARIOS, scenario_files, sweep_files
 
 
 def test_scenario_reference_is_current():
@@ -17,9 +18,7 @@ def test_scenario_reference_is_current():
     )
 
 
-@pytest.mark.parametrize(
-    "path", sorted(SCENARIOS.rglob("*.toml")), ids=lambda p: str(p.relative_to(SCENARIOS))
-)
+@pytest.mark.parametrize("path", scenario_files(), ids=lambda p: str(p.relative_to(SCENARIOS)))
 def test_every_scenario_runs_on_a_short_horizon(path):
     scenario = load_scenario(path).with_overrides({"run.days": 1, "run.warmup_min": 0})
     result = run_experiment(scenario, replications=2, seed=1)
@@ -30,3 +29,9 @@ def test_readme_commands_name_real_files():
     readme = (ROOT / "README.md").read_text()
     assert "scenarios/typical-area.toml" in readme
     assert (SCENARIOS / "typical-area.toml").exists()
+
+
+@pytest.mark.parametrize("path", sweep_files(), ids=lambda p: p.name)
+def test_every_sweep_file_loads(path):
+    spec = load_sweep(path)
+    assert spec.points and spec.replications >= 1

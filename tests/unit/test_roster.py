@@ -51,3 +51,18 @@ def test_rostered_count_includes_start_and_excludes_end():
 def test_24_hour_shift():
     assert Shift(start="07:00", end="07:00", count=1).duration_min == 1440
     assert Shift(start="00:00", end="24:00", count=1).duration_min == 1440
+
+
+def test_roster_scale_multiplies_and_rounds_every_head_count():
+    staff = StaffGroup(
+        handle_time=HANDLE,
+        shifts=(
+            Shift(start="08:00", end="16:00", count=3),
+            Shift(start="16:00", end="00:00", count=5),
+        ),
+        roster_scale=1.5,
+    )
+    blocks = shift_blocks(staff, dt.date(2015, 3, 2), 1)
+    assert [b.count for b in blocks if b.start_min >= 0] == [5, 8]  # 4.5 -> 5, 7.5 -> 8
+    constant = StaffGroup(handle_time=HANDLE, count=10, roster_scale=0.84)
+    assert shift_blocks(constant, dt.date(2015, 3, 2), 1)[0].count == 8

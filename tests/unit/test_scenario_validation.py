@@ -10,7 +10,7 @@ import pytest
 
 from sim111.errors import ScenarioError
 from sim111.scenario import load_scenario
-from tests.conftest import SCENARIOS, make_scenario
+from tests.conftest import SCENARIOS, make_scenario, scenario_files
 
 GOOD = """
 name = "t"
@@ -38,7 +38,7 @@ def error_of(tmp_path: Path, text: str) -> str:
 
 
 def test_every_shipped_scenario_loads():
-    paths = sorted(SCENARIOS.rglob("*.toml"))
+    paths = scenario_files()
     assert paths
     for path in paths:
         scenario = load_scenario(path)
