@@ -35,3 +35,13 @@ def test_readme_commands_name_real_files():
 def test_every_sweep_file_loads(path):
     spec = load_sweep(path)
     assert spec.points and spec.replications >= 1
+
+
+def test_committed_notebooks_have_no_outputs():
+    import json
+
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        cells = json.loads(path.read_text())["cells"]
+        for cell in cells:
+            if cell["cell_type"] == "code":
+                assert cell["outputs"] == [] and cell["execution_count"] is None, path.name

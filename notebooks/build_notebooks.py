@@ -1,0 +1,224 @@
+"""Write the example notebooks (outputs empty).
+
+    python notebooks/build_notebooks.py && ruff format notebooks
+
+
+The notebooks are generated so that they stay small, reviewable and free of outputs;
+edit the cells here and re-run. CI executes them with nbmake.
+"""
+
+from pathlib import Path
+
+import nbformat as nbf
+
+
+def nb(cells):
+    n = nbf.v4.new_notebook()
+    n.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+    n.metadata["language_info"] = {"name": "python"}
+    n.cells = [
+        nbf.v4.new_markdown_cell(c[1]) if c[0] == "md" else nbf.v4.new_code_cell(c[1])
+        for c in cells
+    ]
+    return n
+
+
+quick = nb(
+    [
+        (
+            "md",
+            """# sim111 quick start
+
+Run the default scenario — a 1 m-population NHS 111 area for one ordinary week — read the
+result frames, and plot the day. Settings are small so the notebook runs in seconds; raise
+`REPLICATIONS` for tighter intervals.""",
+        ),
+        (
+            "code",
+            """import matplotlib.pyplot as plt
+
+from sim111 import load_scenario, run_experiment
+
+REPLICATIONS = 5
+scenario = load_scenario("../scenarios/typical-area.toml")
+result = run_experiment(scenario, replications=REPLICATIONS, seed=1)
+result.summary.loc[
+    ["calls_offered", "answered_within_60s", "abandoned_after_30s", "callback_within_10min",
+     "cost_per_call_gbp"]
+]""",
+        ),
+        (
+            "md",
+            """`result.kpis` has one row per replication; `result.intervals` one row per replication and
+half-hour. Everything is a pandas frame.""",
+        ),
+        (
+            "code",
+            """result.kpis[["replication", "calls_offered", "answered_within_60s", "cost_per_call_gbp"]]""",
+        ),
+        (
+            "code",
+            """by_time = result.intervals.groupby("interval_start")[
+    ["calls_offered", "advisors_on_duty", "advisors_busy", "answered_within_60s"]
+].mean()
+fig, (top, bottom) = plt.subplots(2, 1, figsize=(10, 6), sharex=True)
+top.plot(by_time.index, by_time["calls_offered"], label="calls offered per half-hour")
+top.plot(by_time.index, by_time["advisors_on_duty"], label="advisors on duty")
+top.plot(by_time.index, by_time["advisors_busy"], label="advisors busy")
+top.legend()
+top.set_ylabel("calls / people")
+bottom.plot(by_time.index, by_time["answered_within_60s"], label="answered within 60 s")
+bottom.axhline(0.95, color="red", linestyle="--", label="NHS target 95%")
+bottom.set_ylabel("fraction")
+bottom.legend()
+fig.suptitle(f"{scenario.name}: mean of {REPLICATIONS} replications")
+fig.tight_layout()""",
+        ),
+        (
+            "md",
+            """How many replications would pin the service level down to ±0.5 percentage points?""",
+        ),
+        (
+            "code",
+            """from sim111.analysis import replications_needed
+
+replications_needed(result.kpis["answered_within_60s"], half_width=0.005)""",
+        ),
+    ]
+)
+
+sweep = nb(
+    [
+        (
+            "md",
+            """# Staffing × demand surge: a service-level surface
+
+Sweep the health advisor roster (every shift scaled 0.8–1.2) against demand surges of
+0–40% on the typical area. Every point meets the same callers (common random numbers), so
+the surface is smooth and differences come from the parameters. Small settings; raise
+`REPLICATIONS` and `DAYS` for a real study, and pass `client=distributed.Client(...)` to run
+on a Dask cluster.""",
+        ),
+        (
+            "code",
+            """import matplotlib.pyplot as plt
+
+from sim111 import load_scenario, run_sweep
+
+REPLICATIONS, DAYS = 3, 3
+scenario = load_scenario("../scenarios/typical-area.toml").with_overrides({"run.days": DAYS})
+grid = {
+    "advisors.roster_scale": [0.8, 0.9, 1.0, 1.1, 1.2],
+    "demand.scale": [1.0, 1.2, 1.4],
+}
+result = run_sweep(scenario, grid, replications=REPLICATIONS, seed=2013, workers=2)
+wide = result.wide_summary()
+wide[["advisors.roster_scale", "demand.scale", "answered_within_60s", "abandoned_after_30s",
+      "cost_per_call_gbp"]]""",
+        ),
+        (
+            "code",
+            """surface = wide.pivot(index="advisors.roster_scale", columns="demand.scale",
+                     values="answered_within_60s")
+fig, ax = plt.subplots(figsize=(7, 4))
+image = ax.imshow(surface.to_numpy(), origin="lower", aspect="auto", vmin=0.5, vmax=1.0,
+                  cmap="RdYlGn")
+ax.set_xticks(range(len(surface.columns)), [f"+{(d - 1):.0%}" for d in surface.columns])
+ax.set_yticks(range(len(surface.index)), [f"{s:.0%}" for s in surface.index])
+ax.set_xlabel("demand surge")
+ax.set_ylabel("advisor roster (share of the priced roster)")
+for i in range(surface.shape[0]):
+    for j in range(surface.shape[1]):
+        ax.text(j, i, f"{surface.iat[i, j]:.0%}", ha="center", va="center")
+fig.colorbar(image, label="answered within 60 s")
+ax.set_title("Service level: staffing against demand")
+fig.tight_layout()""",
+        ),
+        ("md", """Which rosters hold the 95% target at each surge, and at what cost per call?"""),
+        (
+            "code",
+            """ok = wide[wide["answered_within_60s"] >= 0.95]
+ok.groupby("demand.scale").first()[["advisors.roster_scale", "cost_per_call_gbp"]]""",
+        ),
+    ]
+)
+
+easter = nb(
+    [
+        (
+            "md",
+            """# Easter 2013: what staffing would have held?
+
+Thursday 28 March – Tuesday 2 April 2013: Good Friday and Easter Monday are bank holidays,
+and at go-live calls ran longer than priced (about 9 minutes an episode in the pilots,
+14–18 at go-live; docs/domain.md §1). We take the typical area, move it to Easter 2013,
+lengthen the advisor and clinician calls, and compare the roster as priced with one that
+`sim111.staffing.staff` finds for the same conditions. Small settings.""",
+        ),
+        (
+            "code",
+            """import datetime as dt
+
+import matplotlib.pyplot as plt
+
+from sim111 import load_scenario, run_experiment
+from sim111.staffing import StaffingTargets, staff
+
+REPLICATIONS = 3
+base = load_scenario("../scenarios/typical-area.toml")
+easter = base.with_overrides(
+    {
+        "name": "easter-2013",
+        "run.start_date": dt.date(2013, 3, 28),
+        "run.days": 6,
+        "advisors.handle_time.mean_min": 14.0,  # go-live calls ran longer than priced (E)
+        "clinicians.0.handle_time.mean_min": 22.0,
+    }
+)
+as_priced = run_experiment(easter, replications=REPLICATIONS, seed=29)
+as_priced.summary.loc[["answered_within_60s", "abandoned_after_30s", "callback_within_10min",
+                       "max_callback_min", "cost_per_call_gbp"]]""",
+        ),
+        (
+            "md",
+            """Calls and abandonments per day (mean over replications): the bank holidays carry the
+weekend's daytime peak on top of a bank-holiday volume.""",
+        ),
+        (
+            "code",
+            """daily = as_priced.intervals.assign(day=lambda f: f["interval_start"].dt.date)
+per_day = (
+    daily.groupby(["replication", "day"])[["calls_offered", "calls_abandoned"]].sum()
+    .groupby("day").mean()
+)
+per_day["abandoned share"] = per_day["calls_abandoned"] / per_day["calls_offered"]
+per_day.round(3)""",
+        ),
+        (
+            "code",
+            """found = staff(easter, StaffingTargets(replications=REPLICATIONS, max_iterations=3))
+print("targets met:", found.met, "after", found.iterations, "iteration(s)", found.note)
+found.result.summary.loc[["answered_within_60s", "abandoned_after_30s", "callback_within_10min",
+                          "paid_advisor_hours", "paid_clinician_hours", "cost_per_call_gbp"]]""",
+        ),
+        (
+            "code",
+            """fig, ax = plt.subplots(figsize=(10, 4))
+for label, result in (("roster as priced", as_priced), ("staffed for Easter", found.result)):
+    series = result.intervals.groupby("interval_start")["advisors_on_duty"].mean()
+    ax.plot(series.index, series, label=label)
+ax.set_ylabel("health advisors on duty")
+ax.set_title("Easter 2013: advisors on duty")
+ax.legend()
+fig.tight_layout()""",
+        ),
+    ]
+)
+
+out = Path(__file__).resolve().parent
+for name, n in (
+    ("01-quickstart.ipynb", quick),
+    ("02-staffing-sweep.ipynb", sweep),
+    ("03-easter-2013.ipynb", easter),
+):
+    nbf.write(n, out / name)
