@@ -35,6 +35,7 @@ class CallerDraws:
     callback_attempts_needed: np.ndarray  # the attempt on which the caller answers
     redials: np.ndarray
     redial_delay_min: np.ndarray
+    provider_u: np.ndarray  # uniform for an overflow provider's handling time
 
 
 def _categorical(u: np.ndarray, weights: tuple[float, ...] | list[float]) -> np.ndarray:
@@ -101,4 +102,5 @@ def draw_callers(
         callback_attempts_needed=needed,
         redials=redials,
         redial_delay_min=redial_delay,
+        provider_u=rng("provider_handle").random(n),
     )

@@ -3,7 +3,8 @@
 Paid time is rostered time (not busy time) between the warm-up and the end of
 the run. A rostered hour costs basic rate x (1 + unsocial-hours uplift) x
 (1 + on-costs) / (1 - shrinkage); overheads are a share of that direct cost.
-Revenue is the contract price per answered call, or a block payment per head.
+Fees paid to overflow providers are part of the provider's cost. Revenue is
+the contract price per answered call, or a block payment per head.
 Downstream system costs (ambulance, A&E, GP out-of-hours) are reported apart:
 they are the NHS's, not the provider's.
 """
@@ -156,10 +157,13 @@ def cost_kpis(
     if not staff:
         return {}
     direct = sum(s.total_gbp for s in staff)
+    fees = sum(
+        p.price_per_call_gbp * kpis.get(f"provider_{p.name}_calls", 0.0) for p in scenario.providers
+    )
     advisor_direct = sum(s.total_gbp for s in staff if s.group == "health advisors")
     clinician_direct = direct - advisor_direct
     overhead = direct * costs.overhead_share
-    total = direct + overhead
+    total = direct + overhead + fees
     answered = kpis.get("calls_answered", math.nan)
     contacts = kpis.get("clinical_contacts", math.nan)
     years = (run.horizon_min - run.warmup_min) / MINUTES_PER_DAY / 365
@@ -181,6 +185,7 @@ def cost_kpis(
         "paid_clinician_hours": sum(s.paid_hours for s in staff if s.group != "health advisors"),
         "staff_cost_gbp": direct,
         "overhead_gbp": overhead,
+        "overflow_fees_gbp": fees,
         "total_cost_gbp": total,
         "cost_per_call_gbp": per(total, answered),
         "cost_per_clinical_contact_gbp": per(

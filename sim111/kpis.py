@@ -23,13 +23,26 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim111.records import ABANDONED, CALLBACK_FAILED, IN_SYSTEM_AT_END, CallRecords, RunRecords
+from sim111.records import (
+    ABANDONED,
+    CALLBACK_FAILED,
+    IN_SYSTEM_AT_END,
+    LOST_AT_OVERFLOW,
+    CallRecords,
+    RunRecords,
+)
 from sim111.scenario import DISPOSITIONS
 
 ANSWER_TARGET_S = 60.0
 ABANDON_GRACE_S = 30.0
 CALLBACK_TARGET_MIN = 10.0
 PER_CLASS_PREFIX = "callback_within_target_"
+PROVIDER_PREFIX = "provider_"
+PROVIDER_KEYS = {
+    "calls": ("calls taken", "calls", ""),
+    "mean_wait_s": ("mean wait there", "s", "lower"),
+    "lost": ("calls lost there", "calls", "lower"),
+}
 
 
 @dataclass(frozen=True)
@@ -71,6 +84,9 @@ KPIS: tuple[Kpi, ...] = (
     Kpi("p95_answer_s", "95th percentile time to answer", "s", "lower"),
     Kpi("advisor_utilisation", "Health advisor utilisation", "fraction", ""),
     Kpi("mean_queue_length", "Mean calls waiting for an advisor", "calls waiting", "lower"),
+    Kpi("overflowed", "Sent to an overflow provider (of offered)", "fraction", ""),
+    Kpi("overflow_lost", "Lost at a full overflow provider (of offered)", "fraction", "lower"),
+    Kpi("overflow_bounced", "Bounced back by a full provider", "calls", ""),
     Kpi("clinical_share", "Needing clinical input (of answered)", "fraction", ""),
     Kpi("warm_transfer_share", "Warm transfers (of clinical)", "fraction", "higher"),
     Kpi("callback_within_10min", "Call-backs within 10 min", "fraction", "higher", 1.0),
@@ -89,6 +105,7 @@ KPIS: tuple[Kpi, ...] = (
     Kpi("paid_clinician_hours", "Paid clinician hours", "h", ""),
     Kpi("staff_cost_gbp", "Direct staff cost", "GBP", "lower"),
     Kpi("overhead_gbp", "Overheads", "GBP", "lower"),
+    Kpi("overflow_fees_gbp", "Fees paid to overflow providers", "GBP", "lower"),
     Kpi("total_cost_gbp", "Total cost", "GBP", "lower"),
     Kpi("cost_per_call_gbp", "Cost per answered call", "GBP", "lower"),
     Kpi("cost_per_clinical_contact_gbp", "Clinician cost per clinical contact", "GBP", "lower"),
@@ -119,6 +136,11 @@ def kpi_info(key: str) -> Kpi:
     if key.startswith(PER_CLASS_PREFIX):
         name = key.removeprefix(PER_CLASS_PREFIX)
         return Kpi(key, f"Call-backs within target: {name}", "fraction", "higher")
+    if key.startswith(PROVIDER_PREFIX):
+        for suffix, (label, unit, better) in PROVIDER_KEYS.items():
+            if key.endswith("_" + suffix):
+                name = key.removeprefix(PROVIDER_PREFIX).removesuffix("_" + suffix)
+                return Kpi(key, f"Provider {name}: {label}", unit, better)
     return Kpi(key, key, "", "")
 
 
@@ -239,6 +261,27 @@ def clinical_kpis(rec: RunRecords, counted: np.ndarray) -> dict[str, float]:
     return out
 
 
+def overflow_kpis(rec: RunRecords, counted: np.ndarray) -> dict[str, float]:
+    """Calls sent away, lost and bounced; per provider: calls, waits, losses."""
+    calls = rec.calls
+    offered = int(counted.sum())
+    lost = counted & (calls.outcome == LOST_AT_OVERFLOW)
+    taken = counted & (calls.provider >= 0) & ~lost
+    out = {
+        "overflowed": _ratio(taken.sum(), offered),
+        "overflow_lost": _ratio(lost.sum(), offered),
+        "overflow_bounced": float((counted & calls.bounced).sum()),
+    }
+    waits_s = (calls.provider_start_min - calls.arrival_min) * 60
+    for k, name in enumerate(rec.provider_names):
+        mine = calls.provider == k
+        started = taken & mine & ~np.isnan(calls.provider_start_min)
+        out[f"{PROVIDER_PREFIX}{name}_calls"] = float((taken & mine).sum())
+        out[f"{PROVIDER_PREFIX}{name}_mean_wait_s"] = _stat(waits_s[started], "mean")
+        out[f"{PROVIDER_PREFIX}{name}_lost"] = float((lost & mine).sum())
+    return out
+
+
 def disposition_counts(rec: RunRecords) -> np.ndarray:
     """Number of each disposition (in :data:`DISPOSITIONS` order) after the warm-up."""
     counted = rec.calls.arrival_min >= rec.warmup_min
@@ -260,6 +303,7 @@ def replication_kpis(rec: RunRecords) -> dict[str, float]:
     counted = calls.arrival_min >= rec.warmup_min
     row = {
         **advisor_kpis(rec, counted),
+        **overflow_kpis(rec, counted),
         **clinical_kpis(rec, counted),
         **disposition_kpis(rec, counted),
         "calls_in_system_at_end": float((counted & np.isin(calls.outcome, IN_SYSTEM_AT_END)).sum()),

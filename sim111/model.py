@@ -33,6 +33,7 @@ import simpy
 from sim111.calendar import run_days
 from sim111.callers import CallerDraws, draw_callers
 from sim111.demand import arrival_times_min, cumulative_intensity, day_factors
+from sim111.overflow import QueueState, choose_provider
 from sim111.pools import StaffPool
 from sim111.records import (
     ABANDONED,
@@ -40,18 +41,22 @@ from sim111.records import (
     CALLBACK_FAILED,
     CLOSED_BY_ADVISOR,
     CLOSED_BY_CLINICIAN,
+    CLOSED_BY_PROVIDER,
     CLOSED_NO_TRIAGE,
+    LOST_AT_OVERFLOW,
     NO_DISPOSITION,
     NO_PRIORITY,
     QUEUED_AT_END,
+    QUEUED_AT_PROVIDER_AT_END,
     WITH_ADVISOR_AT_END,
     WITH_CLINICIAN_AT_END,
+    WITH_PROVIDER_AT_END,
     CallRecords,
     RunRecords,
     StepLog,
 )
 from sim111.roster import shift_blocks
-from sim111.scenario import Scenario
+from sim111.scenario import MINUTES_PER_DAY, Provider, Scenario
 from sim111.streams import RandomStreams
 
 REDIAL_BATCH = 256
@@ -67,6 +72,7 @@ _COLUMNS = (
     "callback_attempts_needed",
     "redials",
     "redial_delay_min",
+    "provider_u",
 )
 
 
@@ -85,6 +91,7 @@ class CallCentre:
     callback_attempts_needed: list[int]
     redials: list[bool]
     redial_delay_min: list[float]
+    provider_u: list[float]
 
     def __init__(
         self,
@@ -125,6 +132,10 @@ class CallCentre:
         self.clinician_end_min = [math.nan] * n
         self.clinician_group = [-1] * n
         self.disposition = [NO_DISPOSITION] * n
+        self.provider = [-1] * n
+        self.provider_start_min = [math.nan] * n
+        self.bounced = [False] * n
+        self.waiting = 0  # calls in the advisor queue who have not hung up
         self._redial_pending: list[list[Any]] = []
 
         self.queue: deque[int] = deque()
@@ -158,6 +169,16 @@ class CallCentre:
             self._clinician_free,
         )
         self.clinician_call: dict[int, int] = {}
+        self.overflow_rules = scenario.overflow
+        self._provider_index = {p.name: k for k, p in enumerate(scenario.providers)}
+        self.desks = [ProviderDesk(self, k, p) for k, p in enumerate(scenario.providers)]
+        triage = scenario.triage
+        self._mean_handle_min = scenario.advisors.handle_time.mean_min
+        if triage.untriaged_handle_time is not None:
+            self._mean_handle_min = (
+                triage.triaged_share * self._mean_handle_min
+                + (1 - triage.triaged_share) * triage.untriaged_handle_time.mean_min
+            )
         self.busy_changes: list[tuple[float, int]] = []
         self.awaiting_changes: list[tuple[float, int]] = []
 
@@ -186,15 +207,46 @@ class CallCentre:
         agent = self.advisors.take()
         if agent is not None:
             self._answer(call, agent)
-        else:
-            self.queue.append(call)
-            self._at(self.arrival[call] + self.patience_min[call], self._patience_runs_out, call)
+            return
+        if self.overflow_rules and self._overflow(call):
+            return
+        self.queue.append(call)
+        self.waiting += 1
+        self._at(self.arrival[call] + self.patience_min[call], self._patience_runs_out, call)
+
+    # overflow -----------------------------------------------------------
+    def _overflow(self, call: int) -> bool:
+        """Send ``call`` to a provider if a rule fires; ``True`` if it left the 111 queue."""
+        now = self.env.now
+        day = min(int(now // MINUTES_PER_DAY), len(self._day_types) - 1)
+        state = QueueState(
+            queue_length=self.waiting,
+            advisors_on_duty=self.advisors.on_duty,
+            mean_handle_min=self._mean_handle_min,
+            day_type=self._day_types[day],
+            minute_of_day=now - day * MINUTES_PER_DAY,
+        )
+        name = choose_provider(self.overflow_rules, state)
+        if name is None:
+            return False
+        k = self._provider_index[name]
+        desk = self.desks[k]
+        if desk.accepts(now):
+            desk.accept(call)
+            return True
+        if self.scenario.providers[k].when_full == "lost":
+            self.provider[call] = k
+            self._close(call, max(now, self.arrival[call]), LOST_AT_OVERFLOW, NO_DISPOSITION)
+            return True
+        self.bounced[call] = True
+        return False
 
     def _patience_runs_out(self, event: Any) -> None:  # a simpy Timeout
         call = event.value
         if self.outcome[call] != QUEUED_AT_END:
             return
         end = self.arrival[call] + self.patience_min[call]
+        self.waiting -= 1
         self.outcome[call] = ABANDONED
         self.end_min[call] = end
         if self.redials[call]:
@@ -214,6 +266,7 @@ class CallCentre:
         while queue:
             call = queue.popleft()
             if outcome[call] == QUEUED_AT_END:  # skip callers who have hung up
+                self.waiting -= 1
                 self._answer(call, agent)
                 return
         self.advisors.make_idle(agent)
@@ -403,6 +456,9 @@ class CallCentre:
             (self.clinician_end_min, math.nan),
             (self.clinician_group, -1),
             (self.disposition, NO_DISPOSITION),
+            (self.provider, -1),
+            (self.provider_start_min, math.nan),
+            (self.bounced, False),
         )
         for column, blank in blanks:
             column.append(blank)
@@ -445,7 +501,73 @@ class CallCentre:
             clinician_end_min=np.array(self.clinician_end_min),
             clinician_group=np.array(self.clinician_group, dtype=np.int8),
             disposition=np.array(self.disposition, dtype=np.int8),
+            provider=np.array(self.provider, dtype=np.int8),
+            provider_start_min=np.array(self.provider_start_min),
+            bounced=np.array(self.bounced, dtype=bool),
         )
+
+
+class ProviderDesk:
+    """An overflow provider: its staff, its FIFO queue and its acceptance limits."""
+
+    def __init__(self, centre: CallCentre, index: int, provider: Provider) -> None:
+        self.centre = centre
+        self.index = index
+        self.provider = provider
+        run = centre.scenario.run
+        self.queue: deque[int] = deque()
+        self.taken_in_hour: dict[int, int] = {}
+        self.staff = StaffPool(
+            centre.env, [shift_blocks(provider, run.start_date, run.days)], self._free
+        )
+        self.call_of: dict[int, int] = {}
+
+    def accepts(self, now: float) -> bool:
+        """Whether the provider can take one more call now."""
+        p = self.provider
+        capped = (
+            p.max_calls_per_hour is not None
+            and self.taken_in_hour.get(int(now // 60), 0) >= p.max_calls_per_hour
+        )
+        queue_full = (
+            p.max_queue is not None and not self.staff.idle and len(self.queue) >= p.max_queue
+        )
+        return not (capped or queue_full)
+
+    def accept(self, call: int) -> None:
+        """Take ``call``: to a free person, or to the back of the queue."""
+        c = self.centre
+        hour = int(c.env.now // 60)
+        self.taken_in_hour[hour] = self.taken_in_hour.get(hour, 0) + 1
+        c.provider[call] = self.index
+        c.outcome[call] = QUEUED_AT_PROVIDER_AT_END
+        agent = self.staff.take()
+        if agent is None:
+            self.queue.append(call)
+        else:
+            self._start(call, agent)
+
+    def _free(self, agent: int) -> None:
+        if self.queue:
+            self._start(self.queue.popleft(), agent)
+        else:
+            self.staff.make_idle(agent)
+
+    def _start(self, call: int, agent: int) -> None:
+        c = self.centre
+        now = max(c.env.now, c.arrival[call])
+        c.provider_start_min[call] = now
+        c.outcome[call] = WITH_PROVIDER_AT_END
+        self.call_of[agent] = call
+        duration = float(self.provider.handle_time.quantile(np.array(c.provider_u[call])))
+        c._at(now + duration, self._done, agent)
+
+    def _done(self, event: Any) -> None:  # a simpy Timeout
+        agent = event.value
+        call = self.call_of.pop(agent)
+        c = self.centre
+        c._close(call, c.env.now, CLOSED_BY_PROVIDER, NO_DISPOSITION)
+        self.staff.release(agent)
 
 
 def draw_arrivals(scenario: Scenario, streams: RandomStreams) -> np.ndarray:
@@ -485,4 +607,5 @@ def simulate(scenario: Scenario, replication: int, seed: int) -> RunRecords:
         replication=replication,
         priority_names=tuple(p.name for p in scenario.clinical.priorities),
         priority_targets_min=tuple(p.target_min for p in scenario.clinical.priorities),
+        provider_names=tuple(p.name for p in scenario.providers),
     )

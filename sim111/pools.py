@@ -34,6 +34,7 @@ class StaffPool:
         self.off_at: list[float] = []
         self.idle: dict[int, None] = {}
         self.changes: list[tuple[float, int]] = []
+        self.on_duty = 0
         for group, blocks in enumerate(blocks_by_group):
             for block in blocks:
                 event = env.timeout(max(block.start_min, 0.0), (group, block))
@@ -64,6 +65,7 @@ class StaffPool:
         """``agent`` finished a task: home if the shift is over, else ``on_free``."""
         if self.off_at[agent] <= self.env.now:
             self.changes.append((self.env.now, -1))
+            self.on_duty -= 1
         else:
             self.on_free(agent)
 
@@ -74,6 +76,7 @@ class StaffPool:
         self.off_at.extend([block.end_min] * block.count)
         self.group_of.extend([group] * block.count)
         self.changes.append((self.env.now, block.count))
+        self.on_duty += block.count
         if math.isfinite(block.end_min):
             end = self.env.timeout(block.end_min - self.env.now, agents)
             end.callbacks.append(self._shift_ends)
@@ -86,3 +89,4 @@ class StaffPool:
             del self.idle[agent]
         if leaving:
             self.changes.append((self.env.now, -len(leaving)))
+            self.on_duty -= len(leaving)

@@ -12,7 +12,10 @@ Every offered call has exactly one ``outcome``:
 - ``awaiting_clinician_at_end`` / ``with_clinician_at_end``: in the clinical
   stage (holding, queued for a call-back, or being assessed) at the end;
 - ``closed_by_clinician``: assessed by a clinician and given a disposition;
-- ``callback_failed``: every call-back attempt went unanswered.
+- ``callback_failed``: every call-back attempt went unanswered;
+- ``lost_at_overflow``: sent to an overflow provider that was full and drops calls;
+- ``queued_at_provider_at_end`` / ``with_provider_at_end`` / ``closed_by_provider``:
+  taken by an overflow provider (``provider`` says which).
 """
 
 from __future__ import annotations
@@ -35,6 +38,10 @@ OUTCOMES = (
     "with_clinician_at_end",
     "closed_by_clinician",
     "callback_failed",
+    "lost_at_overflow",
+    "queued_at_provider_at_end",
+    "with_provider_at_end",
+    "closed_by_provider",
 )
 (
     ABANDONED,
@@ -46,12 +53,18 @@ OUTCOMES = (
     WITH_CLINICIAN_AT_END,
     CLOSED_BY_CLINICIAN,
     CALLBACK_FAILED,
+    LOST_AT_OVERFLOW,
+    QUEUED_AT_PROVIDER_AT_END,
+    WITH_PROVIDER_AT_END,
+    CLOSED_BY_PROVIDER,
 ) = range(len(OUTCOMES))
 IN_SYSTEM_AT_END = (
     QUEUED_AT_END,
     WITH_ADVISOR_AT_END,
     AWAITING_CLINICIAN_AT_END,
     WITH_CLINICIAN_AT_END,
+    QUEUED_AT_PROVIDER_AT_END,
+    WITH_PROVIDER_AT_END,
 )
 NO_DISPOSITION = -1
 NO_PRIORITY = -1
@@ -87,6 +100,9 @@ class CallRecords:
     first_attempt_min: np.ndarray  # first call-back attempt (NaN if none)
     clinician_group: np.ndarray  # int8, -1 if none
     disposition: np.ndarray  # int8 codes indexing DISPOSITIONS, NO_DISPOSITION if none
+    provider: np.ndarray  # int8 index of the overflow provider, -1 if none
+    provider_start_min: np.ndarray  # when the provider's staff took the call
+    bounced: np.ndarray  # a full provider sent the call back to the 111 queue
 
     def __len__(self) -> int:
         return int(self.arrival_min.size)
@@ -116,6 +132,9 @@ class CallRecords:
                 "warm_transfer": self.warm_transfer,
                 "callback_attempts": self.callback_attempts,
                 "clinician_group": self.clinician_group,
+                "provider": self.provider,
+                "provider_start_min": self.provider_start_min,
+                "bounced": self.bounced,
                 "patience_min": self.patience_min,
                 "handle_min": self.handle_min,
             }
@@ -180,3 +199,4 @@ class RunRecords:
     replication: int
     priority_names: tuple[str, ...] = ()
     priority_targets_min: tuple[float, ...] = ()
+    provider_names: tuple[str, ...] = ()

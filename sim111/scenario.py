@@ -346,6 +346,62 @@ class StaffGroup:
 
 
 @dataclass(frozen=True)
+class Provider(StaffGroup):
+    """Another service that takes 111 calls on overflow (NHS Direct 0845, a
+    neighbouring 111, GP out-of-hours triage), paid per call.
+
+    It accepts a call unless its queue already holds ``max_queue`` calls or it
+    has accepted ``max_calls_per_hour`` in the current clock hour; accepted
+    calls wait in its own FIFO queue for its staff. A call it cannot accept
+    bounces back to the 111 queue or is lost (counted), as ``when_full`` says.
+    """
+
+    name: str = spec("provider", doc="Name used in KPI keys, e.g. 'nhs_direct'.")
+    price_per_call_gbp: float = spec(0.0, doc="Fee per call taken.", unit="GBP", ge=0)
+    max_queue: int | None = spec(None, doc="Most calls waiting there; unset: no limit.", ge=0)
+    max_calls_per_hour: int | None = spec(
+        None, doc="Most calls accepted per clock hour; unset: no limit.", ge=0
+    )
+    when_full: str = spec(
+        "bounce", doc="What happens to a call it cannot accept.", choices=("bounce", "lost")
+    )
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if not self.name.isidentifier():
+            raise FieldError(
+                "name", f"must be letters, digits and _ (for KPI keys), got {self.name!r}"
+            )
+
+
+@dataclass(frozen=True)
+class OverflowRule:
+    """Send a newly offered call to ``provider`` when the 111 queue is long.
+
+    Fires when no advisor is free and the queue holds more than
+    ``queue_length_over`` calls, or the expected wait exceeds
+    ``expected_wait_over_s`` (queue ahead + 1, times the mean advisor
+    handling time, over the advisors on duty) — within the time window and on
+    the day types given. Rules are tried in order; the first that fires wins.
+    """
+
+    provider: str = spec(doc="Name of a provider in [[providers]].")
+    queue_length_over: int | None = spec(None, doc="Queue length threshold.", unit="calls", ge=0)
+    expected_wait_over_s: float | None = spec(None, doc="Expected wait threshold.", unit="s", ge=0)
+    day_types: tuple[str, ...] = spec(DAY_TYPES, doc="Day types it applies on.", choices=DAY_TYPES)
+    start: str = spec("00:00", doc="Applies from 'HH:MM'.")
+    end: str = spec("24:00", doc="Applies until 'HH:MM' (before start: past midnight).")
+
+    def __post_init__(self) -> None:
+        if (self.queue_length_over is None) == (self.expected_wait_over_s is None):
+            raise FieldError(
+                "queue_length_over", "or 'expected_wait_over_s' is required (one, not both)"
+            )
+        _parse_clock("start", self.start)
+        _parse_clock("end", self.end)
+
+
+@dataclass(frozen=True)
 class ClinicianGroup(StaffGroup):
     """Clinicians (nurses, paramedics, GPs): a roster, a consultation time and
     the priority classes they take (all of them unless ``serves`` lists some)."""
@@ -580,9 +636,21 @@ class Scenario:
     triage: Triage = spec(default_factory=Triage, doc="Advisor triage and dispositions.")
     clinical: Clinical = spec(default_factory=Clinical, doc="The clinical stage.")
     clinicians: tuple[ClinicianGroup, ...] = spec((), doc="Clinician groups (array of tables).")
+    providers: tuple[Provider, ...] = spec((), doc="Overflow providers (array of tables).")
+    overflow: tuple[OverflowRule, ...] = spec((), doc="Overflow rules, tried in order.")
     costs: Costs = spec(default_factory=Costs, doc="Costs and contract price.")
 
     def __post_init__(self) -> None:
+        names = [p.name for p in self.providers]
+        if len(set(names)) != len(names):
+            raise FieldError("providers", f"names must be unique, got {names}")
+        for k, rule in enumerate(self.overflow):
+            if rule.provider not in names:
+                raise FieldError(
+                    f"overflow.{k}.provider",
+                    f"must name a provider in [[providers]] ({', '.join(names) or 'none defined'}),"
+                    f" got {rule.provider!r}",
+                )
         needs = max(
             [self.triage.clinical_share] + [self.triage.clinical_share_on(d) for d in DAY_TYPES]
         )
@@ -658,24 +726,76 @@ def scenario_from_data(data: dict[str, Any], source: str) -> Scenario:
         raise ScenarioError(f"{source}: {key}{err.message}") from None
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate a scenario TOML file.
-
-    Raises :class:`ScenarioError` with the file, the dotted key and what is
-    allowed when anything is wrong.
-    """
-    path = Path(path)
+def _read_toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as fh:
-            data = tomllib.load(fh)
+            return tomllib.load(fh)
     except FileNotFoundError:
         raise ScenarioError(f"{path}: no such scenario file") from None
     except tomllib.TOMLDecodeError as err:
         raise ScenarioError(f"{path}: not valid TOML: {err}") from None
     except OSError as err:
         raise ScenarioError(f"{path}: cannot read: {err.strerror}") from None
+
+
+def _merge(
+    base: dict[str, Any], top: dict[str, Any], source: str, origin: dict[str, str], prefix: str = ""
+) -> dict[str, Any]:
+    """``top`` over ``base``: tables merge key by key, anything else is replaced."""
+    out = dict(base)
+    for key, value in top.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value, source, origin, dotted + ".")
+        else:
+            out[key] = value
+            for k in [k for k in origin if k == dotted or k.startswith(dotted + ".")]:
+                del origin[k]
+            origin[dotted] = source
+    return out
+
+
+def _resolve(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The file's data with its ``extends`` chain applied, and where each key came from."""
+    data = _read_toml(path)
+    base_name = data.pop("extends", None)
+    if base_name is None:
+        origin = {key: str(path) for key in data}
+        return data, origin
+    if not isinstance(base_name, str):
+        raise ScenarioError(f"{path}: 'extends' must be the path of a scenario file")
+    base_path = (path.parent / base_name).resolve()
+    if base_path in seen:
+        raise ScenarioError(f"{path}: 'extends' makes a loop through {base_path.name}")
+    base, origin = _resolve(base_path, (*seen, base_path))
+    base.pop("name", None)  # a scenario is named after its own file unless it says
+    merged = _merge(base, data, str(path), origin)
+    return merged, origin
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario TOML file.
+
+    A file may say ``extends = "base.toml"`` (relative to itself) and set only
+    what differs: tables merge key by key; arrays (shifts, priorities) and
+    values replace the base's. Raises :class:`ScenarioError` with the file
+    that set the offending key, the dotted key and what is allowed.
+    """
+    path = Path(path)
+    data, origin = _resolve(path.resolve(), (path.resolve(),))
     data.setdefault("name", path.stem)
-    return scenario_from_data(data, str(path))
+    try:
+        return build(Scenario, copy.deepcopy(data))
+    except FieldError as err:
+        source = str(path)
+        parts = err.key.split(".") if err.key else []
+        for n in range(len(parts), 0, -1):
+            found = origin.get(".".join(parts[:n]))
+            if found is not None:
+                source = found if Path(found) != path.resolve() else str(path)
+                break
+        key = f"'{err.key}' " if err.key else ""
+        raise ScenarioError(f"{source}: {key}{err.message}") from None
 
 
 __all__ = [

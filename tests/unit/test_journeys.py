@@ -46,6 +46,7 @@ def run(s, arrivals, until=1440.0, **columns):
         "callback_attempts_needed": [1] * n,
         "redials": [False] * n,
         "redial_delay_min": [10.0] * n,
+        "provider_u": [0.5] * n,
     }
     base.update(columns)
     draws = CallerDraws(**{k: np.array(v) for k, v in base.items()})

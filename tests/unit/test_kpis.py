@@ -54,6 +54,9 @@ def records(rows, horizon=120.0, warmup=0.0, interval=60, clinicians=(), busy=()
         first_attempt_min=col("first_attempt", NAN),
         clinician_group=col("group", -1, np.int8),
         disposition=col("disposition", -1, np.int8),
+        provider=col("provider", -1, np.int8),
+        provider_start_min=col("provider_start", NAN),
+        bounced=col("bounced", False, bool),
     )
     return RunRecords(
         calls=calls,

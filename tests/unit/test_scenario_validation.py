@@ -180,3 +180,44 @@ def test_issue_spelled_overrides_work_on_the_validation_scenario():
     )
     assert scenario.demand.calls_per_hour == 120.0
     assert scenario.advisors.count == 18
+
+
+def test_extends_merges_tables_and_replaces_arrays(tmp_path):
+    base = SCENARIOS / "typical-area.toml"
+    child = tmp_path / "child.toml"
+    child.write_text(
+        f'extends = "{base}"\n[run]\ndays = 2\n[demand]\nscale = 1.3\n'
+        '[[advisors.shifts]]\nstart = "00:00"\nend = "00:00"\ncount = 9\n'
+    )
+    s = load_scenario(child)
+    parent = load_scenario(base)
+    assert s.name == "child"
+    assert s.run.days == 2 and s.run.start_date == parent.run.start_date  # merged
+    assert s.demand.scale == 1.3 and s.demand.population == parent.demand.population
+    assert len(s.advisors.shifts) == 1 and s.advisors.shifts[0].count == 9  # replaced
+    assert s.advisors.pay == parent.advisors.pay  # sibling keys of the array kept
+
+
+def test_extends_errors_name_the_file_that_set_the_key(tmp_path):
+    base = tmp_path / "base.toml"
+    base.write_text(GOOD + "[run]\ndays = 0\n")
+    child = tmp_path / "child.toml"
+    child.write_text('extends = "base.toml"\n[demand]\nscale = 2.0\n')
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(child)
+    assert str(info.value).startswith(f"{base}: 'run.days' must be >= 1")
+    child.write_text('extends = "base.toml"\n[run]\ndays = -3\n')
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(child)
+    assert str(info.value).startswith(f"{child}: 'run.days' must be >= 1, got -3")
+
+
+def test_extends_loop_and_missing_base_are_clear_errors(tmp_path):
+    a, b = tmp_path / "a.toml", tmp_path / "b.toml"
+    a.write_text('extends = "b.toml"\n')
+    b.write_text('extends = "a.toml"\n')
+    with pytest.raises(ScenarioError, match="makes a loop"):
+        load_scenario(a)
+    a.write_text('extends = "nowhere.toml"\n')
+    with pytest.raises(ScenarioError, match="no such scenario file"):
+        load_scenario(a)
