@@ -36,6 +36,9 @@ class CallerDraws:
     redials: np.ndarray
     redial_delay_min: np.ndarray
     provider_u: np.ndarray  # uniform for an overflow provider's handling time
+    downstream_u: np.ndarray  # which downstream service, if any, a disposition goes to
+    downstream_class_u: np.ndarray  # its urgency class there
+    downstream_handle_u: np.ndarray  # its consultation time there
 
 
 def _categorical(u: np.ndarray, weights: tuple[float, ...] | list[float]) -> np.ndarray:
@@ -103,4 +106,7 @@ def draw_callers(
         redials=redials,
         redial_delay_min=redial_delay,
         provider_u=rng("provider_handle").random(n),
+        downstream_u=rng("downstream").random(n),
+        downstream_class_u=rng("downstream_class").random(n),
+        downstream_handle_u=rng("downstream_handle").random(n),
     )

@@ -38,6 +38,12 @@ ABANDON_GRACE_S = 30.0
 CALLBACK_TARGET_MIN = 10.0
 PER_CLASS_PREFIX = "callback_within_target_"
 PROVIDER_PREFIX = "provider_"
+DOWNSTREAM_PREFIX = "downstream_"
+DOWNSTREAM_KEYS = {
+    "cases": ("cases referred", "calls", ""),
+    "mean_wait_min": ("mean wait to be seen", "min", "lower"),
+    "within_target": ("seen within target", "fraction", "higher"),
+}
 PROVIDER_KEYS = {
     "calls": ("calls taken", "calls", ""),
     "mean_wait_s": ("mean wait there", "s", "lower"),
@@ -136,6 +142,11 @@ def kpi_info(key: str) -> Kpi:
     if key.startswith(PER_CLASS_PREFIX):
         name = key.removeprefix(PER_CLASS_PREFIX)
         return Kpi(key, f"Call-backs within target: {name}", "fraction", "higher")
+    if key.startswith(DOWNSTREAM_PREFIX):
+        for suffix, (label, unit, better) in DOWNSTREAM_KEYS.items():
+            if key.endswith("_" + suffix):
+                name = key.removeprefix(DOWNSTREAM_PREFIX).removesuffix("_" + suffix)
+                return Kpi(key, f"{name}: {label}", unit, better)
     if key.startswith(PROVIDER_PREFIX):
         for suffix, (label, unit, better) in PROVIDER_KEYS.items():
             if key.endswith("_" + suffix):
@@ -282,6 +293,30 @@ def overflow_kpis(rec: RunRecords, counted: np.ndarray) -> dict[str, float]:
     return out
 
 
+def downstream_kpis(rec: RunRecords, counted: np.ndarray) -> dict[str, float]:
+    """Per downstream service: cases, mean wait to be seen, share seen within target.
+
+    A case counts in the target share if it was referred at least its class's
+    target before the end of the run (it had the whole target to be seen).
+    """
+    calls = rec.calls
+    referred_at = calls.end_min
+    wait = calls.downstream_start_min - referred_at
+    out = {}
+    for k, name in enumerate(rec.downstream_names):
+        mine = counted & (calls.downstream == k)
+        seen = mine & ~np.isnan(calls.downstream_start_min)
+        targets = np.array(rec.downstream_targets_min[k])
+        target = targets[np.clip(calls.downstream_class, 0, targets.size - 1)]
+        due = mine & (referred_at <= rec.horizon_min - target)
+        out[f"{DOWNSTREAM_PREFIX}{name}_cases"] = float(mine.sum())
+        out[f"{DOWNSTREAM_PREFIX}{name}_mean_wait_min"] = _stat(wait[seen], "mean")
+        out[f"{DOWNSTREAM_PREFIX}{name}_within_target"] = _ratio(
+            (due & (wait <= target)).sum(), due.sum()
+        )
+    return out
+
+
 def disposition_counts(rec: RunRecords) -> np.ndarray:
     """Number of each disposition (in :data:`DISPOSITIONS` order) after the warm-up."""
     counted = rec.calls.arrival_min >= rec.warmup_min
@@ -306,6 +341,7 @@ def replication_kpis(rec: RunRecords) -> dict[str, float]:
         **overflow_kpis(rec, counted),
         **clinical_kpis(rec, counted),
         **disposition_kpis(rec, counted),
+        **downstream_kpis(rec, counted),
         "calls_in_system_at_end": float((counted & np.isin(calls.outcome, IN_SYSTEM_AT_END)).sum()),
     }
     ordered = {k.key: row[k.key] for k in KPIS if k.key in row}

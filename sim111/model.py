@@ -56,7 +56,13 @@ from sim111.records import (
     StepLog,
 )
 from sim111.roster import shift_blocks
-from sim111.scenario import MINUTES_PER_DAY, Provider, Scenario
+from sim111.scenario import (
+    DISPOSITIONS,
+    MINUTES_PER_DAY,
+    DownstreamService,
+    Provider,
+    Scenario,
+)
 from sim111.streams import RandomStreams
 
 REDIAL_BATCH = 256
@@ -73,6 +79,9 @@ _COLUMNS = (
     "redials",
     "redial_delay_min",
     "provider_u",
+    "downstream_u",
+    "downstream_class_u",
+    "downstream_handle_u",
 )
 
 
@@ -92,6 +101,9 @@ class CallCentre:
     redials: list[bool]
     redial_delay_min: list[float]
     provider_u: list[float]
+    downstream_u: list[float]
+    downstream_class_u: list[float]
+    downstream_handle_u: list[float]
 
     def __init__(
         self,
@@ -135,6 +147,10 @@ class CallCentre:
         self.provider = [-1] * n
         self.provider_start_min = [math.nan] * n
         self.bounced = [False] * n
+        self.downstream = [-1] * n
+        self.downstream_class = [-1] * n
+        self.downstream_start_min = [math.nan] * n
+        self.downstream_end_min = [math.nan] * n
         self.waiting = 0  # calls in the advisor queue who have not hung up
         self._redial_pending: list[list[Any]] = []
 
@@ -172,6 +188,11 @@ class CallCentre:
         self.overflow_rules = scenario.overflow
         self._provider_index = {p.name: k for k, p in enumerate(scenario.providers)}
         self.desks = [ProviderDesk(self, k, p) for k, p in enumerate(scenario.providers)]
+        self.services = [ServiceDesk(self, k, d) for k, d in enumerate(scenario.downstream)]
+        self.referrals: list[list[tuple[int, float]]] = [
+            [(k, d.share) for k, d in enumerate(scenario.downstream) if d.takes == name]
+            for name in DISPOSITIONS
+        ]
         triage = scenario.triage
         self._mean_handle_min = scenario.advisors.handle_time.mean_min
         if triage.untriaged_handle_time is not None:
@@ -288,6 +309,17 @@ class CallCentre:
         self.outcome[call] = outcome
         self.end_min[call] = end
         self.disposition[call] = disposition
+        if disposition >= 0 and self.referrals[disposition]:
+            self._refer(call, end, disposition)
+
+    def _refer(self, call: int, at: float, disposition: int) -> None:
+        """Book the patient into the downstream service this disposition leads to, if any."""
+        u = self.downstream_u[call]
+        for k, share in self.referrals[disposition]:
+            if u < share:
+                self.services[k].refer(call, at)
+                return
+            u -= share
 
     # the clinical stage ---------------------------------------------------
     def _eligible(self, priority: int) -> Any:
@@ -459,6 +491,10 @@ class CallCentre:
             (self.provider, -1),
             (self.provider_start_min, math.nan),
             (self.bounced, False),
+            (self.downstream, -1),
+            (self.downstream_class, -1),
+            (self.downstream_start_min, math.nan),
+            (self.downstream_end_min, math.nan),
         )
         for column, blank in blanks:
             column.append(blank)
@@ -504,6 +540,10 @@ class CallCentre:
             provider=np.array(self.provider, dtype=np.int8),
             provider_start_min=np.array(self.provider_start_min),
             bounced=np.array(self.bounced, dtype=bool),
+            downstream=np.array(self.downstream, dtype=np.int8),
+            downstream_class=np.array(self.downstream_class, dtype=np.int8),
+            downstream_start_min=np.array(self.downstream_start_min),
+            downstream_end_min=np.array(self.downstream_end_min),
         )
 
 
@@ -570,6 +610,56 @@ class ProviderDesk:
         self.staff.release(agent)
 
 
+class ServiceDesk:
+    """A downstream service: its clinicians and a queue by urgency class, then age."""
+
+    def __init__(self, centre: CallCentre, index: int, service: DownstreamService) -> None:
+        self.centre = centre
+        self.index = index
+        self.service = service
+        run = centre.scenario.run
+        self.queue: list[tuple[int, float, int]] = []  # (class, referred at, call)
+        self.class_cum = np.cumsum([c.share for c in service.classes])
+        self.class_cum /= self.class_cum[-1]
+        self.staff = StaffPool(
+            centre.env, [shift_blocks(service, run.start_date, run.days)], self._free
+        )
+        self.call_of: dict[int, int] = {}
+
+    def refer(self, call: int, at: float) -> None:
+        """A patient referred at ``at``: seen now if someone is free, else queued."""
+        c = self.centre
+        klass = int(np.searchsorted(self.class_cum, c.downstream_class_u[call], side="right"))
+        klass = min(klass, len(self.class_cum) - 1)
+        c.downstream[call] = self.index
+        c.downstream_class[call] = klass
+        agent = self.staff.take()
+        if agent is None:
+            heapq.heappush(self.queue, (klass, at, call))
+        else:
+            self._start(call, agent, at)
+
+    def _free(self, agent: int) -> None:
+        if self.queue:
+            _, at, call = heapq.heappop(self.queue)
+            self._start(call, agent, at)
+        else:
+            self.staff.make_idle(agent)
+
+    def _start(self, call: int, agent: int, referred: float) -> None:
+        c = self.centre
+        now = max(c.env.now, referred)
+        c.downstream_start_min[call] = now
+        self.call_of[agent] = call
+        u = np.array(c.downstream_handle_u[call])
+        c._at(now + float(self.service.handle_time.quantile(u)), self._done, agent)
+
+    def _done(self, event: Any) -> None:  # a simpy Timeout
+        call = self.call_of.pop(event.value)
+        self.centre.downstream_end_min[call] = self.centre.env.now
+        self.staff.release(event.value)
+
+
 def draw_arrivals(scenario: Scenario, streams: RandomStreams) -> np.ndarray:
     """First-attempt arrival times in minutes, sorted."""
     run = scenario.run
@@ -608,4 +698,8 @@ def simulate(scenario: Scenario, replication: int, seed: int) -> RunRecords:
         priority_names=tuple(p.name for p in scenario.clinical.priorities),
         priority_targets_min=tuple(p.target_min for p in scenario.clinical.priorities),
         provider_names=tuple(p.name for p in scenario.providers),
+        downstream_names=tuple(d.name for d in scenario.downstream),
+        downstream_targets_min=tuple(
+            tuple(c.target_min for c in d.classes) for d in scenario.downstream
+        ),
     )

@@ -103,6 +103,10 @@ class CallRecords:
     provider: np.ndarray  # int8 index of the overflow provider, -1 if none
     provider_start_min: np.ndarray  # when the provider's staff took the call
     bounced: np.ndarray  # a full provider sent the call back to the 111 queue
+    downstream: np.ndarray  # int8 index of the downstream service referred to, -1 if none
+    downstream_class: np.ndarray  # int8 urgency class there, -1 if none
+    downstream_start_min: np.ndarray  # when the patient was seen there (NaN if not yet)
+    downstream_end_min: np.ndarray  # when that consultation ended (NaN if not yet)
 
     def __len__(self) -> int:
         return int(self.arrival_min.size)
@@ -135,6 +139,10 @@ class CallRecords:
                 "provider": self.provider,
                 "provider_start_min": self.provider_start_min,
                 "bounced": self.bounced,
+                "downstream": self.downstream,
+                "downstream_class": self.downstream_class,
+                "downstream_start_min": self.downstream_start_min,
+                "downstream_end_min": self.downstream_end_min,
                 "patience_min": self.patience_min,
                 "handle_min": self.handle_min,
             }
@@ -200,3 +208,5 @@ class RunRecords:
     priority_names: tuple[str, ...] = ()
     priority_targets_min: tuple[float, ...] = ()
     provider_names: tuple[str, ...] = ()
+    downstream_names: tuple[str, ...] = ()
+    downstream_targets_min: tuple[tuple[float, ...], ...] = ()

@@ -402,6 +402,46 @@ class OverflowRule:
 
 
 @dataclass(frozen=True)
+class DownstreamClass:
+    """An urgency class of a downstream service: its share of cases and target."""
+
+    name: str = spec(doc="Name, e.g. 'urgent'.")
+    share: float = spec(doc="Share of the service's cases (normalised).", ge=0)
+    target_min: float = spec(doc="Target from referral to being seen.", unit="min", gt=0)
+
+
+@dataclass(frozen=True)
+class DownstreamService(StaffGroup):
+    """A service 111 refers patients to, with finite capacity (GP out-of-hours
+    base appointments, home visits, telephone consultations, A&E).
+
+    It receives ``share`` of the calls given disposition ``takes`` (shares of
+    one disposition may not add up to more than 1). Cases wait in its own queue,
+    most urgent class first, then oldest; ``handle_time`` is the consultation.
+    """
+
+    name: str = spec("service", doc="Name used in KPI keys, e.g. 'gp_ooh_base'.")
+    takes: str = spec("primary_care", doc="Disposition that feeds it.", choices=DISPOSITIONS)
+    share: float = spec(1.0, doc="Share of that disposition referred here.", ge=0, le=1)
+    classes: tuple[DownstreamClass, ...] = spec(
+        default_factory=lambda: (
+            DownstreamClass("urgent", 0.3, 120.0),
+            DownstreamClass("routine", 0.7, 360.0),
+        ),
+        doc="Urgency classes, most urgent first (NQR: urgent within 2 h, routine 6 h).",
+    )
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if not self.name.isidentifier():
+            raise FieldError(
+                "name", f"must be letters, digits and _ (for KPI keys), got {self.name!r}"
+            )
+        if not self.classes or sum(c.share for c in self.classes) <= 0:
+            raise FieldError("classes", "must list at least one class with share > 0")
+
+
+@dataclass(frozen=True)
 class ClinicianGroup(StaffGroup):
     """Clinicians (nurses, paramedics, GPs): a roster, a consultation time and
     the priority classes they take (all of them unless ``serves`` lists some)."""
@@ -638,6 +678,9 @@ class Scenario:
     clinicians: tuple[ClinicianGroup, ...] = spec((), doc="Clinician groups (array of tables).")
     providers: tuple[Provider, ...] = spec((), doc="Overflow providers (array of tables).")
     overflow: tuple[OverflowRule, ...] = spec((), doc="Overflow rules, tried in order.")
+    downstream: tuple[DownstreamService, ...] = spec(
+        (), doc="Downstream services with finite capacity (array of tables)."
+    )
     costs: Costs = spec(default_factory=Costs, doc="Costs and contract price.")
 
     def __post_init__(self) -> None:
@@ -650,6 +693,16 @@ class Scenario:
                     f"overflow.{k}.provider",
                     f"must name a provider in [[providers]] ({', '.join(names) or 'none defined'}),"
                     f" got {rule.provider!r}",
+                )
+        services = [d.name for d in self.downstream]
+        if len(set(services)) != len(services):
+            raise FieldError("downstream", f"names must be unique, got {services}")
+        for disposition in DISPOSITIONS:
+            total = sum(d.share for d in self.downstream if d.takes == disposition)
+            if total > 1 + 1e-9:
+                raise FieldError(
+                    "downstream",
+                    f"shares of disposition {disposition!r} add up to {total:g}; at most 1",
                 )
         needs = max(
             [self.triage.clinical_share] + [self.triage.clinical_share_on(d) for d in DAY_TYPES]

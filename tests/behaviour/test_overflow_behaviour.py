@@ -157,3 +157,40 @@ def test_a_provider_never_exceeds_its_capacity(staff, max_queue, cap, threshold,
         assert np.bincount(hours).max(initial=0) <= cap
     assert not np.any(c.outcome == LOST_AT_OVERFLOW)  # full providers bounce by default
     assert not np.any((c.outcome == QUEUED_AT_END) & (c.provider >= 0))
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(staff=st.integers(0, 3), share=st.floats(0.1, 1.0), seed=st.integers(0, 1000))
+def test_a_downstream_service_never_sees_more_than_its_staff_and_serves_urgent_first(
+    staff, share, seed
+):
+    s = make_scenario(
+        demand={"kind": "stationary", "calls_per_hour": 40.0},
+        run={"days": 1, "warmup_min": 0},
+        downstream=[
+            {
+                "name": "gp",
+                "takes": "primary_care",
+                "share": share,
+                "count": staff,
+                "handle_time": {"mean_min": 20.0},
+            }
+        ],
+    )
+    c = simulate(s, 0, seed).calls
+    referred = c.downstream == 0
+    start = c.downstream_start_min
+    seen = referred & ~np.isnan(start)
+    end = np.where(np.isnan(c.downstream_end_min), np.inf, c.downstream_end_min)
+    for t in start[seen]:
+        assert (seen & (start <= t) & (end > t)).sum() <= staff
+    # urgent first: a routine case is never seen while an urgent one referred earlier waits
+    referred_at = c.end_min
+    klass = c.downstream_class
+    start_or_inf = np.where(np.isnan(start), np.inf, start)
+    for i in np.flatnonzero(seen & (klass == 1)):
+        t = start[i]
+        waiting_urgent = referred & (klass == 0) & (referred_at < t) & (start_or_inf > t)
+        assert not waiting_urgent.any()
+    if staff == 0:
+        assert not seen.any()

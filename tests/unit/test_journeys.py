@@ -47,6 +47,9 @@ def run(s, arrivals, until=1440.0, **columns):
         "redials": [False] * n,
         "redial_delay_min": [10.0] * n,
         "provider_u": [0.5] * n,
+        "downstream_u": [0.5] * n,
+        "downstream_class_u": [0.5] * n,
+        "downstream_handle_u": [0.5] * n,
     }
     base.update(columns)
     draws = CallerDraws(**{k: np.array(v) for k, v in base.items()})
@@ -283,3 +286,60 @@ def test_a_group_only_takes_the_classes_it_serves():
         (0, "awaiting_clinician_at_end", None, -1),
         (1, "closed_by_clinician", 11, 0),
     ]
+
+
+# downstream services -------------------------------------------------------------
+def gp_ooh(count=1, minutes=30, **extra):
+    return {
+        "name": "gp_ooh",
+        "takes": "primary_care",
+        "share": 1.0,
+        "count": count,
+        "handle_time": {**FIXED, "mean_min": minutes},
+        "classes": [
+            {"name": "urgent", "share": 1, "target_min": 120},
+            {"name": "routine", "share": 1, "target_min": 360},
+        ],
+        **extra,
+    }
+
+
+def scenario_with_downstream(**service):
+    data = {
+        "run": {"days": 1, "start_date": date(2015, 3, 3)},
+        "advisors": {"count": 4, "handle_time": {**FIXED, "mean_min": 10}},
+        "callers": {"patience": {**FIXED, "mean_min": 99}},
+        "downstream": [gp_ooh(**service)],
+    }
+    return scenario_from_data(data, "journey")
+
+
+def test_dispositions_are_referred_and_seen_urgent_first_then_oldest():
+    s = scenario_with_downstream()
+    # Four primary-care dispositions at 10, 11, 12, 13; classes routine, routine, urgent,
+    # urgent (u < 0.5 is urgent). The GP sees call 0 at 10 (free), then the urgent ones
+    # in referral order, then the remaining routine one.
+    c = run(
+        s,
+        [0, 1, 2, 3],
+        advisor_disposition=[2, 2, 2, 2],
+        downstream_class_u=[0.9, 0.9, 0.1, 0.2],
+    )
+    assert c.downstream == [0, 0, 0, 0]
+    assert c.downstream_class == [1, 1, 0, 0]
+    assert c.downstream_start_min == [10, 100, 40, 70]
+
+
+def test_other_dispositions_are_not_referred():
+    c = run(scenario_with_downstream(), [0, 1], advisor_disposition=[0, 5])  # 999, self-care
+    assert c.downstream == [-1, -1]
+
+
+def test_share_of_a_disposition_sent_to_the_service():
+    c = run(
+        scenario_with_downstream(share=0.3),
+        [0, 1, 2],
+        advisor_disposition=[2, 2, 2],
+        downstream_u=[0.1, 0.29, 0.31],
+    )
+    assert c.downstream == [0, 0, -1]

@@ -57,6 +57,10 @@ def records(rows, horizon=120.0, warmup=0.0, interval=60, clinicians=(), busy=()
         provider=col("provider", -1, np.int8),
         provider_start_min=col("provider_start", NAN),
         bounced=col("bounced", False, bool),
+        downstream=col("downstream", -1, np.int8),
+        downstream_class=col("downstream_class", -1, np.int8),
+        downstream_start_min=col("downstream_start", NAN),
+        downstream_end_min=col("downstream_end", NAN),
     )
     return RunRecords(
         calls=calls,
@@ -224,3 +228,25 @@ def test_kpi_targets():
     assert KPI_BY_KEY["abandoned_after_30s"].target_text() == "< 5%"
     assert KPI_BY_KEY["callback_within_10min"].target_text() == ">= 100%"
     assert KPI_BY_KEY["mean_answer_s"].meets(1.0) is None
+
+
+def test_downstream_wait_and_within_target():
+    base = dict(
+        answer=0.0, advisor_end=10.0, end=10.0, outcome=CLOSED_BY_ADVISOR, disposition=PRIMARY
+    )
+    rows = [
+        {**base, "arrival": 0.0, "downstream": 0, "downstream_class": 0, "downstream_start": 60.0},
+        {**base, "arrival": 1.0, "downstream": 0, "downstream_class": 0, "downstream_start": 200.0},
+        {**base, "arrival": 2.0, "downstream": 0, "downstream_class": 1, "downstream_start": 300.0},
+        {**base, "arrival": 3.0},  # not referred
+    ]
+    rec = records(rows, horizon=1440.0)
+    rec = type(rec)(
+        **{**rec.__dict__, "downstream_names": ("gp",), "downstream_targets_min": ((120.0, 360.0),)}
+    )
+    k = replication_kpis(rec)
+    assert k["downstream_gp_cases"] == 3
+    assert k["downstream_gp_mean_wait_min"] == pytest.approx((50 + 190 + 290) / 3)
+    assert k["downstream_gp_within_target"] == pytest.approx(
+        2 / 3
+    )  # 50 <= 120, 190 > 120, 290 <= 360
