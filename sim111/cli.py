@@ -16,13 +16,14 @@ import click
 import pandas as pd
 import tomli_w
 
+from sim111.compare import compare, differences_figure
 from sim111.errors import ScenarioError
 from sim111.experiment import run_experiment
+from sim111.formatting import _fmt, gbp
 from sim111.kpis import kpi_info
 from sim111.output import (
     DEFAULT_SWEEP_KPIS,
     cost_table,
-    gbp,
     kpi_table,
     result_json,
     scenario_toml,
@@ -31,6 +32,7 @@ from sim111.output import (
     write_atomically,
     write_outputs,
 )
+from sim111.report import png_bytes
 from sim111.scenario import Scenario, load_scenario
 from sim111.staffing import StaffingTargets
 from sim111.staffing import staff as find_roster
@@ -427,6 +429,88 @@ def sweep(
         click.echo(sweep_table(spec.name, result, kpis or DEFAULT_SWEEP_KPIS))
     if len(result.failures):
         raise SystemExit(1)
+
+
+@cli.command(name="compare")
+@click.argument("scenario_files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("-n", "--replications", type=click.IntRange(min=2), help="Replications each.")
+@click.option("--seed", type=click.IntRange(min=0), help="Base random seed (shared).")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option("--dask", "dask_address", metavar="ADDRESS", help="Dask scheduler address.")
+@click.option("--out", type=click.Path(file_okay=False), help="Write comparison.csv and .png here.")
+@click.option(
+    "--kpi",
+    "kpis",
+    multiple=True,
+    metavar="KEY",
+    help="KPIs to show (repeatable) [default: the NHS targets and cost].",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+def compare_command(
+    scenario_files: tuple[str, ...],
+    replications: int | None,
+    seed: int | None,
+    workers: int,
+    dask_address: str | None,
+    out: str | None,
+    kpis: tuple[str, ...],
+    fmt: str,
+) -> None:
+    """Run SCENARIO_FILES with common random numbers; differences from the first, with CIs."""
+    if len(scenario_files) < 2:
+        raise ScenarioError("compare needs at least two scenario files")
+    scenarios = [load_scenario(f) for f in scenario_files]
+    with _dask_client(dask_address) as client:
+        comparison = compare(scenarios, replications, seed, workers=workers, client=client)
+    shown = kpis or DEFAULT_SWEEP_KPIS
+    diffs = comparison.differences
+    if out is not None:
+        png = png_bytes(
+            differences_figure(comparison, tuple(k for k in shown if k in set(diffs["kpi"])))
+        )
+        write_atomically(
+            out,
+            {
+                "comparison.csv": lambda p: diffs.to_csv(p, index=False),
+                "comparison.png": lambda p: p.write_bytes(png),
+            },
+        )
+    if fmt == "json":
+        click.echo(diffs.to_json(orient="records", indent=2))
+        return
+    base = comparison.results[0]
+    click.echo(
+        f"baseline: {base.scenario.name}, {base.replications} replications, "
+        f"seed {base.seed}; differences are paired by replication (95% CI)"
+    )
+    click.echo("")
+    rows = [["KPI", "scenario", "baseline", "scenario mean", "difference", "95% CI"]]
+    for key in shown:
+        kpi = kpi_info(key)
+        for r in diffs[diffs["kpi"] == key].itertuples():
+            ci = "-" if pd.isna(r.ci_low) else f"{_fmt(kpi, r.ci_low)} .. {_fmt(kpi, r.ci_high)}"
+            rows.append(
+                [
+                    kpi.label,
+                    str(r.scenario),
+                    _fmt(kpi, r.baseline),
+                    _fmt(kpi, r.mean),
+                    _fmt(kpi, r.difference),
+                    ci,
+                ]
+            )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for k, r in enumerate(rows):
+        click.echo(
+            "  ".join(
+                [r[0].ljust(widths[0]), r[1].ljust(widths[1])]
+                + [r[i].rjust(widths[i]) for i in range(2, len(r))]
+            )
+        )
+        if k == 0:
+            click.echo("-" * (sum(widths) + 2 * (len(widths) - 1)))
 
 
 def main() -> None:

@@ -13,6 +13,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,10 @@ import tomli_w
 
 from sim111.costs import staff_costs
 from sim111.experiment import ExperimentResult
-from sim111.kpis import Kpi, kpi_info
+from sim111.formatting import _fmt
+from sim111.kpis import kpi_info
+from sim111.plots import figures
+from sim111.report import png_bytes, report_html
 from sim111.scenario import Scenario
 from sim111.sweep import SweepResult
 
@@ -47,24 +51,6 @@ def result_json(result: ExperimentResult) -> dict[str, Any]:
         "seed": result.seed,
         "kpis": kpis,
     }
-
-
-def _fmt(kpi: Kpi, x: float) -> str:
-    if x is None or math.isnan(x):
-        return "-"
-    if kpi.unit == "fraction":
-        return f"{x:.1%}"
-    if kpi.unit == "calls":
-        return f"{x:,.0f}"
-    if kpi.unit == "GBP":
-        return gbp(x)
-    return f"{x:,.1f}"
-
-
-def gbp(x: float) -> str:
-    """Pounds: whole pounds from £1,000, pence below (e.g. '-£8.82')."""
-    sign = "-" if x < 0 else ""
-    return f"{sign}£{abs(x):,.0f}" if abs(x) >= 1000 else f"{sign}£{abs(x):,.2f}"
 
 
 def kpi_table(result: ExperimentResult) -> str:
@@ -126,11 +112,19 @@ def write_outputs(result: ExperimentResult, out_dir: str | Path) -> list[Path]:
             json.dumps(result.scenario.to_data(), indent=2, default=_json_default) + "\n"
         ),
     }
+    pngs = {name: png_bytes(fig) for name, fig in figures(result).items()}
+    writers["report.html"] = lambda p: p.write_text(report_html(result, pngs))
+    for name, data in pngs.items():
+        writers[f"{name}.png"] = partial(_write_bytes, data=data)
     if result.records:
         writers["calls.csv.gz"] = lambda p: result.calls_frame().to_csv(
             p, index=False, compression="gzip"
         )
     return write_atomically(out, writers)
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    path.write_bytes(data)
 
 
 def write_atomically(

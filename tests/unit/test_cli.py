@@ -116,14 +116,17 @@ def test_table_output_and_out_dir(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "Answered within 60 s" in proc.stdout and ">= 95%" in proc.stdout
     names = sorted(p.name for p in out.iterdir())
-    assert names == [
+    for expected in (
         "calls.csv.gz",
         "intervals.csv",
         "kpis_by_replication.csv",
         "scenario.json",
         "summary.csv",
         "summary.json",
-    ]
+        "report.html",
+        "service_level.png",
+    ):
+        assert expected in names
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no staging left
 
 
@@ -200,3 +203,25 @@ def test_price_without_pay_exits_2():
     proc = sim111("price", str(SCENARIOS / "validation" / "erlang-a.toml"), "--set", "run.days=1")
     assert proc.returncode == 2
     assert "nothing to price" in proc.stderr
+
+
+def test_compare_cli_table_and_files(tmp_path):
+    out = tmp_path / "cmp"
+    proc = sim111(
+        "compare",
+        str(SCENARIOS / "typical-area.toml"),
+        str(SCENARIOS / "typical-area.toml"),
+        "-n",
+        "2",
+        "--out",
+        str(out),
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "difference" in proc.stdout and "0.0%" in proc.stdout
+    assert sorted(p.name for p in out.iterdir()) == ["comparison.csv", "comparison.png"]
+
+
+def test_compare_needs_two_files():
+    proc = sim111("compare", str(SCENARIOS / "typical-area.toml"))
+    assert proc.returncode == 2
+    assert "at least two" in proc.stderr

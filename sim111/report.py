@@ -1,0 +1,167 @@
+"""A self-contained HTML report: KPI table with NHS targets, figures, assumptions.
+
+Built from an :class:`~sim111.experiment.ExperimentResult` only; the figures
+are embedded as PNG (base64), so the file can be mailed to a board as it is.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+import io
+import math
+
+from matplotlib.figure import Figure
+
+from sim111.experiment import ExperimentResult
+from sim111.formatting import _fmt
+from sim111.kpis import kpi_info
+from sim111.plots import figures
+
+CAPTIONS = {
+    "calls_by_interval": "Calls offered, answered and abandoned per half-hour.",
+    "service_level": "Share of answered calls answered within 60 s, with the 95% interval "
+    "across replications and the NHS 95% target.",
+    "answer_times": "Mean, 90th and 95th percentile time to answer.",
+    "callback_queue": "Calls waiting for a clinician (warm transfer or call-back), and the share "
+    "of call-backs reaching a clinician within each priority class's target.",
+    "staff": "Health advisors and clinicians on duty and busy.",
+    "costs": "Direct staff cost by group, and cost per answered call against the contract price.",
+}
+
+STYLE = """
+body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 72em; color: #222; }
+table { border-collapse: collapse; margin: 1em 0; }
+th, td { padding: 0.3em 0.8em; border-bottom: 1px solid #ddd; text-align: right; }
+th:first-child, td:first-child { text-align: left; }
+.met { color: #176c2e; font-weight: bold; } .missed { color: #b3001b; font-weight: bold; }
+figure { margin: 1.5em 0; } figcaption { color: #555; } img { max-width: 100%; }
+"""
+
+
+def png_bytes(fig: Figure) -> bytes:
+    """A figure as PNG."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110)
+    return buffer.getvalue()
+
+
+def _kpi_rows(result: ExperimentResult) -> str:
+    rows = []
+    for key in result.summary.index:
+        row = result.summary.loc[key]
+        if row["n"] == 0:
+            continue
+        kpi = kpi_info(key)
+        ci = (
+            ""
+            if math.isnan(row["ci_low"])
+            else f"{_fmt(kpi, row['ci_low'])} – {_fmt(kpi, row['ci_high'])}"
+        )
+        met = kpi.meets(row["mean"])
+        mark = (
+            ""
+            if met is None
+            else ('<span class="met">met</span>' if met else '<span class="missed">MISSED</span>')
+        )
+        unit = "" if kpi.unit in ("fraction", "calls", "GBP") else f" ({kpi.unit})"
+        rows.append(
+            f"<tr><td>{html.escape(kpi.label + unit)}</td><td>{_fmt(kpi, row['mean'])}</td>"
+            f"<td>{ci}</td><td>{html.escape(kpi.target_text())}</td><td>{mark}</td></tr>"
+        )
+    return "\n".join(rows)
+
+
+def assumptions(result: ExperimentResult) -> list[tuple[str, str]]:
+    """The scenario's main assumptions, as (what, value) pairs for the report."""
+    s = result.scenario
+    demand = s.demand
+    if demand.kind == "stationary":
+        calls = f"{demand.calls_per_hour:g} calls per hour, constant"
+    else:
+        calls = (
+            f"{demand.population:,} people × {demand.calls_per_1000_per_year:g} calls per "
+            f"1,000 a year × {demand.scale:g}; day-level CV {demand.overdispersion_cv:g}"
+        )
+    rows = [
+        (
+            "Period",
+            f"{s.run.days} days from {s.run.start_date:%A %d %B %Y}; warm-up "
+            f"{s.run.warmup_min:g} min",
+        ),
+        ("Demand", calls),
+        (
+            "Caller patience",
+            f"{s.callers.patience.kind}, mean {s.callers.patience.mean_min:g} min; "
+            f"redial probability {s.callers.redial_probability:g}",
+        ),
+        (
+            "Advisor handling",
+            f"{s.advisors.handle_time.kind}, mean "
+            f"{s.advisors.handle_time.mean_min:g} min (triaged calls)",
+        ),
+        (
+            "Advisor roster",
+            f"{len(s.advisors.shifts)} shift lines"
+            if s.advisors.shifts
+            else f"{s.advisors.count} constant",
+        ),
+        (
+            "Clinical input",
+            f"{s.triage.clinical_share:.0%} of answered calls; "
+            f"{len(s.clinicians)} clinician group(s)",
+        ),
+        ("Overflow", ", ".join(p.name for p in s.providers) or "none"),
+        ("Downstream services", ", ".join(d.name for d in s.downstream) or "none"),
+        (
+            "Costs",
+            f"on-costs {s.costs.on_cost_share:.0%}, shrinkage {s.costs.shrinkage:.0%}, "
+            f"overheads {s.costs.overhead_share:.0%}; price per call "
+            + (
+                f"£{s.costs.price_per_call_gbp:.2f}"
+                if s.costs.price_per_call_gbp is not None
+                else "not set"
+            ),
+        ),
+        ("Replications", f"{result.replications}, seed {result.seed}"),
+    ]
+    return rows
+
+
+def report_html(result: ExperimentResult, pngs: dict[str, bytes] | None = None) -> str:
+    """The whole report as one HTML document (figures embedded)."""
+    pngs = pngs if pngs is not None else {k: png_bytes(f) for k, f in figures(result).items()}
+    s = result.scenario
+    figs = "\n".join(
+        f'<figure><img alt="{name}" src="data:image/png;base64,'
+        f'{base64.b64encode(data).decode()}"><figcaption>{html.escape(CAPTIONS[name])}'
+        f"</figcaption></figure>"
+        for name, data in pngs.items()
+    )
+    assumption_rows = "\n".join(
+        f"<tr><td>{html.escape(a)}</td><td>{html.escape(b)}</td></tr>"
+        for a, b in assumptions(result)
+    )
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>sim111 report: {html.escape(s.name)}</title><style>{STYLE}</style></head>
+<body>
+<h1>NHS 111 simulation: {html.escape(s.name)}</h1>
+<p>{html.escape(s.description)}</p>
+<p>Generated by sim111 on {dt.date.today():%d %B %Y}. Figures are means over
+{result.replications} replications; intervals are 95% t-intervals across replications
+(uncertainty from simulating a finite number of runs, not from the inputs).</p>
+<h2>Key performance indicators</h2>
+<table id="kpis"><thead><tr><th>KPI</th><th>mean</th><th>95% CI</th><th>NHS target</th><th></th>
+</tr></thead><tbody>
+{_kpi_rows(result)}
+</tbody></table>
+<h2>Figures</h2>
+{figs}
+<h2>Assumptions</h2>
+<table id="assumptions"><tbody>
+{assumption_rows}
+</tbody></table>
+</body></html>
+"""
