@@ -35,18 +35,27 @@ class ShiftBlock:
 def shift_blocks(staff: StaffGroup, start_date: dt.date, days: int) -> tuple[ShiftBlock, ...]:
     """The shift blocks of ``staff`` overlapping a run of ``days`` from ``start_date``."""
     horizon = days * 1440
-    scale = staff.roster_scale
 
-    def people(count: int) -> int:
+    def people(count: int, date: dt.date) -> int:
+        scale = staff.scale_on(date)
         return count if scale == 1 else math.floor(count * scale + 0.5)
 
     if staff.count is not None:
-        n = people(staff.count)
-        return (ShiftBlock(0.0, math.inf, n, "constant"),) if n else ()
+        if not staff.staffing_changes:
+            n = people(staff.count, start_date)
+            return (ShiftBlock(0.0, math.inf, n, "constant"),) if n else ()
+        # a constant head-count that changes on dates: one block per run day
+        out = []
+        for day in run_days(start_date, days):
+            n = people(staff.count, day.date)
+            if n:
+                end = math.inf if day.index == days - 1 else float(day.start_min + 1440)
+                out.append(ShiftBlock(float(day.start_min), end, n, "constant"))
+        return tuple(out)
     blocks = []
     for day in run_days(start_date, days, lead_days=1):
         for shift in staff.shifts:
-            count = people(shift.count)
+            count = people(shift.count, day.date)
             if count == 0 or day.day_type not in shift.day_types:
                 continue
             start = day.start_min + shift.start_min

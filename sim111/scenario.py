@@ -323,6 +323,15 @@ class Pay:
 
 
 @dataclass(frozen=True)
+class StaffingChange:
+    """From ``from_date`` on, every head-count of the group is scaled by ``roster_scale``
+    (instead of the group's own ``roster_scale``): staff leaving, or joining, mid-run."""
+
+    from_date: dt.date = spec(doc="First day the change applies (shifts starting that day).")
+    roster_scale: float = spec(doc="Head-count multiplier from then on.", ge=0)
+
+
+@dataclass(frozen=True)
 class StaffGroup:
     """People who answer calls: a constant ``count`` or a roster of ``shifts``."""
 
@@ -337,8 +346,22 @@ class StaffGroup:
         doc="Multiplies every head-count (rounded to whole people), e.g. 1.1 for 10% more.",
         ge=0,
     )
+    staffing_changes: tuple[StaffingChange, ...] = spec(
+        (), doc="Dated changes of roster_scale (array of tables), in date order."
+    )
+
+    def scale_on(self, date: dt.date) -> float:
+        """The head-count multiplier for shifts starting on ``date``."""
+        scale = self.roster_scale
+        for change in self.staffing_changes:
+            if change.from_date <= date:
+                scale = change.roster_scale
+        return scale
 
     def __post_init__(self) -> None:
+        dates = [c.from_date for c in self.staffing_changes]
+        if dates != sorted(dates):
+            raise FieldError("staffing_changes", "must be in date order")
         if self.count is None and not self.shifts:
             raise FieldError("count", "or 'shifts' is required")
         if self.count is not None and self.shifts:
@@ -800,6 +823,21 @@ def _merge(
         dotted = f"{prefix}{key}"
         if isinstance(value, dict) and isinstance(out.get(key), dict):
             out[key] = _merge(out[key], value, source, origin, dotted + ".")
+        elif isinstance(value, dict) and isinstance(out.get(key), list) and value:
+            # [clinicians.0.handle_time] changes one element of the base's array
+            items = list(out[key])
+            for index, part in value.items():
+                if not (index.isdigit() and int(index) < len(items)):
+                    raise ScenarioError(
+                        f"{source}: '{dotted}.{index}' must index the base's list "
+                        f"(0..{len(items) - 1})"
+                    )
+                if not isinstance(part, dict) or not isinstance(items[int(index)], dict):
+                    raise ScenarioError(f"{source}: '{dotted}.{index}' must be a table")
+                items[int(index)] = _merge(
+                    items[int(index)], part, source, origin, f"{dotted}.{index}."
+                )
+            out[key] = items
         else:
             out[key] = value
             for k in [k for k in origin if k == dotted or k.startswith(dotted + ".")]:
@@ -831,8 +869,10 @@ def load_scenario(path: str | Path) -> Scenario:
 
     A file may say ``extends = "base.toml"`` (relative to itself) and set only
     what differs: tables merge key by key; arrays (shifts, priorities) and
-    values replace the base's. Raises :class:`ScenarioError` with the file
-    that set the offending key, the dotted key and what is allowed.
+    values replace the base's, except that a table keyed by indices
+    (``[clinicians.0.handle_time]``) changes those elements of the base's
+    array. Raises :class:`ScenarioError` with the file that set the offending
+    key, the dotted key and what is allowed.
     """
     path = Path(path)
     data, origin = _resolve(path.resolve(), (path.resolve(),))

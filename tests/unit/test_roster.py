@@ -2,10 +2,11 @@ import datetime as dt
 import math
 
 import numpy as np
+import pytest
 
 from sim111.distributions import Distribution
 from sim111.roster import ShiftBlock, rostered_count, shift_blocks
-from sim111.scenario import Shift, StaffGroup
+from sim111.scenario import Shift, StaffGroup, StaffingChange
 
 HANDLE = Distribution(mean_min=8.0)
 
@@ -66,3 +67,39 @@ def test_roster_scale_multiplies_and_rounds_every_head_count():
     assert [b.count for b in blocks if b.start_min >= 0] == [5, 8]  # 4.5 -> 5, 7.5 -> 8
     constant = StaffGroup(handle_time=HANDLE, count=10, roster_scale=0.84)
     assert shift_blocks(constant, dt.date(2015, 3, 2), 1)[0].count == 8
+
+
+def test_staffing_changes_apply_from_their_date():
+    staff = StaffGroup(
+        handle_time=HANDLE,
+        shifts=(Shift(start="08:00", end="16:00", count=10),),
+        staffing_changes=(
+            StaffingChange(from_date=dt.date(2015, 3, 3), roster_scale=0.5),
+            StaffingChange(from_date=dt.date(2015, 3, 4), roster_scale=0.0),
+        ),
+    )
+    blocks = shift_blocks(staff, dt.date(2015, 3, 2), 3)
+    assert [(b.start_min, b.count) for b in blocks] == [(480.0, 10), (1920.0, 5)]
+    constant = StaffGroup(
+        handle_time=HANDLE,
+        count=4,
+        staffing_changes=(StaffingChange(from_date=dt.date(2015, 3, 3), roster_scale=0.5),),
+    )
+    assert [b.count for b in shift_blocks(constant, dt.date(2015, 3, 2), 2)] == [4, 2]
+
+
+def test_staffing_changes_must_be_in_date_order():
+    from sim111.errors import ScenarioError
+    from tests.conftest import make_scenario
+
+    with pytest.raises(ScenarioError, match=r"'advisors\.staffing_changes' must be in date order"):
+        make_scenario(
+            advisors={
+                "count": 3,
+                "handle_time": {"mean_min": 8.0},
+                "staffing_changes": [
+                    {"from_date": dt.date(2015, 3, 4), "roster_scale": 1.0},
+                    {"from_date": dt.date(2015, 3, 3), "roster_scale": 1.0},
+                ],
+            }
+        )

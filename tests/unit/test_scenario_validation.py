@@ -221,3 +221,22 @@ def test_extends_loop_and_missing_base_are_clear_errors(tmp_path):
     a.write_text('extends = "nowhere.toml"\n')
     with pytest.raises(ScenarioError, match="no such scenario file"):
         load_scenario(a)
+
+
+def test_extends_can_change_one_element_of_an_array(tmp_path):
+    child = tmp_path / "child.toml"
+    child.write_text(
+        f'extends = "{SCENARIOS / "typical-area.toml"}"\n'
+        "[clinicians.0]\nroster_scale = 2.0\n[clinicians.0.handle_time]\nmean_min = 25\n"
+    )
+    s = load_scenario(child)
+    base = load_scenario(SCENARIOS / "typical-area.toml")
+    assert s.clinicians[0].roster_scale == 2.0
+    assert s.clinicians[0].handle_time.mean_min == 25
+    assert s.clinicians[0].handle_time.kind == "lognormal"  # the rest of the table kept
+    assert s.clinicians[0].shifts == base.clinicians[0].shifts
+    child.write_text(
+        f'extends = "{SCENARIOS / "typical-area.toml"}"\n[clinicians.3]\nroster_scale = 2.0\n'
+    )
+    with pytest.raises(ScenarioError, match=r"'clinicians\.3' must index the base's list"):
+        load_scenario(child)
