@@ -203,23 +203,44 @@ class CallCentre:
         self.busy_changes: list[tuple[float, int]] = []
         self.awaiting_changes: list[tuple[float, int]] = []
 
-        self._next = 0
         self._n_first = n
-        self._schedule_first_arrival()
+        # With no redials and no overflow rule reading the live queue, nothing depends
+        # on *when* a caller hangs up until an advisor reaches them, so abandonment
+        # can be decided then (exactly: FIFO, the same times) instead of by a timer.
+        self._lazy_abandonment = (
+            scenario.callers.redial_probability == 0 and not scenario.overflow
+        )
 
     def _at(self, time_min: float, callback: Any, value: Any) -> None:
         event = self.env.timeout(time_min - self.env.now, value)
         event.callbacks.append(callback)
 
     # arrivals and the advisor queue ------------------------------------
-    def _schedule_first_arrival(self) -> None:
-        if self._next < self._n_first:
-            self._at(self.arrival[self._next], self._first_arrival, self._next)
-            self._next += 1
+    def run(self, until: float) -> None:
+        """Advance the simulation to ``until``, feeding first-attempt arrivals in.
 
-    def _first_arrival(self, event: Any) -> None:  # a simpy Timeout
-        self._schedule_first_arrival()
-        self._offer(event.value)
+        First attempts are known in advance and sorted, so they are merged into
+        SimPy's event loop here rather than scheduled as one event each: before
+        each step, any arrival due before the next event is offered directly.
+        Events at exactly ``until`` are not processed (as ``env.run(until)``).
+        """
+        env = self.env
+        queue = env._queue  # the pending events, a heap of (time, priority, id, event)
+        arrival, n = self.arrival, self._n_first
+        i = 0
+        while True:
+            t_event = queue[0][0] if queue else math.inf
+            if i < n and arrival[i] < until and arrival[i] < t_event:
+                env._now = arrival[i]
+                self._offer(i)
+                i += 1
+            elif t_event < until:
+                env.step()
+            else:
+                break
+        env._now = until
+        if self._lazy_abandonment:
+            self._abandon_lazily(until)
 
     def _redial_arrival(self, event: Any) -> None:  # a simpy Timeout
         self._offer(event.value)
@@ -233,7 +254,8 @@ class CallCentre:
             return
         self.queue.append(call)
         self.waiting += 1
-        self._at(self.arrival[call] + self.patience_min[call], self._patience_runs_out, call)
+        if not self._lazy_abandonment:
+            self._at(self.arrival[call] + self.patience_min[call], self._patience_runs_out, call)
 
     # overflow -----------------------------------------------------------
     def _overflow(self, call: int) -> bool:
@@ -284,13 +306,29 @@ class CallCentre:
 
     def _advisor_free(self, agent: int) -> None:
         queue, outcome = self.queue, self.outcome
+        lazy, now = self._lazy_abandonment, self.env.now
         while queue:
             call = queue.popleft()
-            if outcome[call] == QUEUED_AT_END:  # skip callers who have hung up
-                self.waiting -= 1
-                self._answer(call, agent)
-                return
+            if outcome[call] != QUEUED_AT_END:  # hung up (timer) or sent elsewhere
+                continue
+            self.waiting -= 1
+            gave_up = self.arrival[call] + self.patience_min[call]
+            if lazy and gave_up <= now:  # hung up before this advisor was free
+                outcome[call] = ABANDONED
+                self.end_min[call] = gave_up
+                continue
+            self._answer(call, agent)
+            return
         self.advisors.make_idle(agent)
+
+    def _abandon_lazily(self, until: float) -> None:
+        """At the end of the run: callers still queued whose patience ran out, hung up."""
+        for call in self.queue:
+            gave_up = self.arrival[call] + self.patience_min[call]
+            if self.outcome[call] == QUEUED_AT_END and gave_up < until:
+                self.outcome[call] = ABANDONED
+                self.end_min[call] = gave_up
+                self.waiting -= 1
 
     def _advisor_done(self, event: Any) -> None:  # a simpy Timeout
         agent = event.value
@@ -683,7 +721,7 @@ def simulate(scenario: Scenario, replication: int, seed: int) -> RunRecords:
     draws = draw_callers(scenario, streams.generator, arrivals.size)
     env = simpy.Environment()
     centre = CallCentre(env, scenario, arrivals, draws, streams)
-    env.run(until=run.horizon_min)
+    centre.run(run.horizon_min)
     return RunRecords(
         calls=centre.records(),
         advisors=StepLog.from_changes(centre.advisors.changes),

@@ -55,7 +55,7 @@ def run(s, arrivals, until=1440.0, **columns):
     draws = CallerDraws(**{k: np.array(v) for k, v in base.items()})
     env = simpy.Environment()
     centre = CallCentre(env, s, np.array(arrivals, float), draws, RandomStreams(0, 0))
-    env.run(until=until)
+    centre.run(until)
     return centre
 
 
