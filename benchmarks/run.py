@@ -1,6 +1,8 @@
 """Speed and memory benchmarks: ``python benchmarks/run.py [--quick] [--national]``.
 
-Each case runs in a fresh subprocess so its peak memory (max RSS) is its own.
+Each case runs in a fresh subprocess so its peak memory (max RSS) is its own,
+after a one-day warm-up run of the same case (one-time costs are not measured);
+the time is the best of three runs.
 Reported: calls simulated per second (wall clock, single process unless
 stated) and peak memory. The Erlang-A case is also run as a plain idiomatic
 SimPy model and in Ciw (``pip install ciw``), and the ratios are printed.
