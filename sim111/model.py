@@ -229,9 +229,7 @@ class CallCentre:
         # With no redials and no overflow rule reading the live queue, nothing depends
         # on *when* a caller hangs up until an advisor reaches them, so abandonment
         # can be decided then (exactly: FIFO, the same times) instead of by a timer.
-        self._lazy_abandonment = (
-            scenario.callers.redial_probability == 0 and not scenario.overflow
-        )
+        self._lazy_abandonment = scenario.callers.redial_probability == 0 and not scenario.overflow
 
     def _at(self, time_min: float, callback: Any, value: Any) -> None:
         heappush(self._heap, (time_min, NORMAL, next(self._eid), _Wake(callback, value)))
