@@ -106,6 +106,12 @@ def _parse_clock(key: str, text: str) -> int:
     return hours * 60 + minutes
 
 
+def _exactly_one(obj: Any, first: str, second: str) -> None:
+    """Raise unless exactly one of two optional fields is set."""
+    if (getattr(obj, first) is None) == (getattr(obj, second) is None):
+        raise FieldError(first, f"or '{second}' is required (one, not both)")
+
+
 @dataclass(frozen=True)
 class RunSettings:
     """How long, from when, and how many times to simulate."""
@@ -314,10 +320,7 @@ class Pay:
     night_end: str = spec("06:00", doc="Weekday night uplift until 'HH:MM' next morning.")
 
     def __post_init__(self) -> None:
-        if (self.annual_salary_gbp is None) == (self.hourly_rate_gbp is None):
-            raise FieldError(
-                "annual_salary_gbp", "or 'hourly_rate_gbp' is required (one, not both)"
-            )
+        _exactly_one(self, "annual_salary_gbp", "hourly_rate_gbp")
         _parse_clock("night_start", self.night_start)
         _parse_clock("night_end", self.night_end)
 
@@ -416,10 +419,7 @@ class OverflowRule:
     end: str = spec("24:00", doc="Applies until 'HH:MM' (before start: past midnight).")
 
     def __post_init__(self) -> None:
-        if (self.queue_length_over is None) == (self.expected_wait_over_s is None):
-            raise FieldError(
-                "queue_length_over", "or 'expected_wait_over_s' is required (one, not both)"
-            )
+        _exactly_one(self, "queue_length_over", "expected_wait_over_s")
         _parse_clock("start", self.start)
         _parse_clock("end", self.end)
 
