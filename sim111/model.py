@@ -223,6 +223,7 @@ class CallCentre:
         self.awaiting_changes: list[tuple[float, int]] = []
 
         self._n_first = n
+        self._advisor_done_cb = self._advisor_done
         # SimPy's pending events: a heap of (time, priority, id, event)
         self._heap: list[tuple[float, int, int, Any]] = env._queue  # type: ignore[assignment]
         self._eid = env._eid
@@ -272,8 +273,10 @@ class CallCentre:
         self._offer(event.value)
 
     def _offer(self, call: int) -> None:
-        agent = self.advisors.take()
-        if agent is not None:
+        idle = self.advisors.idle
+        if idle:  # take(), inlined: the advisor idle longest
+            agent = next(iter(idle))
+            del idle[agent]
             self._answer(call, agent)
             return
         if self.overflow_rules and self._overflow(call):
@@ -324,15 +327,19 @@ class CallCentre:
                 self._at(again, self._redial_arrival, self._new_redial(call, again))
 
     def _answer(self, call: int, agent: int) -> None:
-        answer = max(self.env.now, self.arrival[call])
+        # the hot path: _at() inlined
+        answer = max(self.env._now, self.arrival[call])
         self.answer_min[call] = answer
         self.outcome[call] = WITH_ADVISOR_AT_END
         self.advisor_call[agent] = call
-        self._at(answer + self.advisor_handle_min[call], self._advisor_done, agent)
+        done = _Wake(self._advisor_done_cb, agent)
+        heappush(
+            self._heap, (answer + self.advisor_handle_min[call], NORMAL, next(self._eid), done)
+        )
 
     def _advisor_free(self, agent: int) -> None:
         queue, outcome = self.queue, self.outcome
-        lazy, now = self._lazy_abandonment, self.env.now
+        lazy, now = self._lazy_abandonment, self.env._now
         while queue:
             call = queue.popleft()
             if outcome[call] != QUEUED_AT_END:  # hung up (timer) or sent elsewhere
@@ -345,7 +352,7 @@ class CallCentre:
                 continue
             self._answer(call, agent)
             return
-        self.advisors.make_idle(agent)
+        self.advisors.idle[agent] = None  # make_idle(), inlined
 
     def _abandon_lazily(self, until: float) -> None:
         """At the end of the run: callers still queued whose patience ran out, hung up."""
@@ -361,7 +368,12 @@ class CallCentre:
         call = self.advisor_call.pop(agent)
         end = self.answer_min[call] + self.advisor_handle_min[call]
         self.advisor_end_min[call] = end
-        self.advisors.release(agent)
+        pool = self.advisors
+        if pool.off_at[agent] <= self.env._now:  # release(), inlined: the shift is over
+            pool.changes.append((self.env._now, -1))
+            pool.on_duty -= 1
+        else:
+            self._advisor_free(agent)
         if not self.triaged[call]:
             self._close(call, end, CLOSED_NO_TRIAGE, NO_DISPOSITION)
         elif self.clinical_u[call] >= self._clinical_p[int(self.arrival[call] // 1440)]:
