@@ -768,7 +768,7 @@ def simulate(scenario: Scenario, replication: int, seed: int) -> RunRecords:
     finally:
         if collecting:
             gc.enable()
-    return RunRecords(
+    records = RunRecords(
         calls=centre.records(),
         advisors=StepLog.from_changes(centre.advisors.changes),
         clinicians=StepLog.from_changes(centre.clinicians.changes),
@@ -787,3 +787,8 @@ def simulate(scenario: Scenario, replication: int, seed: int) -> RunRecords:
             tuple(c.target_min for c in d.classes) for d in scenario.downstream
         ),
     )
+    # The centre and its staff pools refer to each other (callbacks), so only the
+    # cyclic collector would free them; drop the per-call lists now so a long
+    # sweep never holds two replications' working state at once.
+    centre.__dict__.clear()
+    return records
