@@ -19,10 +19,11 @@ import tomli_w
 from sim111.compare import compare, differences_figure
 from sim111.errors import ScenarioError
 from sim111.experiment import run_experiment
-from sim111.formatting import _fmt, gbp
+from sim111.formatting import gbp
 from sim111.kpis import kpi_info
 from sim111.output import (
     DEFAULT_SWEEP_KPIS,
+    comparison_table,
     cost_table,
     kpi_table,
     result_json,
@@ -480,37 +481,7 @@ def compare_command(
     if fmt == "json":
         click.echo(diffs.to_json(orient="records", indent=2))
         return
-    base = comparison.results[0]
-    click.echo(
-        f"baseline: {base.scenario.name}, {base.replications} replications, "
-        f"seed {base.seed}; differences are paired by replication (95% CI)"
-    )
-    click.echo("")
-    rows = [["KPI", "scenario", "baseline", "scenario mean", "difference", "95% CI"]]
-    for key in shown:
-        kpi = kpi_info(key)
-        for r in diffs[diffs["kpi"] == key].itertuples():
-            ci = "-" if pd.isna(r.ci_low) else f"{_fmt(kpi, r.ci_low)} .. {_fmt(kpi, r.ci_high)}"
-            rows.append(
-                [
-                    kpi.label,
-                    str(r.scenario),
-                    _fmt(kpi, r.baseline),
-                    _fmt(kpi, r.mean),
-                    _fmt(kpi, r.difference),
-                    ci,
-                ]
-            )
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    for k, r in enumerate(rows):
-        click.echo(
-            "  ".join(
-                [r[0].ljust(widths[0]), r[1].ljust(widths[1])]
-                + [r[i].rjust(widths[i]) for i in range(2, len(r))]
-            )
-        )
-        if k == 0:
-            click.echo("-" * (sum(widths) + 2 * (len(widths) - 1)))
+    click.echo(comparison_table(comparison, shown))
 
 
 def main() -> None:

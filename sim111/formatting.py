@@ -23,3 +23,18 @@ def gbp(x: float) -> str:
     """Pounds: whole pounds from £1,000, pence below (e.g. '-£8.82')."""
     sign = "-" if x < 0 else ""
     return f"{sign}£{abs(x):,.0f}" if abs(x) >= 1000 else f"{sign}£{abs(x):,.2f}"
+
+
+def render_table(rows: list[list[str]], left: int = 1) -> str:
+    """Plain-text columns: the first ``left`` left-aligned, the rest right-aligned;
+    a rule under the header row; no trailing spaces."""
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = []
+    for r in rows:
+        cells = [
+            c.ljust(w) if i < left else c.rjust(w)
+            for i, (c, w) in enumerate(zip(r, widths, strict=True))
+        ]
+        lines.append("  ".join(cells).rstrip())
+    lines.insert(1, "-" * max(len(line) for line in lines))
+    return "\n".join(lines)

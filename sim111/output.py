@@ -6,7 +6,6 @@ Never runs the model; everything here is a function of an
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import math
 import os
@@ -20,13 +19,15 @@ from typing import Any
 import pandas as pd
 import tomli_w
 
+from sim111.compare import Comparison
 from sim111.costs import staff_costs
 from sim111.experiment import ExperimentResult
-from sim111.formatting import _fmt
+from sim111.formatting import _fmt, render_table
 from sim111.kpis import kpi_info
 from sim111.plots import figures
 from sim111.report import png_bytes, report_html
 from sim111.scenario import Scenario
+from sim111.store import json_default
 from sim111.sweep import SweepResult
 
 
@@ -59,7 +60,7 @@ def kpi_table(result: ExperimentResult) -> str:
     KPIs undefined in every replication (e.g. call-back waits with no clinical
     stage) are left out; the JSON output keeps them as ``null``.
     """
-    rows = [("KPI", "mean", "95% CI", "target", "")]
+    rows = [["KPI", "mean", "95% CI", "target", ""]]
     for key in result.summary.index:
         kpi = kpi_info(key)
         row = result.summary.loc[key]
@@ -73,26 +74,13 @@ def kpi_table(result: ExperimentResult) -> str:
         met = kpi.meets(row["mean"])
         mark = "" if met is None else ("met" if met else "MISSED")
         unit = "" if kpi.unit in ("fraction", "calls", "GBP") else f" ({kpi.unit})"
-        rows.append((kpi.label + unit, _fmt(kpi, row["mean"]), ci, kpi.target_text(), mark))
-    widths = [max(len(r[i]) for r in rows) for i in range(5)]
-    lines = []
-    for k, r in enumerate(rows):
-        cells = [r[0].ljust(widths[0])] + [r[i].rjust(widths[i]) for i in range(1, 4)] + [r[4]]
-        lines.append("  ".join(cells).rstrip())
-        if k == 0:
-            lines.append("-" * len(lines[0]))
+        rows.append([kpi.label + unit, _fmt(kpi, row["mean"]), ci, kpi.target_text(), mark])
     scenario = result.scenario
     head = (
         f"{scenario.name}: {scenario.run.days} days from {scenario.run.start_date}, "
         f"{result.replications} replications, seed {result.seed}"
     )
-    return "\n".join([head, "", *lines])
-
-
-def _json_default(obj: Any) -> Any:
-    if isinstance(obj, dt.date):
-        return obj.isoformat()
-    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
+    return "\n".join([head, "", render_table(rows)])
 
 
 def write_outputs(result: ExperimentResult, out_dir: str | Path) -> list[Path]:
@@ -109,7 +97,7 @@ def write_outputs(result: ExperimentResult, out_dir: str | Path) -> list[Path]:
         "kpis_by_replication.csv": lambda p: result.kpis.to_csv(p, index=False),
         "intervals.csv": lambda p: result.intervals.to_csv(p, index=False),
         "scenario.json": lambda p: p.write_text(
-            json.dumps(result.scenario.to_data(), indent=2, default=_json_default) + "\n"
+            json.dumps(result.scenario.to_data(), indent=2, default=json_default) + "\n"
         ),
     }
     pngs = {name: png_bytes(fig) for name, fig in figures(result).items()}
@@ -202,21 +190,7 @@ def cost_table(scenario: Scenario) -> str:
             else:
                 cells.append(f"{v:,.0f}" if c == "paid_hours" else f"£{v:,.0f}")
         rows.append(cells)
-    widths = [max(len(r[i]) for r in rows) for i in range(len(heads))]
-    lines = [
-        "  ".join([r[0].ljust(widths[0])] + [r[i].rjust(widths[i]) for i in range(1, len(r))])
-        for r in rows
-    ]
-    lines.insert(1, "-" * len(lines[0]))
-    return "\n".join(lines)
-
-
-def interval_summary(result: ExperimentResult) -> pd.DataFrame:
-    """Interval KPIs averaged over replications (one row per interval)."""
-    numeric = result.intervals.drop(columns=["replication"])
-    return (
-        numeric.groupby(["interval_start_min", "interval_start", "in_warmup"]).mean().reset_index()
-    )
+    return render_table(rows)
 
 
 DEFAULT_SWEEP_KPIS = (
@@ -274,10 +248,24 @@ def sweep_table(name: str, result: SweepResult, kpis: tuple[str, ...]) -> str:
             )
             cells.append(_fmt(kpi, r["mean"]) + ci)
         rows.append(cells)
-    widths = [max(len(r[c]) for r in rows) for c in range(len(head))]
-    lines = ["  ".join(r[c].rjust(widths[c]) for c in range(len(head))) for r in rows]
-    lines.insert(1, "-" * len(lines[0]))
     n = result.kpis.groupby("point").size().max() if len(result.kpis) else 0
-    return "\n".join(
-        [f"{name}: {len(result.points)} points x {n} replications, seed {result.seed}", "", *lines]
+    title = f"{name}: {len(result.points)} points x {n} replications, seed {result.seed}"
+    return "\n".join([title, "", render_table(rows, left=0)])
+
+
+def comparison_table(comparison: Comparison, kpis: tuple[str, ...]) -> str:
+    """Each scenario's difference from the baseline, paired by replication, with 95% CIs."""
+    base = comparison.results[0]
+    rows = [["KPI", "scenario", "baseline", "scenario mean", "difference", "95% CI"]]
+    diffs = comparison.differences
+    for key in kpis:
+        kpi = kpi_info(key)
+        for r in diffs[diffs["kpi"] == key].itertuples():
+            ci = "-" if pd.isna(r.ci_low) else f"{_fmt(kpi, r.ci_low)} .. {_fmt(kpi, r.ci_high)}"  # type: ignore[arg-type]
+            values = (r.baseline, r.mean, r.difference)
+            rows.append([kpi.label, str(r.scenario), *(_fmt(kpi, v) for v in values), ci])  # type: ignore[arg-type]
+    head = (
+        f"baseline: {base.scenario.name}, {base.replications} replications, seed {base.seed}; "
+        "differences are paired by replication (95% CI)"
     )
+    return "\n".join([head, "", render_table(rows, left=2)])

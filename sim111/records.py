@@ -188,9 +188,6 @@ class StepLog:
         return float((ends[1] - ends[0]) / (end_min - start_min))
 
 
-StaffLog = StepLog  # people on duty
-
-
 @dataclass(frozen=True)
 class RunRecords:
     """Everything one replication logged, plus the frame it ran in."""

@@ -35,7 +35,8 @@ create table if not exists replications (
 """
 
 
-def _json_default(obj: Any) -> Any:
+def json_default(obj: Any) -> Any:
+    """JSON for values json cannot write itself: dates as ISO strings."""
     if isinstance(obj, dt.date):
         return obj.isoformat()
     raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
@@ -43,7 +44,7 @@ def _json_default(obj: Any) -> Any:
 
 def canonical_json(data: Any) -> str:
     """Stable JSON text (sorted keys, dates as ISO strings)."""
-    return json.dumps(data, sort_keys=True, default=_json_default, separators=(",", ":"))
+    return json.dumps(data, sort_keys=True, default=json_default, separators=(",", ":"))
 
 
 def replication_key(scenario: Scenario, seed: int, replication: int) -> str:
