@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -119,18 +120,22 @@ def staff_cost(
     )
 
 
-def staff_costs(scenario: Scenario) -> list[StaffCost]:
-    """Costs of every paid staff group over the KPI window (warm-up to end)."""
+@lru_cache(maxsize=16)
+def staff_costs(scenario: Scenario) -> tuple[StaffCost, ...]:
+    """Costs of every paid staff group over the KPI window (warm-up to end).
+
+    They depend on the scenario alone, so each is computed once however many
+    replications ask (scenarios are frozen and hashable).
+    """
     run = scenario.run
     window = (run.warmup_min, run.horizon_min)
     groups: list[tuple[str, StaffGroup]] = [("health advisors", scenario.advisors)]
     groups += [(g.name, g) for g in scenario.clinicians]
-    out = []
-    for name, group in groups:
-        cost = staff_cost(name, group, scenario.costs, run.start_date, run.days, window)
-        if cost is not None:
-            out.append(cost)
-    return out
+    costs = (
+        staff_cost(name, group, scenario.costs, run.start_date, run.days, window)
+        for name, group in groups
+    )
+    return tuple(c for c in costs if c is not None)
 
 
 def _penalties(scenario: Scenario, kpis: dict[str, float]) -> float:

@@ -76,13 +76,6 @@ def cumulative_intensity(
     return t, np.concatenate([[0.0], np.cumsum(per_bin)])
 
 
-def rate_per_hour(t_knots: np.ndarray, cum_knots: np.ndarray, at_min: np.ndarray) -> np.ndarray:
-    """The arrival rate (calls per hour) at times ``at_min`` from the knots."""
-    slopes = np.diff(cum_knots) / np.diff(t_knots)
-    idx = np.clip(np.searchsorted(t_knots, at_min, side="right") - 1, 0, slopes.size - 1)
-    return slopes[idx] * 60
-
-
 def arrival_times_min(
     t_knots: np.ndarray, cum_knots: np.ndarray, rng: np.random.Generator
 ) -> np.ndarray:

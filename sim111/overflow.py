@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sim111.scenario import OverflowRule, _parse_clock
+from sim111.scenario import OverflowRule
 
 SECONDS_PER_MIN = 60.0
 
@@ -35,9 +35,8 @@ def expected_wait_s(state: QueueState) -> float:
     )
 
 
-def in_window(start: str, end: str, minute_of_day: float) -> bool:
-    """Whether ``minute_of_day`` falls in [start, end); an end before start wraps midnight."""
-    a, b = _parse_clock("start", start), _parse_clock("end", end)
+def in_window(a: int, b: int, minute_of_day: float) -> bool:
+    """Whether ``minute_of_day`` falls in [a, b) (minutes); ``b`` before ``a`` wraps midnight."""
     if a <= b:
         return a <= minute_of_day < b
     return minute_of_day >= a or minute_of_day < b
@@ -45,9 +44,8 @@ def in_window(start: str, end: str, minute_of_day: float) -> bool:
 
 def rule_fires(rule: OverflowRule, state: QueueState) -> bool:
     """Whether ``rule`` sends the call away in ``state``."""
-    if state.day_type not in rule.day_types or not in_window(
-        rule.start, rule.end, state.minute_of_day
-    ):
+    start, end = rule.window_min
+    if state.day_type not in rule.day_types or not in_window(start, end, state.minute_of_day):
         return False
     if rule.queue_length_over is not None:
         return state.queue_length > rule.queue_length_over

@@ -12,6 +12,7 @@ import copy
 import datetime as dt
 import tomllib
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +105,12 @@ def _parse_clock(key: str, text: str) -> int:
     if not ok:
         raise FieldError(key, f"must be a time 'HH:MM' from 00:00 to 24:00, got {text!r}")
     return hours * 60 + minutes
+
+
+def _check_kpi_name(name: str) -> None:
+    """Names that become part of KPI keys must be identifiers."""
+    if not name.isidentifier():
+        raise FieldError("name", f"must be letters, digits and _ (for KPI keys), got {name!r}")
 
 
 def _exactly_one(obj: Any, first: str, second: str) -> None:
@@ -394,10 +401,7 @@ class Provider(StaffGroup):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        if not self.name.isidentifier():
-            raise FieldError(
-                "name", f"must be letters, digits and _ (for KPI keys), got {self.name!r}"
-            )
+        _check_kpi_name(self.name)
 
 
 @dataclass(frozen=True)
@@ -422,6 +426,11 @@ class OverflowRule:
         _exactly_one(self, "queue_length_over", "expected_wait_over_s")
         _parse_clock("start", self.start)
         _parse_clock("end", self.end)
+
+    @cached_property
+    def window_min(self) -> tuple[int, int]:
+        """``(start, end)`` in minutes after midnight, parsed once."""
+        return _parse_clock("start", self.start), _parse_clock("end", self.end)
 
 
 @dataclass(frozen=True)
@@ -456,10 +465,7 @@ class DownstreamService(StaffGroup):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        if not self.name.isidentifier():
-            raise FieldError(
-                "name", f"must be letters, digits and _ (for KPI keys), got {self.name!r}"
-            )
+        _check_kpi_name(self.name)
         if not self.classes or sum(c.share for c in self.classes) <= 0:
             raise FieldError("classes", "must list at least one class with share > 0")
 

@@ -41,7 +41,7 @@ def test_time_windows_and_day_types():
     assert rule_fires(night, state(queue=1, minute=7 * 60 + 59))
     assert not rule_fires(night, state(queue=1, minute=8 * 60))
     assert not rule_fires(night, state(queue=1, minute=19 * 60, day_type="sunday"))
-    assert in_window("00:00", "24:00", 1439.9)
+    assert in_window(0, 1440, 1439.9)  # "00:00" to "24:00"
 
 
 def test_first_rule_that_fires_wins():
