@@ -12,8 +12,10 @@
              call-back queue (priority, or earliest deadline) ─► attempts ─► clinician
                                                                   └─ all unanswered: failed
 
-The model is event-lean: no SimPy process per caller. Arrivals, patience
-expiries, the end of each task and shift changes are timeouts whose callbacks
+The model is event-lean: no SimPy process per caller. Shift changes are SimPy
+timeouts; patience expiries, redials and the end of each task are bare
+wake-ups on SimPy's event heap (see ``CallCentre._at``); first-attempt
+arrivals are merged into the loop from their sorted array. Their callbacks
 move calls between queues and people. Callbacks only log timestamps and
 outcomes; KPIs are computed afterwards by :mod:`sim111.kpis`. Timestamps are
 computed from the drawn durations rather than read off the clock, so a wait
@@ -88,22 +90,6 @@ _COLUMNS = (
 )
 
 
-class _Wake:
-    """A bare event for SimPy's loop: a callback and a value, nothing else.
-
-    The engine schedules its own wake-ups straight onto the environment's
-    event heap (with the environment's id counter, so ordering is exactly
-    SimPy's); a full ``Timeout`` per call costs more than the call's logic.
-    """
-
-    __slots__ = ("callbacks", "value")
-    _ok = True
-
-    def __init__(self, callback: Any, value: Any) -> None:
-        self.callbacks = [callback]
-        self.value = value
-
-
 class CallCentre:
     """The state of one replication: calls, queues and staff, driven by SimPy events."""
 
@@ -149,8 +135,15 @@ class CallCentre:
         self.arrival = arrivals.tolist()
         self.caller_id = list(range(n))
         self.attempt = [0] * n
-        for name in _COLUMNS:
-            setattr(self, name, getattr(draws, name).tolist())
+        # every input column, each a list (fast to index); redials append to them all
+        self._inputs = _input_columns(scenario, draws)
+        for name, column in zip(_COLUMNS, self._inputs, strict=False):
+            setattr(self, name, column)
+        derived = iter(self._inputs[len(_COLUMNS) :])
+        self._clinician_min = [next(derived) for _ in scenario.clinicians]
+        self._provider_min = [next(derived) for _ in scenario.providers]
+        self._downstream_min = [next(derived) for _ in scenario.downstream]
+        self._downstream_class = [next(derived) for _ in scenario.downstream]
         self.answer_min = [math.nan] * n
         self.advisor_end_min = [math.nan] * n
         self.end_min = [math.nan] * n
@@ -171,7 +164,7 @@ class CallCentre:
         self.downstream_start_min = [math.nan] * n
         self.downstream_end_min = [math.nan] * n
         self.waiting = 0  # calls in the advisor queue who have not hung up
-        self._redial_pending: list[list[Any]] = []
+        self._redial_pending: list[tuple[Any, ...]] = []
 
         self.queue: deque[int] = deque()
         self.advisors = StaffPool(
@@ -224,8 +217,9 @@ class CallCentre:
 
         self._n_first = n
         self._advisor_done_cb = self._advisor_done
-        # SimPy's pending events: a heap of (time, priority, id, event)
-        self._heap: list[tuple[float, int, int, Any]] = env._queue  # type: ignore[assignment]
+        # SimPy's pending events: a heap of (time, priority, id, event) and of the
+        # engine's own (time, priority, id, callback, value) wake-ups
+        self._heap: list[tuple[Any, ...]] = env._queue  # type: ignore[assignment]
         self._eid = env._eid
         # With no redials and no overflow rule reading the live queue, nothing depends
         # on *when* a caller hangs up until an advisor reaches them, so abandonment
@@ -233,7 +227,14 @@ class CallCentre:
         self._lazy_abandonment = scenario.callers.redial_probability == 0 and not scenario.overflow
 
     def _at(self, time_min: float, callback: Any, value: Any) -> None:
-        heappush(self._heap, (time_min, NORMAL, next(self._eid), _Wake(callback, value)))
+        """Call ``callback(value)`` at ``time_min``.
+
+        The wake-up goes straight onto SimPy's event heap as a 5-tuple
+        ``(time, priority, id, callback, value)``, numbered by the environment's
+        id counter, so it is ordered exactly as a SimPy ``Timeout`` would be; a
+        full event object per call costs more than the call's own logic.
+        """
+        heappush(self._heap, (time_min, NORMAL, next(self._eid), callback, value))
 
     # arrivals and the advisor queue ------------------------------------
     def run(self, until: float) -> None:
@@ -255,9 +256,13 @@ class CallCentre:
                 self._offer(i)
                 i += 1
             elif t_event < until:
-                # env.step(), inlined: this loop is the hot path of every run
-                event: Any
-                env._now, _, _, event = heappop(queue)
+                item = heappop(queue)
+                env._now = item[0]
+                if len(item) == 5:  # the engine's own wake-up (see _at)
+                    item[3](item[4])
+                    continue
+                # a SimPy event (shift changes): env.step(), inlined
+                event: Any = item[3]
                 callbacks, event.callbacks = event.callbacks, None
                 for callback in callbacks:
                     callback(event)
@@ -268,9 +273,6 @@ class CallCentre:
         env._now = until
         if self._lazy_abandonment:
             self._abandon_lazily(until)
-
-    def _redial_arrival(self, event: Any) -> None:  # a simpy Timeout
-        self._offer(event.value)
 
     def _offer(self, call: int) -> None:
         idle = self.advisors.idle
@@ -313,8 +315,7 @@ class CallCentre:
         self.bounced[call] = True
         return False
 
-    def _patience_runs_out(self, event: Any) -> None:  # a simpy Timeout
-        call = event.value
+    def _patience_runs_out(self, call: int) -> None:
         if self.outcome[call] != QUEUED_AT_END:
             return
         end = self.arrival[call] + self.patience_min[call]
@@ -324,7 +325,7 @@ class CallCentre:
         if self.redials[call]:
             again = end + self.redial_delay_min[call]
             if again < self.horizon:
-                self._at(again, self._redial_arrival, self._new_redial(call, again))
+                self._at(again, self._offer, self._new_redial(call, again))
 
     def _answer(self, call: int, agent: int) -> None:
         # the hot path: _at() inlined
@@ -332,9 +333,15 @@ class CallCentre:
         self.answer_min[call] = answer
         self.outcome[call] = WITH_ADVISOR_AT_END
         self.advisor_call[agent] = call
-        done = _Wake(self._advisor_done_cb, agent)
         heappush(
-            self._heap, (answer + self.advisor_handle_min[call], NORMAL, next(self._eid), done)
+            self._heap,
+            (
+                answer + self.advisor_handle_min[call],
+                NORMAL,
+                next(self._eid),
+                self._advisor_done_cb,
+                agent,
+            ),
         )
 
     def _advisor_free(self, agent: int) -> None:
@@ -363,8 +370,7 @@ class CallCentre:
                 self.end_min[call] = gave_up
                 self.waiting -= 1
 
-    def _advisor_done(self, event: Any) -> None:  # a simpy Timeout
-        agent = event.value
+    def _advisor_done(self, agent: int) -> None:
         call = self.advisor_call.pop(agent)
         end = self.answer_min[call] + self.advisor_handle_min[call]
         self.advisor_end_min[call] = end
@@ -429,8 +435,7 @@ class CallCentre:
                 return
         self._enqueue_callback(call)
 
-    def _hold_expires(self, event: Any) -> None:  # a simpy Timeout
-        call = event.value
+    def _hold_expires(self, call: int) -> None:
         if call in self.is_holding:
             self.is_holding.discard(call)
             self._enqueue_callback(call)
@@ -500,8 +505,7 @@ class CallCentre:
         done = self.env.now + self.scenario.clinical.callback_no_answer_min
         self._at(done, self._attempt_unanswered, agent)
 
-    def _attempt_unanswered(self, event: Any) -> None:  # a simpy Timeout
-        agent = event.value
+    def _attempt_unanswered(self, agent: int) -> None:
         call = self.clinician_call.pop(agent)
         now = self.env.now
         self.busy_changes.append((now, -1))
@@ -513,8 +517,8 @@ class CallCentre:
             self._at(now + clinical.callback_retry_delay_min, self._retry, call)
         self.clinicians.release(agent)
 
-    def _retry(self, event: Any) -> None:  # a simpy Timeout
-        self._enqueue_callback(event.value)
+    def _retry(self, call: int) -> None:
+        self._enqueue_callback(call)
 
     def _assess(self, call: int, agent: int, now: float) -> None:
         now = max(now, self.advisor_end_min[call])  # the clock may trail by a rounding error
@@ -525,13 +529,9 @@ class CallCentre:
         group = self.clinicians.group_of[agent]
         self.clinician_group[call] = group
         self.clinician_call[agent] = call
-        duration = self.scenario.clinicians[group].handle_time.quantile(
-            np.array(self.clinician_u[call])
-        )
-        self._at(now + float(duration), self._assessment_done, agent)
+        self._at(now + self._clinician_min[group][call], self._assessment_done, agent)
 
-    def _assessment_done(self, event: Any) -> None:  # a simpy Timeout
-        agent = event.value
+    def _assessment_done(self, agent: int) -> None:
         call = self.clinician_call.pop(agent)
         now = self.env.now
         self.clinician_end_min[call] = now
@@ -549,8 +549,8 @@ class CallCentre:
         self.arrival.append(arrival)
         self.caller_id.append(self.caller_id[caller_call])
         self.attempt.append(self.attempt[caller_call] + 1)
-        for name, value in zip(_COLUMNS, row, strict=True):
-            getattr(self, name).append(value)
+        for column, value in zip(self._inputs, row, strict=True):
+            column.append(value)
         blanks: tuple[tuple[list[Any], Any], ...] = (
             (self.answer_min, math.nan),
             (self.advisor_end_min, math.nan),
@@ -584,8 +584,8 @@ class CallCentre:
         draws = draw_callers(
             self.scenario, lambda name: streams.generator(f"redial.{name}"), REDIAL_BATCH
         )
-        rows = list(zip(*(getattr(draws, name).tolist() for name in _COLUMNS), strict=True))
-        self._redial_pending = [list(r) for r in reversed(rows)]
+        rows = list(zip(*_input_columns(self.scenario, draws), strict=True))
+        self._redial_pending = rows[::-1]
 
     # the end ---------------------------------------------------------------
     def records(self) -> CallRecords:
@@ -675,11 +675,9 @@ class ProviderDesk:
         c.provider_start_min[call] = now
         c.outcome[call] = WITH_PROVIDER_AT_END
         self.call_of[agent] = call
-        duration = float(self.provider.handle_time.quantile(np.array(c.provider_u[call])))
-        c._at(now + duration, self._done, agent)
+        c._at(now + c._provider_min[self.index][call], self._done, agent)
 
-    def _done(self, event: Any) -> None:  # a simpy Timeout
-        agent = event.value
+    def _done(self, agent: int) -> None:
         call = self.call_of.pop(agent)
         c = self.centre
         c._close(call, c.env.now, CLOSED_BY_PROVIDER, NO_DISPOSITION)
@@ -695,8 +693,6 @@ class ServiceDesk:
         self.service = service
         run = centre.scenario.run
         self.queue: list[tuple[int, float, int]] = []  # (class, referred at, call)
-        self.class_cum = np.cumsum([c.share for c in service.classes])
-        self.class_cum /= self.class_cum[-1]
         self.staff = StaffPool(
             centre.env, [shift_blocks(service, run.start_date, run.days)], self._free
         )
@@ -705,8 +701,7 @@ class ServiceDesk:
     def refer(self, call: int, at: float) -> None:
         """A patient referred at ``at``: seen now if someone is free, else queued."""
         c = self.centre
-        klass = int(np.searchsorted(self.class_cum, c.downstream_class_u[call], side="right"))
-        klass = min(klass, len(self.class_cum) - 1)
+        klass = c._downstream_class[self.index][call]
         c.downstream[call] = self.index
         c.downstream_class[call] = klass
         agent = self.staff.take()
@@ -727,13 +722,36 @@ class ServiceDesk:
         now = max(c.env.now, referred)
         c.downstream_start_min[call] = now
         self.call_of[agent] = call
-        u = np.array(c.downstream_handle_u[call])
-        c._at(now + float(self.service.handle_time.quantile(u)), self._done, agent)
+        c._at(now + c._downstream_min[self.index][call], self._done, agent)
 
-    def _done(self, event: Any) -> None:  # a simpy Timeout
-        call = self.call_of.pop(event.value)
+    def _done(self, agent: int) -> None:
+        call = self.call_of.pop(agent)
         self.centre.downstream_end_min[call] = self.centre.env.now
-        self.staff.release(event.value)
+        self.staff.release(agent)
+
+
+def _input_columns(scenario: Scenario, draws: CallerDraws) -> list[list[Any]]:
+    """Per-call inputs as lists, in a fixed order: the drawn columns (``_COLUMNS``),
+    then what follows from them by each group's own distribution — the handling
+    time with each clinician group, with each provider and at each downstream
+    service, then the urgency class at each downstream service.
+
+    Computed for a whole batch at once (one vectorised inverse CDF per group)
+    rather than per call as it is needed.
+    """
+    columns = [getattr(draws, name).tolist() for name in _COLUMNS]
+    for group in scenario.clinicians:
+        columns.append(group.handle_time.quantile(draws.clinician_u).tolist())
+    for provider in scenario.providers:
+        columns.append(provider.handle_time.quantile(draws.provider_u).tolist())
+    for service in scenario.downstream:
+        columns.append(service.handle_time.quantile(draws.downstream_handle_u).tolist())
+    for service in scenario.downstream:
+        cum = np.cumsum([c.share for c in service.classes])
+        cum /= cum[-1]
+        klass = np.searchsorted(cum, draws.downstream_class_u, side="right")
+        columns.append(np.minimum(klass, len(cum) - 1).tolist())
+    return columns
 
 
 def draw_arrivals(scenario: Scenario, streams: RandomStreams) -> np.ndarray:

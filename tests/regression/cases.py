@@ -27,6 +27,14 @@ def cases() -> dict[str, tuple[Scenario, int, int]]:
             3,
             1,
         ),
+        # overflow to a provider and downstream services with urgency classes
+        "nhs-direct-contingency-2days": (
+            load_scenario(scenarios / "nhs-direct-contingency.toml").with_overrides(
+                {"run.days": 2}
+            ),
+            2,
+            1,
+        ),
         "erlang-a-1day": (
             load_scenario(scenarios / "validation" / "erlang-a.toml").with_overrides(
                 {"run.days": 1}
