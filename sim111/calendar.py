@@ -56,11 +56,13 @@ class Day:
         return self.index * 1440
 
 
+@lru_cache(maxsize=64)
 def run_days(start_date: dt.date, days: int, lead_days: int = 0) -> tuple[Day, ...]:
     """The days of a run, preceded by ``lead_days`` days with negative indices.
 
     Lead days exist for rosters: a night shift that starts the evening before
-    the run is on duty at its first minute.
+    the run is on duty at its first minute. Cached: every replication of a
+    scenario asks for the same days.
     """
     return tuple(
         Day(i, start_date + dt.timedelta(days=i), day_type(start_date + dt.timedelta(days=i)))

@@ -772,41 +772,44 @@ def _chronological(changes: list[tuple[float, int]]) -> list[tuple[float, int]]:
 def simulate(scenario: Scenario, replication: int, seed: int) -> RunRecords:
     """Simulate one replication of ``scenario`` and return its records."""
     run = scenario.run
-    streams = RandomStreams(seed, replication)
-    arrivals = draw_arrivals(scenario, streams)
-    draws = draw_callers(scenario, streams.generator, arrivals.size)
-    env = simpy.Environment()
-    centre = CallCentre(env, scenario, arrivals, draws, streams)
-    # The run allocates hundreds of thousands of small objects and makes no
-    # reference cycles: the cyclic collector only costs time here (~15%).
+    # A replication allocates hundreds of thousands of small objects and makes no
+    # reference cycles it does not break itself (below): the cyclic collector
+    # would only cost time, scanning them all when it is switched back on.
     collecting = gc.isenabled()
     gc.disable()
     try:
+        streams = RandomStreams(seed, replication)
+        arrivals = draw_arrivals(scenario, streams)
+        draws = draw_callers(scenario, streams.generator, arrivals.size)
+        env = simpy.Environment()
+        centre = CallCentre(env, scenario, arrivals, draws, streams)
         centre.run(run.horizon_min)
+        records = RunRecords(
+            calls=centre.records(),
+            advisors=StepLog.from_changes(centre.advisors.changes),
+            clinicians=StepLog.from_changes(centre.clinicians.changes),
+            clinicians_busy=StepLog.from_changes(_chronological(centre.busy_changes)),
+            awaiting_clinician=StepLog.from_changes(_chronological(centre.awaiting_changes)),
+            start_date=run.start_date,
+            horizon_min=run.horizon_min,
+            warmup_min=run.warmup_min,
+            interval_min=run.interval_min,
+            replication=replication,
+            priority_names=tuple(p.name for p in scenario.clinical.priorities),
+            priority_targets_min=tuple(p.target_min for p in scenario.clinical.priorities),
+            provider_names=tuple(p.name for p in scenario.providers),
+            downstream_names=tuple(d.name for d in scenario.downstream),
+            downstream_targets_min=tuple(
+                tuple(c.target_min for c in d.classes) for d in scenario.downstream
+            ),
+        )
+        # The centre, its staff pools and the pending events refer to each other
+        # (callbacks), so only the cyclic collector would free them: break the
+        # cycles, and reference counting frees the per-call state at once — a
+        # long sweep never holds two replications' working state.
+        centre.__dict__.clear()
+        env._queue.clear()  # type: ignore[attr-defined]
     finally:
         if collecting:
             gc.enable()
-    records = RunRecords(
-        calls=centre.records(),
-        advisors=StepLog.from_changes(centre.advisors.changes),
-        clinicians=StepLog.from_changes(centre.clinicians.changes),
-        clinicians_busy=StepLog.from_changes(_chronological(centre.busy_changes)),
-        awaiting_clinician=StepLog.from_changes(_chronological(centre.awaiting_changes)),
-        start_date=run.start_date,
-        horizon_min=run.horizon_min,
-        warmup_min=run.warmup_min,
-        interval_min=run.interval_min,
-        replication=replication,
-        priority_names=tuple(p.name for p in scenario.clinical.priorities),
-        priority_targets_min=tuple(p.target_min for p in scenario.clinical.priorities),
-        provider_names=tuple(p.name for p in scenario.providers),
-        downstream_names=tuple(d.name for d in scenario.downstream),
-        downstream_targets_min=tuple(
-            tuple(c.target_min for c in d.classes) for d in scenario.downstream
-        ),
-    )
-    # The centre and its staff pools refer to each other (callbacks), so only the
-    # cyclic collector would free them; drop the per-call lists now so a long
-    # sweep never holds two replications' working state at once.
-    centre.__dict__.clear()
     return records

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -32,8 +33,13 @@ class ShiftBlock:
     label: str = ""
 
 
+@lru_cache(maxsize=256)
 def shift_blocks(staff: StaffGroup, start_date: dt.date, days: int) -> tuple[ShiftBlock, ...]:
-    """The shift blocks of ``staff`` overlapping a run of ``days`` from ``start_date``."""
+    """The shift blocks of ``staff`` overlapping a run of ``days`` from ``start_date``.
+
+    Cached (the arguments are frozen): every replication of a scenario, and every
+    sweep point that leaves this group alone, works the same roster.
+    """
     horizon = days * 1440
 
     def people(count: int, date: dt.date) -> int:
