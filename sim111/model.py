@@ -27,6 +27,7 @@ from __future__ import annotations
 import gc
 import heapq
 import math
+from bisect import bisect_left
 from collections import deque
 from heapq import heappop, heappush
 from typing import Any
@@ -144,6 +145,8 @@ class CallCentre:
         self._provider_min = [next(derived) for _ in scenario.providers]
         self._downstream_min = [next(derived) for _ in scenario.downstream]
         self._downstream_class = [next(derived) for _ in scenario.downstream]
+        self.advisor_ends_as: list[int] = []
+        self._decide_advisor_ends(arrivals, draws.triaged, draws.clinical_u)
         self.answer_min = [math.nan] * n
         self.advisor_end_min = [math.nan] * n
         self.end_min = [math.nan] * n
@@ -172,7 +175,6 @@ class CallCentre:
             [shift_blocks(scenario.advisors, scenario.run.start_date, scenario.run.days)],
             self._advisor_free,
         )
-        self.advisor_call: dict[int, int] = {}
 
         clinical = scenario.clinical
         self._warm_ok = [p.warm_transfer for p in clinical.priorities]
@@ -196,7 +198,6 @@ class CallCentre:
             ],
             self._clinician_free,
         )
-        self.clinician_call: dict[int, int] = {}
         self.overflow_rules = scenario.overflow
         self._provider_index = {p.name: k for k, p in enumerate(scenario.providers)}
         self.desks = [ProviderDesk(self, k, p) for k, p in enumerate(scenario.providers)]
@@ -247,15 +248,13 @@ class CallCentre:
         """
         env = self.env
         queue = env._queue  # the pending events, a heap of (time, priority, id, event)
-        arrival, n = self.arrival, self._n_first
-        i = 0
-        while True:
-            t_event = queue[0][0] if queue else math.inf
-            if i < n and arrival[i] < until and arrival[i] < t_event:
-                env._now = arrival[i]
-                self._offer(i)
-                i += 1
-            elif t_event < until:
+        offer = self._offer
+        due = bisect_left(self.arrival, until, 0, self._n_first)
+        # the first-attempt arrivals before `until`, then a stop just before it
+        stops = self.arrival[:due]
+        stops.append(math.nextafter(until, -math.inf))
+        for i, t in enumerate(stops):
+            while queue and queue[0][0] <= t:  # events first at equal times
                 item = heappop(queue)
                 env._now = item[0]
                 if len(item) == 5:  # the engine's own wake-up (see _at)
@@ -268,8 +267,9 @@ class CallCentre:
                     callback(event)
                 if not event._ok and not hasattr(event, "_defused"):
                     raise event._value
-            else:
-                break
+            if i < due:
+                env._now = t
+                offer(i)
         env._now = until
         if self._lazy_abandonment:
             self._abandon_lazily(until)
@@ -279,7 +279,7 @@ class CallCentre:
         if idle:  # take(), inlined: the advisor idle longest
             agent = next(iter(idle))
             del idle[agent]
-            self._answer(call, agent)
+            self._answer(call, agent, self.arrival[call])
             return
         if self.overflow_rules and self._overflow(call):
             return
@@ -327,12 +327,11 @@ class CallCentre:
             if again < self.horizon:
                 self._at(again, self._offer, self._new_redial(call, again))
 
-    def _answer(self, call: int, agent: int) -> None:
-        # the hot path: _at() inlined
-        answer = max(self.env._now, self.arrival[call])
+    def _answer(self, call: int, agent: int, answer: float) -> None:
+        # the hot path: _at() inlined; `answer` is the clock (never before the arrival)
         self.answer_min[call] = answer
         self.outcome[call] = WITH_ADVISOR_AT_END
-        self.advisor_call[agent] = call
+        self.advisors.task[agent] = call
         heappush(
             self._heap,
             (
@@ -357,7 +356,7 @@ class CallCentre:
                 outcome[call] = ABANDONED
                 self.end_min[call] = gave_up
                 continue
-            self._answer(call, agent)
+            self._answer(call, agent, now)
             return
         self.advisors.idle[agent] = None  # make_idle(), inlined
 
@@ -371,7 +370,7 @@ class CallCentre:
                 self.waiting -= 1
 
     def _advisor_done(self, agent: int) -> None:
-        call = self.advisor_call.pop(agent)
+        call = self.advisors.task[agent]
         end = self.answer_min[call] + self.advisor_handle_min[call]
         self.advisor_end_min[call] = end
         pool = self.advisors
@@ -380,12 +379,29 @@ class CallCentre:
             pool.on_duty -= 1
         else:
             self._advisor_free(agent)
-        if not self.triaged[call]:
-            self._close(call, end, CLOSED_NO_TRIAGE, NO_DISPOSITION)
-        elif self.clinical_u[call] >= self._clinical_p[int(self.arrival[call] // 1440)]:
+        ends_as = self.advisor_ends_as[call]
+        if ends_as == CLOSED_BY_ADVISOR:
             self._close(call, end, CLOSED_BY_ADVISOR, self.advisor_disposition[call])
+        elif ends_as == CLOSED_NO_TRIAGE:
+            self._close(call, end, CLOSED_NO_TRIAGE, NO_DISPOSITION)
         else:
             self._to_clinical(call, end)
+
+    def _decide_advisor_ends(
+        self, arrival_min: np.ndarray, triaged: np.ndarray, clinical_u: np.ndarray
+    ) -> None:
+        """Append how each advisor call will end, known from its draws: closed
+        untriaged, closed with the advisor's disposition, or on to a clinician
+        (``AWAITING_CLINICIAN_AT_END``) — by P(clinical | triaged) on the day the
+        call arrived."""
+        day = (arrival_min // MINUTES_PER_DAY).astype(np.int64)
+        clinical = triaged & (clinical_u < np.asarray(self._clinical_p)[day])
+        ends_as = np.where(
+            triaged,
+            np.where(clinical, AWAITING_CLINICIAN_AT_END, CLOSED_BY_ADVISOR),
+            CLOSED_NO_TRIAGE,
+        )
+        self.advisor_ends_as.extend(ends_as.tolist())
 
     def _close(self, call: int, end: float, outcome: int, disposition: int) -> None:
         self.outcome[call] = outcome
@@ -501,12 +517,12 @@ class CallCentre:
             self._assess(call, agent, self.env.now)
             return
         self.busy_changes.append((self.env.now, 1))
-        self.clinician_call[agent] = call
+        self.clinicians.task[agent] = call
         done = self.env.now + self.scenario.clinical.callback_no_answer_min
         self._at(done, self._attempt_unanswered, agent)
 
     def _attempt_unanswered(self, agent: int) -> None:
-        call = self.clinician_call.pop(agent)
+        call = self.clinicians.task[agent]
         now = self.env.now
         self.busy_changes.append((now, -1))
         clinical = self.scenario.clinical
@@ -528,11 +544,11 @@ class CallCentre:
         self.outcome[call] = WITH_CLINICIAN_AT_END
         group = self.clinicians.group_of[agent]
         self.clinician_group[call] = group
-        self.clinician_call[agent] = call
+        self.clinicians.task[agent] = call
         self._at(now + self._clinician_min[group][call], self._assessment_done, agent)
 
     def _assessment_done(self, agent: int) -> None:
-        call = self.clinician_call.pop(agent)
+        call = self.clinicians.task[agent]
         now = self.env.now
         self.clinician_end_min[call] = now
         self.busy_changes.append((now, -1))
@@ -551,6 +567,9 @@ class CallCentre:
         self.attempt.append(self.attempt[caller_call] + 1)
         for column, value in zip(self._inputs, row, strict=True):
             column.append(value)
+        self._decide_advisor_ends(
+            np.array([arrival]), np.array([self.triaged[call]]), np.array([self.clinical_u[call]])
+        )
         blanks: tuple[tuple[list[Any], Any], ...] = (
             (self.answer_min, math.nan),
             (self.advisor_end_min, math.nan),
@@ -636,7 +655,6 @@ class ProviderDesk:
         self.staff = StaffPool(
             centre.env, [shift_blocks(provider, run.start_date, run.days)], self._free
         )
-        self.call_of: dict[int, int] = {}
 
     def accepts(self, now: float) -> bool:
         """Whether the provider can take one more call now."""
@@ -674,11 +692,11 @@ class ProviderDesk:
         now = max(c.env.now, c.arrival[call])
         c.provider_start_min[call] = now
         c.outcome[call] = WITH_PROVIDER_AT_END
-        self.call_of[agent] = call
+        self.staff.task[agent] = call
         c._at(now + c._provider_min[self.index][call], self._done, agent)
 
     def _done(self, agent: int) -> None:
-        call = self.call_of.pop(agent)
+        call = self.staff.task[agent]
         c = self.centre
         c._close(call, c.env.now, CLOSED_BY_PROVIDER, NO_DISPOSITION)
         self.staff.release(agent)
@@ -696,7 +714,6 @@ class ServiceDesk:
         self.staff = StaffPool(
             centre.env, [shift_blocks(service, run.start_date, run.days)], self._free
         )
-        self.call_of: dict[int, int] = {}
 
     def refer(self, call: int, at: float) -> None:
         """A patient referred at ``at``: seen now if someone is free, else queued."""
@@ -721,11 +738,11 @@ class ServiceDesk:
         c = self.centre
         now = max(c.env.now, referred)
         c.downstream_start_min[call] = now
-        self.call_of[agent] = call
+        self.staff.task[agent] = call
         c._at(now + c._downstream_min[self.index][call], self._done, agent)
 
     def _done(self, agent: int) -> None:
-        call = self.call_of.pop(agent)
+        call = self.staff.task[agent]
         self.centre.downstream_end_min[call] = self.centre.env.now
         self.staff.release(agent)
 

@@ -32,6 +32,7 @@ class StaffPool:
         self.on_free = on_free
         self.group_of: list[int] = []
         self.off_at: list[float] = []
+        self.task: list[int] = []  # what each person is working on (set by the centre)
         self.idle: dict[int, None] = {}
         self.changes: list[tuple[float, int]] = []
         self.on_duty = 0
@@ -74,6 +75,7 @@ class StaffPool:
         first = len(self.off_at)
         agents = range(first, first + block.count)
         self.off_at.extend([block.end_min] * block.count)
+        self.task.extend([-1] * block.count)
         self.group_of.extend([group] * block.count)
         self.changes.append((self.env.now, block.count))
         self.on_duty += block.count
