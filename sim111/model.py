@@ -609,36 +609,41 @@ class CallCentre:
     # the end ---------------------------------------------------------------
     def records(self) -> CallRecords:
         """The per-call columns as numpy arrays."""
-        clinical = np.array(self.entered_clinical, dtype=bool)
-        triaged = np.array(self.triaged, dtype=bool)
-        priority = np.where(clinical, np.array(self.priority, dtype=np.int8), NO_PRIORITY)
+        n = len(self.arrival)
+
+        def column(values: list[Any], dtype: Any = float) -> np.ndarray:
+            return np.fromiter(values, dtype, n)
+
+        clinical = column(self.entered_clinical, bool)
+        triaged = column(self.triaged, bool)
+        priority = np.where(clinical, column(self.priority, np.int8), NO_PRIORITY)
         return CallRecords(
-            caller_id=np.array(self.caller_id, dtype=np.int64),
-            attempt=np.array(self.attempt, dtype=np.int16),
-            arrival_min=np.array(self.arrival),
-            patience_min=np.array(self.patience_min),
-            handle_min=np.array(self.advisor_handle_min),
-            answer_min=np.array(self.answer_min),
-            advisor_end_min=np.array(self.advisor_end_min),
-            end_min=np.array(self.end_min),
-            outcome=np.array(self.outcome, dtype=np.int8),
+            caller_id=column(self.caller_id, np.int64),
+            attempt=column(self.attempt, np.int16),
+            arrival_min=column(self.arrival),
+            patience_min=column(self.patience_min),
+            handle_min=column(self.advisor_handle_min),
+            answer_min=column(self.answer_min),
+            advisor_end_min=column(self.advisor_end_min),
+            end_min=column(self.end_min),
+            outcome=column(self.outcome, np.int8),
             triaged=triaged,
             clinical=clinical,
             priority=priority.astype(np.int8),
-            warm_transfer=np.array(self.warm, dtype=bool),
-            callback_attempts=np.array(self.cb_attempts, dtype=np.int16),
-            contact_min=np.array(self.contact_min),
-            first_attempt_min=np.array(self.first_attempt_min),
-            clinician_end_min=np.array(self.clinician_end_min),
-            clinician_group=np.array(self.clinician_group, dtype=np.int8),
-            disposition=np.array(self.disposition, dtype=np.int8),
-            provider=np.array(self.provider, dtype=np.int8),
-            provider_start_min=np.array(self.provider_start_min),
-            bounced=np.array(self.bounced, dtype=bool),
-            downstream=np.array(self.downstream, dtype=np.int8),
-            downstream_class=np.array(self.downstream_class, dtype=np.int8),
-            downstream_start_min=np.array(self.downstream_start_min),
-            downstream_end_min=np.array(self.downstream_end_min),
+            warm_transfer=column(self.warm, bool),
+            callback_attempts=column(self.cb_attempts, np.int16),
+            contact_min=column(self.contact_min),
+            first_attempt_min=column(self.first_attempt_min),
+            clinician_end_min=column(self.clinician_end_min),
+            clinician_group=column(self.clinician_group, np.int8),
+            disposition=column(self.disposition, np.int8),
+            provider=column(self.provider, np.int8),
+            provider_start_min=column(self.provider_start_min),
+            bounced=column(self.bounced, bool),
+            downstream=column(self.downstream, np.int8),
+            downstream_class=column(self.downstream_class, np.int8),
+            downstream_start_min=column(self.downstream_start_min),
+            downstream_end_min=column(self.downstream_end_min),
         )
 
 
@@ -780,12 +785,6 @@ def draw_arrivals(scenario: Scenario, streams: RandomStreams) -> np.ndarray:
     return arrival_times_min(t_knots, cum, streams.generator("arrivals"))
 
 
-def _chronological(changes: list[tuple[float, int]]) -> list[tuple[float, int]]:
-    # Changes are logged as events happen, but some carry drawn (not clock) times,
-    # so order by time; the sort is stable, keeping +1 before -1 at equal times.
-    return sorted(changes, key=lambda change: change[0])
-
-
 def simulate(scenario: Scenario, replication: int, seed: int) -> RunRecords:
     """Simulate one replication of ``scenario`` and return its records."""
     run = scenario.run
@@ -805,8 +804,9 @@ def simulate(scenario: Scenario, replication: int, seed: int) -> RunRecords:
             calls=centre.records(),
             advisors=StepLog.from_changes(centre.advisors.changes),
             clinicians=StepLog.from_changes(centre.clinicians.changes),
-            clinicians_busy=StepLog.from_changes(_chronological(centre.busy_changes)),
-            awaiting_clinician=StepLog.from_changes(_chronological(centre.awaiting_changes)),
+            # logged as events happen, but some carry drawn (not clock) times
+            clinicians_busy=StepLog.from_changes(centre.busy_changes, chronological=False),
+            awaiting_clinician=StepLog.from_changes(centre.awaiting_changes, chronological=False),
             start_date=run.start_date,
             horizon_min=run.horizon_min,
             warmup_min=run.warmup_min,

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 import pandas as pd
@@ -167,12 +168,20 @@ class StepLog:
     level: np.ndarray
 
     @classmethod
-    def from_changes(cls, changes: list[tuple[float, int]]) -> StepLog:
-        """Build from chronological ``(time, +n/-n)`` changes."""
+    def from_changes(cls, changes: list[tuple[float, int]], chronological: bool = True) -> StepLog:
+        """Build from ``(time, +n/-n)`` changes, starting from 0 at time 0.
+
+        Unless ``chronological``, the changes are first put in time order by a
+        stable sort (at equal times they keep the order they were logged in).
+        """
         if not changes:
             return cls(np.array([0.0]), np.array([0]))
-        times = np.array([c[0] for c in changes], dtype=float)
-        levels = np.cumsum([c[1] for c in changes])
+        flat = np.fromiter(chain.from_iterable(changes), float, 2 * len(changes))
+        times, deltas = flat[0::2], flat[1::2]
+        if not chronological:
+            order = np.argsort(times, kind="stable")
+            times, deltas = times[order], deltas[order]
+        levels = np.cumsum(deltas).astype(np.int64)  # sums of small integers: exact
         return cls(np.concatenate([[0.0], times]), np.concatenate([[0], levels]))
 
     def integral_to(self, at_min: np.ndarray) -> np.ndarray:
