@@ -30,11 +30,25 @@ def _grouped_mean(values: np.ndarray, slots: np.ndarray, n: int) -> np.ndarray:
         return total / count
 
 
-def _grouped_percentile(values: np.ndarray, slots: np.ndarray, n: int, q: float) -> np.ndarray:
+def grouped_percentile(values: np.ndarray, slots: np.ndarray, n: int, q: float) -> np.ndarray:
+    """The ``q``-th percentile of ``values`` within each slot ``0..n-1`` (NaN if empty).
+
+    Linear interpolation between order statistics, as ``np.percentile``'s
+    default; all slots at once from one sort instead of a groupby.
+    """
     out = np.full(n, math.nan)
-    if values.size:
-        series = pd.Series(values).groupby(slots).quantile(q / 100)
-        out[series.index.to_numpy()] = series.to_numpy()
+    if not values.size:
+        return out
+    order = np.lexsort((values, slots))
+    ordered = values[order]
+    count = np.bincount(slots, minlength=n)
+    some = np.flatnonzero(count)
+    first = (np.cumsum(count) - count)[some]
+    position = (count[some] - 1) * (q / 100)
+    below = np.floor(position).astype(np.int64)
+    above = np.minimum(below + 1, count[some] - 1)
+    low, high = ordered[first + below], ordered[first + above]
+    out[some] = low + (high - low) * (position - below)
     return out
 
 
@@ -76,8 +90,8 @@ def interval_kpis(rec: RunRecords) -> pd.DataFrame:
                 "abandoned_after_30s": late / offered,
                 "abandoned": n_abandoned / offered,
                 "mean_answer_s": _grouped_mean(waits_s[answered], slot[answered], n),
-                "p90_answer_s": _grouped_percentile(waits_s[answered], slot[answered], n, 90),
-                "p95_answer_s": _grouped_percentile(waits_s[answered], slot[answered], n, 95),
+                "p90_answer_s": grouped_percentile(waits_s[answered], slot[answered], n, 90),
+                "p95_answer_s": grouped_percentile(waits_s[answered], slot[answered], n, 95),
                 "mean_queue_length": np.diff(busy_integral_to(*waiting_spans(rec), edges)) / width,
                 "advisors_on_duty": advisors_on,
                 "advisors_busy": advisors_busy,

@@ -169,6 +169,15 @@ def _stat(values: np.ndarray, fn: str) -> float:
     return float(np.percentile(values, float(fn)))
 
 
+def _distinct(ids: np.ndarray) -> int:
+    """How many different non-negative integers ``ids`` holds (no sort, no hash)."""
+    if not ids.size:
+        return 0
+    seen = np.zeros(int(ids.max()) + 1, dtype=bool)
+    seen[ids] = True
+    return int(np.count_nonzero(seen))
+
+
 def busy_integral_to(starts: np.ndarray, ends: np.ndarray, at_min: np.ndarray) -> np.ndarray:
     """Person-minutes inside spans ``[starts, ends)`` from 0 to each time in ``at_min``."""
     s = np.sort(starts)
@@ -219,7 +228,7 @@ def advisor_kpis(rec: RunRecords, counted: np.ndarray) -> dict[str, float]:
     on_duty = rec.advisors.integral_to(np.array([a, b]))
     return {
         "calls_offered": float(offered),
-        "unique_callers": float(np.unique(calls.caller_id[counted]).size),
+        "unique_callers": float(_distinct(calls.caller_id[counted])),
         "redials": float((counted & (calls.attempt > 0)).sum()),
         "calls_answered": float(waits.size),
         "answered_within_60s": _ratio((waits <= ANSWER_TARGET_S).sum(), waits.size),

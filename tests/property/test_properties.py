@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim111.errors import ScenarioError
-from sim111.intervals import interval_kpis
+from sim111.intervals import grouped_percentile, interval_kpis
 from sim111.kpis import replication_kpis
 from sim111.model import simulate
 from sim111.records import (
@@ -199,3 +199,22 @@ def test_any_invalid_value_fails_with_the_key_named(case):
     with pytest.raises(ScenarioError) as info:
         scenario_from_data(base, "hypothesis").with_overrides({key: value})
     assert f"'{key}'" in str(info.value)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 6), st.floats(0, 1e4, allow_nan=False)), min_size=0, max_size=60
+    ),
+    st.sampled_from([0.0, 50.0, 90.0, 95.0, 100.0]),
+)
+def test_grouped_percentile_matches_numpy_per_slot(rows, q):
+    slots = np.array([r[0] for r in rows], dtype=np.int64)
+    values = np.array([r[1] for r in rows], dtype=float)
+    got = grouped_percentile(values, slots, 7, q)
+    for k in range(7):
+        mine = values[slots == k]
+        if mine.size:
+            assert got[k] == pytest.approx(np.percentile(mine, q), rel=1e-12, abs=1e-12)
+        else:
+            assert np.isnan(got[k])
