@@ -291,7 +291,7 @@ class CallCentre:
     # overflow -----------------------------------------------------------
     def _overflow(self, call: int) -> bool:
         """Send ``call`` to a provider if a rule fires; ``True`` if it left the 111 queue."""
-        now = self.env.now
+        now = self.env._now
         day = min(int(now // MINUTES_PER_DAY), len(self._day_types) - 1)
         state = QueueState(
             queue_length=self.waiting,
@@ -370,18 +370,26 @@ class CallCentre:
                 self.waiting -= 1
 
     def _advisor_done(self, agent: int) -> None:
-        call = self.advisors.task[agent]
-        end = self.answer_min[call] + self.advisor_handle_min[call]
-        self.advisor_end_min[call] = end
         pool = self.advisors
-        if pool.off_at[agent] <= self.env._now:  # release(), inlined: the shift is over
-            pool.changes.append((self.env._now, -1))
+        call = pool.task[agent]
+        # the clock is exactly answer + handle: the time this wake-up was set for
+        end = self.env._now
+        self.advisor_end_min[call] = end
+        if pool.off_at[agent] <= end:  # release(), inlined: the shift is over
+            pool.changes.append((end, -1))
             pool.on_duty -= 1
-        else:
+        elif self.queue:
             self._advisor_free(agent)
+        else:
+            pool.idle[agent] = None  # make_idle(), inlined
         ends_as = self.advisor_ends_as[call]
-        if ends_as == CLOSED_BY_ADVISOR:
-            self._close(call, end, CLOSED_BY_ADVISOR, self.advisor_disposition[call])
+        if ends_as == CLOSED_BY_ADVISOR:  # _close(), inlined: most calls end here
+            disposition = self.advisor_disposition[call]
+            self.outcome[call] = CLOSED_BY_ADVISOR
+            self.end_min[call] = end
+            self.disposition[call] = disposition
+            if self.referrals[disposition]:
+                self._refer(call, end, disposition)
         elif ends_as == CLOSED_NO_TRIAGE:
             self._close(call, end, CLOSED_NO_TRIAGE, NO_DISPOSITION)
         else:
@@ -498,10 +506,10 @@ class CallCentre:
 
     def _clinician_free(self, agent: int) -> None:
         group = self.clinicians.group_of[agent]
-        call = self._next_holding(group)
+        call = self._next_holding(group) if self.holding else None
         if call is not None:
             self.warm[call] = True
-            self._assess(call, agent, self.env.now)
+            self._assess(call, agent, self.env._now)
             return
         call = self._next_callback(group)
         if call is not None:
@@ -512,18 +520,18 @@ class CallCentre:
     def _attempt(self, call: int, agent: int) -> None:
         self.cb_attempts[call] += 1
         if self.cb_attempts[call] == 1:
-            self.first_attempt_min[call] = max(self.env.now, self.advisor_end_min[call])
+            self.first_attempt_min[call] = max(self.env._now, self.advisor_end_min[call])
         if self.cb_attempts[call] >= self.callback_attempts_needed[call]:
-            self._assess(call, agent, self.env.now)
+            self._assess(call, agent, self.env._now)
             return
-        self.busy_changes.append((self.env.now, 1))
+        self.busy_changes.append((self.env._now, 1))
         self.clinicians.task[agent] = call
-        done = self.env.now + self.scenario.clinical.callback_no_answer_min
+        done = self.env._now + self.scenario.clinical.callback_no_answer_min
         self._at(done, self._attempt_unanswered, agent)
 
     def _attempt_unanswered(self, agent: int) -> None:
         call = self.clinicians.task[agent]
-        now = self.env.now
+        now = self.env._now
         self.busy_changes.append((now, -1))
         clinical = self.scenario.clinical
         if self.cb_attempts[call] >= clinical.callback_max_attempts:
@@ -549,7 +557,7 @@ class CallCentre:
 
     def _assessment_done(self, agent: int) -> None:
         call = self.clinicians.task[agent]
-        now = self.env.now
+        now = self.env._now
         self.clinician_end_min[call] = now
         self.busy_changes.append((now, -1))
         self._close(call, now, CLOSED_BY_CLINICIAN, self.clinician_disposition[call])
@@ -676,7 +684,7 @@ class ProviderDesk:
     def accept(self, call: int) -> None:
         """Take ``call``: to a free person, or to the back of the queue."""
         c = self.centre
-        hour = int(c.env.now // 60)
+        hour = int(c.env._now // 60)
         self.taken_in_hour[hour] = self.taken_in_hour.get(hour, 0) + 1
         c.provider[call] = self.index
         c.outcome[call] = QUEUED_AT_PROVIDER_AT_END
@@ -694,7 +702,7 @@ class ProviderDesk:
 
     def _start(self, call: int, agent: int) -> None:
         c = self.centre
-        now = max(c.env.now, c.arrival[call])
+        now = max(c.env._now, c.arrival[call])
         c.provider_start_min[call] = now
         c.outcome[call] = WITH_PROVIDER_AT_END
         self.staff.task[agent] = call
@@ -703,7 +711,7 @@ class ProviderDesk:
     def _done(self, agent: int) -> None:
         call = self.staff.task[agent]
         c = self.centre
-        c._close(call, c.env.now, CLOSED_BY_PROVIDER, NO_DISPOSITION)
+        c._close(call, c.env._now, CLOSED_BY_PROVIDER, NO_DISPOSITION)
         self.staff.release(agent)
 
 
@@ -741,14 +749,14 @@ class ServiceDesk:
 
     def _start(self, call: int, agent: int, referred: float) -> None:
         c = self.centre
-        now = max(c.env.now, referred)
+        now = max(c.env._now, referred)
         c.downstream_start_min[call] = now
         self.staff.task[agent] = call
         c._at(now + c._downstream_min[self.index][call], self._done, agent)
 
     def _done(self, agent: int) -> None:
         call = self.staff.task[agent]
-        self.centre.downstream_end_min[call] = self.centre.env.now
+        self.centre.downstream_end_min[call] = self.centre.env._now
         self.staff.release(agent)
 
 
