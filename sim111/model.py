@@ -27,6 +27,7 @@ from __future__ import annotations
 import gc
 import heapq
 import math
+from array import array
 from bisect import bisect_left
 from collections import deque
 from heapq import heappop, heappush
@@ -91,6 +92,32 @@ _COLUMNS = (
 )
 
 
+# The per-call columns the engine writes: name -> (array typecode, blank value).
+# ``d`` float64 minutes (NaN: not reached), ``b`` int8 codes and flags, ``h`` int16.
+_OUTPUTS: dict[str, tuple[str, Any]] = {
+    "answer_min": ("d", math.nan),
+    "advisor_end_min": ("d", math.nan),
+    "end_min": ("d", math.nan),
+    "outcome": ("b", QUEUED_AT_END),
+    "entered_clinical": ("b", False),
+    "warm": ("b", False),
+    "cb_attempts": ("h", 0),
+    "contact_min": ("d", math.nan),
+    "first_attempt_min": ("d", math.nan),
+    "clinician_end_min": ("d", math.nan),
+    "clinician_group": ("b", -1),
+    "disposition": ("b", NO_DISPOSITION),
+    "provider": ("b", -1),
+    "provider_start_min": ("d", math.nan),
+    "bounced": ("b", False),
+    "downstream": ("b", -1),
+    "downstream_class": ("b", -1),
+    "downstream_start_min": ("d", math.nan),
+    "downstream_end_min": ("d", math.nan),
+}
+_DTYPES = {"d": np.float64, "b": np.int8, "h": np.int16}
+
+
 class CallCentre:
     """The state of one replication: calls, queues and staff, driven by SimPy events."""
 
@@ -110,6 +137,26 @@ class CallCentre:
     downstream_u: list[float]
     downstream_class_u: list[float]
     downstream_handle_u: list[float]
+    # per-call results (see _OUTPUTS), one entry per offered call
+    answer_min: array[float]
+    advisor_end_min: array[float]
+    end_min: array[float]
+    outcome: array[int]
+    entered_clinical: array[int]
+    warm: array[int]
+    cb_attempts: array[int]
+    contact_min: array[float]
+    first_attempt_min: array[float]
+    clinician_end_min: array[float]
+    clinician_group: array[int]
+    disposition: array[int]
+    provider: array[int]
+    provider_start_min: array[float]
+    bounced: array[int]
+    downstream: array[int]
+    downstream_class: array[int]
+    downstream_start_min: array[float]
+    downstream_end_min: array[float]
 
     def __init__(
         self,
@@ -147,25 +194,10 @@ class CallCentre:
         self._downstream_class = [next(derived) for _ in scenario.downstream]
         self.advisor_ends_as: list[int] = []
         self._decide_advisor_ends(arrivals, draws.triaged, draws.clinical_u)
-        self.answer_min = [math.nan] * n
-        self.advisor_end_min = [math.nan] * n
-        self.end_min = [math.nan] * n
-        self.outcome = [QUEUED_AT_END] * n
-        self.entered_clinical = [False] * n
-        self.warm = [False] * n
-        self.cb_attempts = [0] * n
-        self.contact_min = [math.nan] * n
-        self.first_attempt_min = [math.nan] * n
-        self.clinician_end_min = [math.nan] * n
-        self.clinician_group = [-1] * n
-        self.disposition = [NO_DISPOSITION] * n
-        self.provider = [-1] * n
-        self.provider_start_min = [math.nan] * n
-        self.bounced = [False] * n
-        self.downstream = [-1] * n
-        self.downstream_class = [-1] * n
-        self.downstream_start_min = [math.nan] * n
-        self.downstream_end_min = [math.nan] * n
+        # what the engine writes per call: typed arrays, handed to numpy uncopied
+        self._outputs = [array(code, [blank]) * n for code, blank in _OUTPUTS.values()]
+        for name, results in zip(_OUTPUTS, self._outputs, strict=True):
+            setattr(self, name, results)
         self.waiting = 0  # calls in the advisor queue who have not hung up
         self._redial_pending: list[tuple[Any, ...]] = []
 
@@ -578,29 +610,8 @@ class CallCentre:
         self._decide_advisor_ends(
             np.array([arrival]), np.array([self.triaged[call]]), np.array([self.clinical_u[call]])
         )
-        blanks: tuple[tuple[list[Any], Any], ...] = (
-            (self.answer_min, math.nan),
-            (self.advisor_end_min, math.nan),
-            (self.end_min, math.nan),
-            (self.outcome, QUEUED_AT_END),
-            (self.entered_clinical, False),
-            (self.warm, False),
-            (self.cb_attempts, 0),
-            (self.contact_min, math.nan),
-            (self.first_attempt_min, math.nan),
-            (self.clinician_end_min, math.nan),
-            (self.clinician_group, -1),
-            (self.disposition, NO_DISPOSITION),
-            (self.provider, -1),
-            (self.provider_start_min, math.nan),
-            (self.bounced, False),
-            (self.downstream, -1),
-            (self.downstream_class, -1),
-            (self.downstream_start_min, math.nan),
-            (self.downstream_end_min, math.nan),
-        )
-        for column, blank in blanks:
-            column.append(blank)
+        for results, (_, blank) in zip(self._outputs, _OUTPUTS.values(), strict=True):
+            results.append(blank)
         return call
 
     def _draw_redials(self) -> None:
@@ -616,14 +627,19 @@ class CallCentre:
 
     # the end ---------------------------------------------------------------
     def records(self) -> CallRecords:
-        """The per-call columns as numpy arrays."""
+        """The per-call columns as numpy arrays (results without a copy)."""
         n = len(self.arrival)
 
         def column(values: list[Any], dtype: Any = float) -> np.ndarray:
             return np.fromiter(values, dtype, n)
 
-        clinical = column(self.entered_clinical, bool)
-        triaged = column(self.triaged, bool)
+        def result(name: str) -> np.ndarray:
+            return np.frombuffer(getattr(self, name), dtype=_DTYPES[_OUTPUTS[name][0]])
+
+        def flag(name: str) -> np.ndarray:
+            return result(name).view(np.bool_)
+
+        clinical = flag("entered_clinical")
         priority = np.where(clinical, column(self.priority, np.int8), NO_PRIORITY)
         return CallRecords(
             caller_id=column(self.caller_id, np.int64),
@@ -631,27 +647,27 @@ class CallCentre:
             arrival_min=column(self.arrival),
             patience_min=column(self.patience_min),
             handle_min=column(self.advisor_handle_min),
-            answer_min=column(self.answer_min),
-            advisor_end_min=column(self.advisor_end_min),
-            end_min=column(self.end_min),
-            outcome=column(self.outcome, np.int8),
-            triaged=triaged,
+            answer_min=result("answer_min"),
+            advisor_end_min=result("advisor_end_min"),
+            end_min=result("end_min"),
+            outcome=result("outcome"),
+            triaged=column(self.triaged, bool),
             clinical=clinical,
             priority=priority.astype(np.int8),
-            warm_transfer=column(self.warm, bool),
-            callback_attempts=column(self.cb_attempts, np.int16),
-            contact_min=column(self.contact_min),
-            first_attempt_min=column(self.first_attempt_min),
-            clinician_end_min=column(self.clinician_end_min),
-            clinician_group=column(self.clinician_group, np.int8),
-            disposition=column(self.disposition, np.int8),
-            provider=column(self.provider, np.int8),
-            provider_start_min=column(self.provider_start_min),
-            bounced=column(self.bounced, bool),
-            downstream=column(self.downstream, np.int8),
-            downstream_class=column(self.downstream_class, np.int8),
-            downstream_start_min=column(self.downstream_start_min),
-            downstream_end_min=column(self.downstream_end_min),
+            warm_transfer=flag("warm"),
+            callback_attempts=result("cb_attempts"),
+            contact_min=result("contact_min"),
+            first_attempt_min=result("first_attempt_min"),
+            clinician_end_min=result("clinician_end_min"),
+            clinician_group=result("clinician_group"),
+            disposition=result("disposition"),
+            provider=result("provider"),
+            provider_start_min=result("provider_start_min"),
+            bounced=flag("bounced"),
+            downstream=result("downstream"),
+            downstream_class=result("downstream_class"),
+            downstream_start_min=result("downstream_start_min"),
+            downstream_end_min=result("downstream_end_min"),
         )
 
 

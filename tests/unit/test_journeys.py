@@ -325,14 +325,14 @@ def test_dispositions_are_referred_and_seen_urgent_first_then_oldest():
         advisor_disposition=[2, 2, 2, 2],
         downstream_class_u=[0.9, 0.9, 0.1, 0.2],
     )
-    assert c.downstream == [0, 0, 0, 0]
-    assert c.downstream_class == [1, 1, 0, 0]
-    assert c.downstream_start_min == [10, 100, 40, 70]
+    assert list(c.downstream) == [0, 0, 0, 0]
+    assert list(c.downstream_class) == [1, 1, 0, 0]
+    assert list(c.downstream_start_min) == [10, 100, 40, 70]
 
 
 def test_other_dispositions_are_not_referred():
     c = run(scenario_with_downstream(), [0, 1], advisor_disposition=[0, 5])  # 999, self-care
-    assert c.downstream == [-1, -1]
+    assert list(c.downstream) == [-1, -1]
 
 
 def test_share_of_a_disposition_sent_to_the_service():
@@ -342,4 +342,4 @@ def test_share_of_a_disposition_sent_to_the_service():
         advisor_disposition=[2, 2, 2],
         downstream_u=[0.1, 0.29, 0.31],
     )
-    assert c.downstream == [0, 0, -1]
+    assert list(c.downstream) == [0, 0, -1]
