@@ -249,6 +249,7 @@ class CallCentre:
         self.awaiting_changes: list[tuple[float, int]] = []
 
         self._n_first = n
+        self._first_attempts = (arrivals, draws)
         self._advisor_done_cb = self._advisor_done
         # SimPy's pending events: a heap of (time, priority, id, event) and of the
         # engine's own (time, priority, id, callback, value) wake-ups
@@ -630,30 +631,34 @@ class CallCentre:
         """The per-call columns as numpy arrays (results without a copy)."""
         n = len(self.arrival)
 
-        def column(values: list[Any], dtype: Any = float) -> np.ndarray:
-            return np.fromiter(values, dtype, n)
-
         def result(name: str) -> np.ndarray:
             return np.frombuffer(getattr(self, name), dtype=_DTYPES[_OUTPUTS[name][0]])
 
         def flag(name: str) -> np.ndarray:
             return result(name).view(np.bool_)
 
+        first, (arrivals, draws) = self._n_first, self._first_attempts
+
+        def inputs(drawn: np.ndarray, values: list[Any], dtype: Any = float) -> np.ndarray:
+            # first attempts' values as drawn, then the redials' (appended in the run)
+            redials = np.fromiter(values[first:], dtype, n - first)
+            return np.concatenate([drawn.astype(dtype, copy=False), redials])
+
         clinical = flag("entered_clinical")
-        priority = np.where(clinical, column(self.priority, np.int8), NO_PRIORITY)
+        priority = inputs(draws.priority, self.priority, np.int8)
         return CallRecords(
-            caller_id=column(self.caller_id, np.int64),
-            attempt=column(self.attempt, np.int16),
-            arrival_min=column(self.arrival),
-            patience_min=column(self.patience_min),
-            handle_min=column(self.advisor_handle_min),
+            caller_id=inputs(np.arange(first), self.caller_id, np.int64),
+            attempt=inputs(np.zeros(first), self.attempt, np.int16),
+            arrival_min=inputs(arrivals, self.arrival),
+            patience_min=inputs(draws.patience_min, self.patience_min),
+            handle_min=inputs(draws.advisor_handle_min, self.advisor_handle_min),
             answer_min=result("answer_min"),
             advisor_end_min=result("advisor_end_min"),
             end_min=result("end_min"),
             outcome=result("outcome"),
-            triaged=column(self.triaged, bool),
+            triaged=inputs(draws.triaged, self.triaged, bool),
             clinical=clinical,
-            priority=priority.astype(np.int8),
+            priority=np.where(clinical, priority, np.int8(NO_PRIORITY)),
             warm_transfer=flag("warm"),
             callback_attempts=result("cb_attempts"),
             contact_min=result("contact_min"),
