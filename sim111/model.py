@@ -119,7 +119,13 @@ _DTYPES = {"d": np.float64, "b": np.int8, "h": np.int16}
 
 
 class CallCentre:
-    """The state of one replication: calls, queues and staff, driven by SimPy events."""
+    """The state of one replication: calls, queues and staff, driven by SimPy events.
+
+    Drive it with :meth:`run`, not ``env.run()``: the engine's own wake-ups on
+    SimPy's heap are bare tuples that only :meth:`run` knows how to dispatch.
+    It relies on SimPy 4's ``Environment`` internals (``_queue``, ``_eid``,
+    ``_now``), hence the ``simpy<5`` pin.
+    """
 
     # per-call attributes (see CallerDraws), one list entry per offered call
     patience_min: list[float]
