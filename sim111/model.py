@@ -73,6 +73,8 @@ from sim111.scenario import (
 from sim111.streams import RandomStreams
 
 REDIAL_BATCH = 256
+# The drawn columns the engine reads during a run (the uniforms behind durations
+# and urgency classes are turned into those before it: see _input_columns).
 _COLUMNS = (
     "patience_min",
     "triaged",
@@ -81,14 +83,10 @@ _COLUMNS = (
     "priority",
     "advisor_disposition",
     "clinician_disposition",
-    "clinician_u",
     "callback_attempts_needed",
     "redials",
     "redial_delay_min",
-    "provider_u",
     "downstream_u",
-    "downstream_class_u",
-    "downstream_handle_u",
 )
 
 
@@ -135,14 +133,10 @@ class CallCentre:
     priority: list[int]
     advisor_disposition: list[int]
     clinician_disposition: list[int]
-    clinician_u: list[float]
     callback_attempts_needed: list[int]
     redials: list[bool]
     redial_delay_min: list[float]
-    provider_u: list[float]
     downstream_u: list[float]
-    downstream_class_u: list[float]
-    downstream_handle_u: list[float]
     # per-call results (see _OUTPUTS), one entry per offered call
     answer_min: array[float]
     advisor_end_min: array[float]
