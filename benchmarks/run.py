@@ -1,4 +1,4 @@
-"""Speed and memory benchmarks: ``python benchmarks/run.py [--quick] [--national]``.
+"""Speed and memory benchmarks: ``python benchmarks/run.py [--quick] [--scenarios] [--national]``.
 
 Each case runs in a fresh subprocess so its peak memory (max RSS) is its own.
 Reading the scenario is not timed; the time is the best of 3 to 20 runs (more
@@ -108,6 +108,23 @@ def case_national_year(days: int) -> Callable[[], int]:
     return run
 
 
+SCENARIO_CASE = "scenarios/"
+
+
+def case_scenario(relative_path: str) -> Callable[[], int]:
+    """One replication of a library scenario as it stands (its own days and settings)."""
+    from sim111.scenario import load_scenario
+    from sim111.sweep import simulate_replication
+
+    scenario = load_scenario(ROOT / SCENARIO_CASE / relative_path)
+
+    def run() -> int:
+        kpis, _, _ = simulate_replication(scenario, 0, 1)
+        return int(kpis["calls_offered"])
+
+    return run
+
+
 CASES: dict[str, Callable[[int], Callable[[], int]]] = {
     "sim111 Erlang-A": case_sim111_erlang_a,
     "plain SimPy Erlang-A": case_plain_simpy,
@@ -126,7 +143,10 @@ def _child(name: str, days: int, repeats: int) -> None:
     # the process's memory) is what is measured: the clock covers simulating
     # and computing every KPI, the best of `repeats` runs after one untimed run.
     sys.path.insert(0, str(ROOT / "benchmarks"))
-    run = CASES[name](days)
+    if name.startswith(SCENARIO_CASE):
+        run = case_scenario(name.removeprefix(SCENARIO_CASE))
+    else:
+        run = CASES[name](days)
     if repeats > 1:
         run()
     seconds = math.inf
@@ -144,6 +164,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="10 days instead of 30 for Erlang-A")
     parser.add_argument("--national", action="store_true", help="also the national year (minutes)")
+    parser.add_argument(
+        "--scenarios", action="store_true", help="also one replication of each library scenario"
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--days", type=int, default=30, help=argparse.SUPPRESS)
     parser.add_argument("--repeats", type=int, default=3, help=argparse.SUPPRESS)
@@ -159,6 +182,9 @@ def main() -> None:
         ("sim111 typical-area week", 7, 20),
         ("sim111 typical-area 4 weeks", 28, 5),
     ]
+    if args.scenarios:
+        for path in sorted((ROOT / SCENARIO_CASE).glob("*.toml")):
+            plan.append((f"{SCENARIO_CASE}{path.name}", 0, 10))
     if args.national:
         plan.append(("sim111 national year (2 processes)", 365, 1))
     results = {}
@@ -188,12 +214,12 @@ def main() -> None:
         f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, {dt.date.today()}"
     )
-    print(f"{'case':38} {'calls':>11} {'seconds':>8} {'calls/s':>9} {'per core':>9} {'peak MB':>8}")
+    print(f"{'case':42} {'calls':>11} {'seconds':>8} {'calls/s':>9} {'per core':>9} {'peak MB':>8}")
     for name, r in results.items():
         rate = r["calls"] / r["seconds"]
         per_core = rate / PROCESSES.get(name, 1)
         print(
-            f"{name:38} {r['calls']:>11,} {r['seconds']:>8.2f} {rate:>9,.0f} "
+            f"{name:42} {r['calls']:>11,} {r['seconds']:>8.2f} {rate:>9,.0f} "
             f"{per_core:>9,.0f} {r['peak_mb']:>8.0f}"
         )
     print("\ntargets (issue #8):")

@@ -608,9 +608,13 @@ class CallCentre:
         self.attempt.append(self.attempt[caller_call] + 1)
         for column, value in zip(self._inputs, row, strict=True):
             column.append(value)
-        self._decide_advisor_ends(
-            np.array([arrival]), np.array([self.triaged[call]]), np.array([self.clinical_u[call]])
-        )
+        # _decide_advisor_ends for one call, without numpy's per-call overhead
+        if not self.triaged[call]:
+            self.advisor_ends_as.append(CLOSED_NO_TRIAGE)
+        elif self.clinical_u[call] < self._clinical_p[int(arrival // MINUTES_PER_DAY)]:
+            self.advisor_ends_as.append(AWAITING_CLINICIAN_AT_END)
+        else:
+            self.advisor_ends_as.append(CLOSED_BY_ADVISOR)
         for results, (_, blank) in zip(self._outputs, _OUTPUTS.values(), strict=True):
             results.append(blank)
         return call

@@ -8,16 +8,19 @@ rules can be tested with hand-written states.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from sim111.scenario import OverflowRule
 
 SECONDS_PER_MIN = 60.0
 
 
-@dataclass(frozen=True)
-class QueueState:
-    """What an overflow rule can see when a call is offered."""
+class QueueState(NamedTuple):
+    """What an overflow rule can see when a call is offered.
+
+    A named tuple (immutable, and cheap to build: the engine makes one for every
+    call offered while no advisor is free).
+    """
 
     queue_length: int  # calls waiting for an advisor (not counting this one)
     advisors_on_duty: int
