@@ -184,7 +184,7 @@ def _report_failures(failures: pd.DataFrame) -> None:
         click.echo(f"error: replication failed {params}: {first_line}", err=True)
 
 
-def _common(f):  # type: ignore[no-untyped-def]
+def _common(f):
     """Options shared by commands that run a scenario."""
     f = click.option(
         "--workers",

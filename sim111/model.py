@@ -17,9 +17,12 @@ timeouts; patience expiries, redials and the end of each task are bare
 wake-ups on SimPy's event heap (see ``CallCentre._at``); first-attempt
 arrivals are merged into the loop from their sorted array. Their callbacks
 move calls between queues and people. Callbacks only log timestamps and
-outcomes; KPIs are computed afterwards by :mod:`sim111.kpis`. Timestamps are
-computed from the drawn durations rather than read off the clock, so a wait
-is never negative by a rounding error.
+outcomes; KPIs are computed afterwards by :mod:`sim111.kpis`. Everything about
+a call that follows from its draws (durations, how its advisor call ends, its
+urgency class downstream) is computed per batch before the run. A logged time
+is the clock at an event, and the clock is set to exactly the time the event
+was scheduled for (answer + handling, say), so a wait is never negative by a
+rounding error.
 """
 
 from __future__ import annotations
@@ -192,8 +195,7 @@ class CallCentre:
         self._provider_min = [next(derived) for _ in scenario.providers]
         self._downstream_min = [next(derived) for _ in scenario.downstream]
         self._downstream_class = [next(derived) for _ in scenario.downstream]
-        self.advisor_ends_as: list[int] = []
-        self._decide_advisor_ends(arrivals, draws.triaged, draws.clinical_u)
+        self.advisor_ends_as = self._advisor_ends(arrivals, draws.triaged, draws.clinical_u)
         # what the engine writes per call: typed arrays, handed to numpy uncopied
         self._outputs = [array(code, [blank]) * n for code, blank in _OUTPUTS.values()]
         for name, results in zip(_OUTPUTS, self._outputs, strict=True):
@@ -253,7 +255,7 @@ class CallCentre:
         self._advisor_done_cb = self._advisor_done
         # SimPy's pending events: a heap of (time, priority, id, event) and of the
         # engine's own (time, priority, id, callback, value) wake-ups
-        self._heap: list[tuple[Any, ...]] = env._queue  # type: ignore[assignment]
+        self._heap: list[tuple[Any, ...]] = env._queue
         self._eid = env._eid
         # With no redials and no overflow rule reading the live queue, nothing depends
         # on *when* a caller hangs up until an advisor reaches them, so abandonment
@@ -275,9 +277,10 @@ class CallCentre:
         """Advance the simulation to ``until``, feeding first-attempt arrivals in.
 
         First attempts are known in advance and sorted, so they are merged into
-        SimPy's event loop here rather than scheduled as one event each: before
-        each step, any arrival due before the next event is offered directly.
-        Events at exactly ``until`` are not processed (as ``env.run(until)``).
+        SimPy's event loop here rather than scheduled as one event each: the
+        events due no later than the next arrival are processed, then that
+        arrival is offered. Events at exactly ``until`` are not processed (as
+        ``env.run(until)``).
         """
         env = self.env
         queue = env._queue  # the pending events, a heap of (time, priority, id, event)
@@ -428,11 +431,11 @@ class CallCentre:
         else:
             self._to_clinical(call, end)
 
-    def _decide_advisor_ends(
+    def _advisor_ends(
         self, arrival_min: np.ndarray, triaged: np.ndarray, clinical_u: np.ndarray
-    ) -> None:
-        """Append how each advisor call will end, known from its draws: closed
-        untriaged, closed with the advisor's disposition, or on to a clinician
+    ) -> list[int]:
+        """How each advisor call will end, known from its draws: closed untriaged,
+        closed with the advisor's disposition, or on to a clinician
         (``AWAITING_CLINICIAN_AT_END``) — by P(clinical | triaged) on the day the
         call arrived."""
         day = (arrival_min // MINUTES_PER_DAY).astype(np.int64)
@@ -442,7 +445,7 @@ class CallCentre:
             np.where(clinical, AWAITING_CLINICIAN_AT_END, CLOSED_BY_ADVISOR),
             CLOSED_NO_TRIAGE,
         )
-        self.advisor_ends_as.extend(ends_as.tolist())
+        return ends_as.tolist()
 
     def _close(self, call: int, end: float, outcome: int, disposition: int) -> None:
         self.outcome[call] = outcome
@@ -608,7 +611,7 @@ class CallCentre:
         self.attempt.append(self.attempt[caller_call] + 1)
         for column, value in zip(self._inputs, row, strict=True):
             column.append(value)
-        # _decide_advisor_ends for one call, without numpy's per-call overhead
+        # _advisor_ends for one call, without numpy's per-call overhead
         if not self.triaged[call]:
             self.advisor_ends_as.append(CLOSED_NO_TRIAGE)
         elif self.clinical_u[call] < self._clinical_p[int(arrival // MINUTES_PER_DAY)]:
@@ -858,7 +861,7 @@ def simulate(scenario: Scenario, replication: int, seed: int) -> RunRecords:
         # cycles, and reference counting frees the per-call state at once — a
         # long sweep never holds two replications' working state.
         centre.__dict__.clear()
-        env._queue.clear()  # type: ignore[attr-defined]
+        env._queue.clear()
     finally:
         if collecting:
             gc.enable()

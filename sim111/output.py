@@ -214,9 +214,9 @@ def sweep_json(name: str, result: SweepResult) -> dict[str, Any]:
         if len(summary):
             for r in summary[summary["point"] == i].itertuples():
                 kpis[str(r.kpi)] = {
-                    "mean": _clean(r.mean),  # type: ignore[arg-type]
-                    "ci_low": _clean(r.ci_low),  # type: ignore[arg-type]
-                    "ci_high": _clean(r.ci_high),  # type: ignore[arg-type]
+                    "mean": _clean(r.mean),
+                    "ci_low": _clean(r.ci_low),
+                    "ci_high": _clean(r.ci_high),
                 }
         points.append({"point": i, "overrides": point, "kpis": kpis})
     return {
@@ -261,9 +261,9 @@ def comparison_table(comparison: Comparison, kpis: tuple[str, ...]) -> str:
     for key in kpis:
         kpi = kpi_info(key)
         for r in diffs[diffs["kpi"] == key].itertuples():
-            ci = "-" if pd.isna(r.ci_low) else f"{_fmt(kpi, r.ci_low)} .. {_fmt(kpi, r.ci_high)}"  # type: ignore[arg-type]
+            ci = "-" if pd.isna(r.ci_low) else f"{_fmt(kpi, r.ci_low)} .. {_fmt(kpi, r.ci_high)}"
             values = (r.baseline, r.mean, r.difference)
-            rows.append([kpi.label, str(r.scenario), *(_fmt(kpi, v) for v in values), ci])  # type: ignore[arg-type]
+            rows.append([kpi.label, str(r.scenario), *(_fmt(kpi, v) for v in values), ci])
     head = (
         f"baseline: {base.scenario.name}, {base.replications} replications, seed {base.seed}; "
         "differences are paired by replication (95% CI)"

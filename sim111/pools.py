@@ -32,7 +32,7 @@ class StaffPool:
         self.on_free = on_free
         self.group_of: list[int] = []
         self.off_at: list[float] = []
-        self.task: list[int] = []  # what each person is working on (set by the centre)
+        self.task: list[int] = []  # the call each person is working on (the centre's)
         self.idle: dict[int, None] = {}
         self.changes: list[tuple[float, int]] = []
         self.on_duty = 0

@@ -191,7 +191,7 @@ def run_points(
                 finish(_task(scenarios[p], p, r, seed, keep_records), key)
         else:
             if owned:
-                stack.enter_context(pool)  # type: ignore[arg-type]
+                stack.enter_context(pool)
             futures: dict[Future[Outcome], str] = {
                 pool.submit(_task, scenarios[p], p, r, seed, keep_records): key
                 for p, r, key in todo
