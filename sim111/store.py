@@ -14,6 +14,7 @@ import json
 import pickle
 import sqlite3
 import zlib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -49,12 +50,24 @@ def canonical_json(data: Any) -> str:
 
 def replication_key(scenario: Scenario, seed: int, replication: int) -> str:
     """The store key of one replication: a hash of what determines its result."""
+    return replication_keys(scenario, seed, [replication])[0]
+
+
+def replication_keys(scenario: Scenario, seed: int, replications: Iterable[int]) -> list[str]:
+    """:func:`replication_key` of several replications, serialising the scenario once.
+
+    The hashed text is exactly ``canonical_json`` of ``{"replication", "scenario",
+    "seed", "v"}``, assembled from its sorted parts.
+    """
     from sim111 import __version__
 
-    text = canonical_json(
-        {"scenario": scenario.to_data(), "seed": seed, "replication": replication, "v": __version__}
-    )
-    return hashlib.sha256(text.encode()).hexdigest()
+    scenario_json = canonical_json(scenario.to_data())
+    tail = f',"scenario":{scenario_json},"seed":{canonical_json(seed)},"v":'
+    tail += canonical_json(__version__) + "}"
+    return [
+        hashlib.sha256(f'{{"replication":{canonical_json(r)}{tail}'.encode()).hexdigest()
+        for r in replications
+    ]
 
 
 def _pack(frame: pd.DataFrame) -> bytes:

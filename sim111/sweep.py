@@ -33,7 +33,7 @@ from sim111.model import simulate
 from sim111.records import RunRecords
 from sim111.scenario import Scenario
 from sim111.stats import summarise
-from sim111.store import ResultStore, replication_key
+from sim111.store import ResultStore, replication_keys
 
 log = logging.getLogger(__name__)
 
@@ -157,8 +157,7 @@ def run_points(
     outcomes: list[Outcome] = []
     todo: list[tuple[int, int, str]] = []
     for p, scenario in enumerate(scenarios):
-        for r in range(replications):
-            key = replication_key(scenario, seed, r)
+        for r, key in enumerate(replication_keys(scenario, seed, range(replications))):
             cached = db.get(key) if db is not None and key in done and not keep_records else None
             if cached is not None:
                 outcomes.append(Outcome(p, r, cached[0], cached[1]))
