@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
@@ -84,12 +85,12 @@ def clip_to_range(summary: pd.DataFrame) -> pd.DataFrame:
     wait of a few seconds) it can stray outside the values the KPI can take.
     """
     out = summary.copy()
-    for key in out.index:
-        kpi = kpi_info(key)
-        if kpi.lower is not None:
-            out.loc[key, "ci_low"] = max(out.loc[key, "ci_low"], kpi.lower)
-        if kpi.unit == "fraction":
-            out.loc[key, "ci_high"] = min(out.loc[key, "ci_high"], 1.0)
+    infos = [kpi_info(key) for key in out.index]
+    lower = np.array([-np.inf if k.lower is None else k.lower for k in infos], dtype=float)
+    upper = np.array([1.0 if k.unit == "fraction" else np.inf for k in infos])
+    # np.maximum/np.minimum keep NaN (a KPI with no data) as NaN
+    out["ci_low"] = np.maximum(out["ci_low"].to_numpy(dtype=float), lower)
+    out["ci_high"] = np.minimum(out["ci_high"].to_numpy(dtype=float), upper)
     return out
 
 

@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from sim111.stats import summarise, t_interval
+from sim111.sweep import clip_to_range
 
 
 def test_t_interval_known_value():
@@ -23,3 +24,20 @@ def test_summarise_skips_replication_column():
     frame = summarise(pd.DataFrame({"replication": [0, 1], "x": [1.0, 3.0]}))
     assert list(frame.index) == ["x"]
     assert frame.loc["x", "n"] == 2
+
+
+def test_interval_ends_are_clipped_to_each_kpis_range():
+    summary = pd.DataFrame(
+        {
+            "mean": [2.0, 0.99, -5.0, math.nan],
+            "ci_low": [-1.0, 0.97, -9.0, math.nan],
+            "ci_high": [5.0, 1.01, -1.0, math.nan],
+            "n": [3, 3, 3, 0],
+        },
+        index=pd.Index(["p95_answer_s", "answered_within_60s", "margin_gbp", "mean_callback_min"]),
+    )
+    out = clip_to_range(summary)
+    assert out["ci_low"].tolist()[:3] == [0.0, 0.97, -9.0]  # waits >= 0; margins unbounded
+    assert out["ci_high"].tolist()[:3] == [5.0, 1.0, -1.0]  # fractions <= 1
+    assert out.loc["mean_callback_min"].isna()[["ci_low", "ci_high"]].all()  # no data stays NaN
+    assert out["mean"].equals(summary["mean"])
