@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import types
 import typing
 from collections.abc import Mapping
@@ -155,6 +156,13 @@ def _convert(tp: Any, value: Any, meta: Mapping[str, Any]) -> Any:
     return _convert_scalar(tp, value, meta)
 
 
+@functools.cache
+def _schema(cls: type) -> tuple[dict[str, Any], dict[str, dataclasses.Field[Any]]]:
+    # resolving the string annotations is the slow part of building: once per class
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    return typing.get_type_hints(cls), fields
+
+
 def build(cls: type[T], data: Any) -> T:
     """Build the frozen dataclass ``cls`` from TOML data, validating every key.
 
@@ -162,8 +170,7 @@ def build(cls: type[T], data: Any) -> T:
     """
     if not isinstance(data, Mapping):
         raise FieldError("", f"must be a table, got {_show(data)}")
-    hints = typing.get_type_hints(cls)
-    fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    hints, fields = _schema(cls)  # type: ignore[arg-type]
     unknown = [k for k in data if k not in fields]
     if unknown:
         allowed = ", ".join(sorted(fields))
