@@ -78,20 +78,22 @@ from sim111.streams import RandomStreams
 REDIAL_BATCH = 256
 # The drawn columns the engine reads during a run (the uniforms behind durations
 # and urgency classes are turned into those before it: see _input_columns).
-_COLUMNS = (
-    "patience_min",
-    "triaged",
-    "advisor_handle_min",
-    "clinical_u",
-    "priority",
-    "advisor_disposition",
-    "clinician_disposition",
-    "callback_attempts_needed",
-    "redials",
-    "redial_delay_min",
-    "downstream_u",
-)
+_COLUMNS = {  # name -> array typecode (see _compact)
+    "patience_min": "d",
+    "triaged": "b",
+    "advisor_handle_min": "d",
+    "clinical_u": "d",
+    "priority": "b",
+    "advisor_disposition": "b",
+    "clinician_disposition": "b",
+    "callback_attempts_needed": "q",
+    "redials": "b",
+    "redial_delay_min": "d",
+    "downstream_u": "d",
+}
 
+
+_NUMPY_TYPES = {"d": np.float64, "b": np.int8, "h": np.int16, "q": np.int64}
 
 # The per-call columns the engine writes: name -> (array typecode, blank value).
 # ``d`` float64 minutes (NaN: not reached), ``b`` int8 codes and flags, ``h`` int16.
@@ -116,7 +118,6 @@ _OUTPUTS: dict[str, tuple[str, Any]] = {
     "downstream_start_min": ("d", math.nan),
     "downstream_end_min": ("d", math.nan),
 }
-_DTYPES = {"d": np.float64, "b": np.int8, "h": np.int16}
 
 
 class CallCentre:
@@ -129,17 +130,17 @@ class CallCentre:
     """
 
     # per-call attributes (see CallerDraws), one list entry per offered call
-    patience_min: list[float]
-    triaged: list[bool]
-    advisor_handle_min: list[float]
-    clinical_u: list[float]
-    priority: list[int]
-    advisor_disposition: list[int]
-    clinician_disposition: list[int]
-    callback_attempts_needed: list[int]
-    redials: list[bool]
-    redial_delay_min: list[float]
-    downstream_u: list[float]
+    patience_min: array[float]
+    triaged: array[int]
+    advisor_handle_min: array[float]
+    clinical_u: array[float]
+    priority: array[int]
+    advisor_disposition: array[int]
+    clinician_disposition: array[int]
+    callback_attempts_needed: array[int]
+    redials: array[int]
+    redial_delay_min: array[float]
+    downstream_u: array[float]
     # per-call results (see _OUTPUTS), one entry per offered call
     answer_min: array[float]
     advisor_end_min: array[float]
@@ -183,10 +184,10 @@ class CallCentre:
             for t in self._day_types
         ]
         n = arrivals.size
-        self.arrival = arrivals.tolist()
-        self.caller_id = list(range(n))
-        self.attempt = [0] * n
-        # every input column, each a list (fast to index); redials append to them all
+        self.arrival = _compact(arrivals, "d")
+        self.caller_id = _compact(np.arange(n), "q")
+        self.attempt = array("h", [0]) * n
+        # every input column, a typed array; redials append to them all
         self._inputs = _input_columns(scenario, draws)
         for name, column in zip(_COLUMNS, self._inputs, strict=False):
             setattr(self, name, column)
@@ -251,7 +252,6 @@ class CallCentre:
         self.awaiting_changes: list[tuple[float, int]] = []
 
         self._n_first = n
-        self._first_attempts = (arrivals, draws)
         self._advisor_done_cb = self._advisor_done
         # SimPy's pending events: a heap of (time, priority, id, event) and of the
         # engine's own (time, priority, id, callback, value) wake-ups
@@ -433,7 +433,7 @@ class CallCentre:
 
     def _advisor_ends(
         self, arrival_min: np.ndarray, triaged: np.ndarray, clinical_u: np.ndarray
-    ) -> list[int]:
+    ) -> array[int]:
         """How each advisor call will end, known from its draws: closed untriaged,
         closed with the advisor's disposition, or on to a clinician
         (``AWAITING_CLINICIAN_AT_END``) — by P(clinical | triaged) on the day the
@@ -445,7 +445,7 @@ class CallCentre:
             np.where(clinical, AWAITING_CLINICIAN_AT_END, CLOSED_BY_ADVISOR),
             CLOSED_NO_TRIAGE,
         )
-        return ends_as.tolist()
+        return _compact(ends_as, "b")
 
     def _close(self, call: int, end: float, outcome: int, disposition: int) -> None:
         self.outcome[call] = outcome
@@ -635,51 +635,40 @@ class CallCentre:
 
     # the end ---------------------------------------------------------------
     def records(self) -> CallRecords:
-        """The per-call columns as numpy arrays (results without a copy)."""
-        n = len(self.arrival)
+        """The per-call columns as numpy arrays (without a copy where the type fits)."""
 
-        def result(name: str) -> np.ndarray:
-            return np.frombuffer(getattr(self, name), dtype=_DTYPES[_OUTPUTS[name][0]])
+        def column(name: str, dtype: Any = np.float64) -> np.ndarray:
+            values = getattr(self, name)
+            return np.frombuffer(values, dtype=values.typecode).astype(dtype, copy=False)
 
-        def flag(name: str) -> np.ndarray:
-            return result(name).view(np.bool_)
-
-        first, (arrivals, draws) = self._n_first, self._first_attempts
-
-        def inputs(drawn: np.ndarray, values: list[Any], dtype: Any = float) -> np.ndarray:
-            # first attempts' values as drawn, then the redials' (appended in the run)
-            redials = np.fromiter(values[first:], dtype, n - first)
-            return np.concatenate([drawn.astype(dtype, copy=False), redials])
-
-        clinical = flag("entered_clinical")
-        priority = inputs(draws.priority, self.priority, np.int8)
+        clinical = column("entered_clinical", bool)
         return CallRecords(
-            caller_id=inputs(np.arange(first), self.caller_id, np.int64),
-            attempt=inputs(np.zeros(first), self.attempt, np.int16),
-            arrival_min=inputs(arrivals, self.arrival),
-            patience_min=inputs(draws.patience_min, self.patience_min),
-            handle_min=inputs(draws.advisor_handle_min, self.advisor_handle_min),
-            answer_min=result("answer_min"),
-            advisor_end_min=result("advisor_end_min"),
-            end_min=result("end_min"),
-            outcome=result("outcome"),
-            triaged=inputs(draws.triaged, self.triaged, bool),
+            caller_id=column("caller_id", np.int64),
+            attempt=column("attempt", np.int16),
+            arrival_min=column("arrival"),
+            patience_min=column("patience_min"),
+            handle_min=column("advisor_handle_min"),
+            answer_min=column("answer_min"),
+            advisor_end_min=column("advisor_end_min"),
+            end_min=column("end_min"),
+            outcome=column("outcome", np.int8),
+            triaged=column("triaged", bool),
             clinical=clinical,
-            priority=np.where(clinical, priority, np.int8(NO_PRIORITY)),
-            warm_transfer=flag("warm"),
-            callback_attempts=result("cb_attempts"),
-            contact_min=result("contact_min"),
-            first_attempt_min=result("first_attempt_min"),
-            clinician_end_min=result("clinician_end_min"),
-            clinician_group=result("clinician_group"),
-            disposition=result("disposition"),
-            provider=result("provider"),
-            provider_start_min=result("provider_start_min"),
-            bounced=flag("bounced"),
-            downstream=result("downstream"),
-            downstream_class=result("downstream_class"),
-            downstream_start_min=result("downstream_start_min"),
-            downstream_end_min=result("downstream_end_min"),
+            priority=np.where(clinical, column("priority", np.int8), np.int8(NO_PRIORITY)),
+            warm_transfer=column("warm", bool),
+            callback_attempts=column("cb_attempts", np.int16),
+            contact_min=column("contact_min"),
+            first_attempt_min=column("first_attempt_min"),
+            clinician_end_min=column("clinician_end_min"),
+            clinician_group=column("clinician_group", np.int8),
+            disposition=column("disposition", np.int8),
+            provider=column("provider", np.int8),
+            provider_start_min=column("provider_start_min"),
+            bounced=column("bounced", bool),
+            downstream=column("downstream", np.int8),
+            downstream_class=column("downstream_class", np.int8),
+            downstream_start_min=column("downstream_start_min"),
+            downstream_end_min=column("downstream_end_min"),
         )
 
 
@@ -788,8 +777,18 @@ class ServiceDesk:
         self.staff.release(agent)
 
 
-def _input_columns(scenario: Scenario, draws: CallerDraws) -> list[list[Any]]:
-    """Per-call inputs as lists, in a fixed order: the drawn columns (``_COLUMNS``),
+def _compact(values: np.ndarray, typecode: str) -> array[Any]:
+    """A numpy column as a typed ``array.array``: ``d`` float64, ``b`` int8 (codes
+    and flags), ``h`` int16, ``q`` int64.
+
+    The engine indexes these one element at a time; a list would hold a Python
+    object per call (32 bytes a float), which a year-long replication feels.
+    """
+    return array(typecode, np.asarray(values).astype(_NUMPY_TYPES[typecode]).tobytes())
+
+
+def _input_columns(scenario: Scenario, draws: CallerDraws) -> list[array[Any]]:
+    """Per-call inputs as typed arrays, in a fixed order: the drawn columns (``_COLUMNS``),
     then what follows from them by each group's own distribution — the handling
     time with each clinician group, with each provider and at each downstream
     service, then the urgency class at each downstream service.
@@ -797,18 +796,18 @@ def _input_columns(scenario: Scenario, draws: CallerDraws) -> list[list[Any]]:
     Computed for a whole batch at once (one vectorised inverse CDF per group)
     rather than per call as it is needed.
     """
-    columns = [getattr(draws, name).tolist() for name in _COLUMNS]
+    columns = [_compact(getattr(draws, name), code) for name, code in _COLUMNS.items()]
     for group in scenario.clinicians:
-        columns.append(group.handle_time.quantile(draws.clinician_u).tolist())
+        columns.append(_compact(group.handle_time.quantile(draws.clinician_u), "d"))
     for provider in scenario.providers:
-        columns.append(provider.handle_time.quantile(draws.provider_u).tolist())
+        columns.append(_compact(provider.handle_time.quantile(draws.provider_u), "d"))
     for service in scenario.downstream:
-        columns.append(service.handle_time.quantile(draws.downstream_handle_u).tolist())
+        columns.append(_compact(service.handle_time.quantile(draws.downstream_handle_u), "d"))
     for service in scenario.downstream:
         cum = np.cumsum([c.share for c in service.classes])
         cum /= cum[-1]
         klass = np.searchsorted(cum, draws.downstream_class_u, side="right")
-        columns.append(np.minimum(klass, len(cum) - 1).tolist())
+        columns.append(_compact(np.minimum(klass, len(cum) - 1), "b"))
     return columns
 
 
