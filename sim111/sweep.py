@@ -214,11 +214,15 @@ def _assemble(
         assert o.kpis is not None and o.intervals is not None
         values = {k: points[o.point].get(k) for k in swept}
         rows.append({"point": o.point, **values, "replication": o.replication, **o.kpis})
-        frame = o.intervals.copy()
-        frame.insert(0, "replication", o.replication)
-        frame.insert(0, "point", o.point)
-        frames.append(frame)
+        frames.append(o.intervals)
     kpis = pd.DataFrame(rows)
+    intervals = pd.DataFrame()
+    if frames:  # one concatenation, then the labels (no copy of each frame to label it)
+        lengths = [len(f) for f in frames]
+        intervals = pd.concat(frames, ignore_index=True)
+        intervals.insert(0, "replication", np.repeat([o.replication for o in good], lengths))
+        intervals.insert(0, "point", np.repeat([o.point for o in good], lengths))
+        del frames
     summaries = []
     for p in range(len(points)):
         part = kpis[kpis["point"] == p] if len(kpis) else kpis
@@ -247,7 +251,7 @@ def _assemble(
         seed=seed,
         kpis=kpis,
         summary=pd.concat(summaries, ignore_index=True) if summaries else pd.DataFrame(),
-        intervals=pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(),
+        intervals=intervals,
         failures=failures,
         records=tuple(o.records for o in good if o.records is not None),
     )
