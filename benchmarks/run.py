@@ -180,11 +180,11 @@ def main() -> None:
         ("plain SimPy Erlang-A", days, 3),
         ("Ciw Erlang-A", days, 3),
         ("sim111 typical-area week", 7, 20),
-        ("sim111 typical-area 4 weeks", 28, 5),
+        ("sim111 typical-area 4 weeks", 28, 10),
     ]
     if args.scenarios:
         for path in sorted((ROOT / SCENARIO_CASE).glob("*.toml")):
-            plan.append((f"{SCENARIO_CASE}{path.name}", 0, 10))
+            plan.append((f"{SCENARIO_CASE}{path.name}", 0, 15))
     if args.national:
         plan.append(("sim111 national year (2 processes)", 365, 1))
     results = {}
