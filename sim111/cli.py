@@ -33,10 +33,7 @@ from sim111.output import (
     write_atomically,
     write_outputs,
 )
-from sim111.report import png_bytes
 from sim111.scenario import Scenario, load_scenario
-from sim111.staffing import StaffingTargets
-from sim111.staffing import staff as find_roster
 from sim111.sweep import run_sweep
 from sim111.sweepfile import load_sweep
 
@@ -267,6 +264,9 @@ def staff(
         ) from None
     if not lengths or any(not 1 <= h <= 24 or (h * 2) % 1 for h in lengths):
         raise ScenarioError(f"--shift-lengths {shift_lengths!r}: each must be 1-24 h in half-hours")
+    from sim111.staffing import StaffingTargets  # scipy.optimize: only for this command
+    from sim111.staffing import staff as find_roster
+
     targets = StaffingTargets(
         answered_within_60s=target_answered_60s,
         abandoned_after_30s=target_abandoned_30s,
@@ -468,6 +468,8 @@ def compare_command(
     shown = kpis or DEFAULT_SWEEP_KPIS
     diffs = comparison.differences
     if out is not None:
+        from sim111.report import png_bytes  # matplotlib: only when files are written
+
         png = png_bytes(
             differences_figure(comparison, tuple(k for k in shown if k in set(diffs["kpi"])))
         )

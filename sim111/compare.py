@@ -11,17 +11,18 @@ from __future__ import annotations
 
 from concurrent.futures import Executor
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
-from matplotlib.ticker import PercentFormatter
 
 from sim111.experiment import ExperimentResult, run_experiment
 from sim111.kpis import kpi_info
 from sim111.scenario import Scenario
 from sim111.stats import t_interval
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,10 @@ def compare(
 
 def differences_figure(comparison: Comparison, kpis: tuple[str, ...]) -> Figure:
     """One row per KPI: each scenario's difference from the baseline with its 95% CI."""
+    # matplotlib is imported here, not at the top: only drawing needs it (CLI start-up)
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import PercentFormatter
+
     n_scenarios = len(comparison.results) - 1
     fig = Figure(figsize=(9, len(kpis) * (0.9 + 0.35 * n_scenarios) + 0.6))
     axes = np.atleast_1d(fig.subplots(len(kpis), 1, sharey=True))

@@ -24,8 +24,6 @@ from sim111.costs import staff_costs
 from sim111.experiment import ExperimentResult
 from sim111.formatting import _fmt, render_table
 from sim111.kpis import kpi_info
-from sim111.plots import figures
-from sim111.report import png_bytes, report_html
 from sim111.scenario import Scenario
 from sim111.store import json_default
 from sim111.sweep import SweepResult
@@ -100,6 +98,9 @@ def write_outputs(result: ExperimentResult, out_dir: str | Path) -> list[Path]:
             json.dumps(result.scenario.to_data(), indent=2, default=json_default) + "\n"
         ),
     }
+    from sim111.plots import figures  # matplotlib: only when files are written
+    from sim111.report import png_bytes, report_html
+
     pngs = {name: png_bytes(fig) for name, fig in figures(result).items()}
     writers["report.html"] = lambda p: p.write_text(report_html(result, pngs))
     for name, data in pngs.items():

@@ -225,3 +225,14 @@ def test_compare_needs_two_files():
     proc = sim111("compare", str(SCENARIOS / "typical-area.toml"))
     assert proc.returncode == 2
     assert "at least two" in proc.stderr
+
+
+def test_cli_starts_without_plotting_or_optimisation_libraries():
+    # `sim111 run` without --out draws nothing and solves no MILP: matplotlib and
+    # scipy.optimize (~0.8 s of imports) are loaded only by the code that needs them.
+    code = (
+        "import sys, sim111.cli; "
+        "print(sorted(m for m in ('matplotlib', 'scipy.optimize') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
