@@ -1,4 +1,4 @@
-"""Speed and memory benchmarks: ``python benchmarks/run.py [--quick] [--scenarios] [--national]``.
+"""Speed and memory benchmarks: ``python benchmarks/run.py [--quick] [--scenarios]``.
 
 Each case runs in a fresh subprocess so its peak memory (max RSS) is its own.
 Reading the scenario is not timed; the time is the best of 3 to 20 runs (more
@@ -162,8 +162,11 @@ def _child(name: str, days: int, repeats: int) -> None:
 def main() -> None:
     """Run the cases and print the table and ratios."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="10 days instead of 30 for Erlang-A")
-    parser.add_argument("--national", action="store_true", help="also the national year (minutes)")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="10 days instead of 30 for Erlang-A, and no national year (seconds, not minutes)",
+    )
     parser.add_argument(
         "--scenarios", action="store_true", help="also one replication of each library scenario"
     )
@@ -185,7 +188,7 @@ def main() -> None:
     if args.scenarios:
         for path in sorted((ROOT / SCENARIO_CASE).glob("*.toml")):
             plan.append((f"{SCENARIO_CASE}{path.name}", 0, 15))
-    if args.national:
+    if not args.quick:
         plan.append(("sim111 national year (2 processes)", 365, 1))
     results = {}
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
