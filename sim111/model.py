@@ -419,13 +419,8 @@ class CallCentre:
         else:
             pool.idle[agent] = None  # make_idle(), inlined
         ends_as = self.advisor_ends_as[call]
-        if ends_as == CLOSED_BY_ADVISOR:  # _close(), inlined: most calls end here
-            disposition = self.advisor_disposition[call]
-            self.outcome[call] = CLOSED_BY_ADVISOR
-            self.end_min[call] = end
-            self.disposition[call] = disposition
-            if self.referrals[disposition]:
-                self._refer(call, end, disposition)
+        if ends_as == CLOSED_BY_ADVISOR:
+            self._close(call, end, CLOSED_BY_ADVISOR, self.advisor_disposition[call])
         elif ends_as == CLOSED_NO_TRIAGE:
             self._close(call, end, CLOSED_NO_TRIAGE, NO_DISPOSITION)
         else:
@@ -611,13 +606,13 @@ class CallCentre:
         self.attempt.append(self.attempt[caller_call] + 1)
         for column, value in zip(self._inputs, row, strict=True):
             column.append(value)
-        # _advisor_ends for one call, without numpy's per-call overhead
-        if not self.triaged[call]:
-            self.advisor_ends_as.append(CLOSED_NO_TRIAGE)
-        elif self.clinical_u[call] < self._clinical_p[int(arrival // MINUTES_PER_DAY)]:
-            self.advisor_ends_as.append(AWAITING_CLINICIAN_AT_END)
-        else:
-            self.advisor_ends_as.append(CLOSED_BY_ADVISOR)
+        self.advisor_ends_as.extend(
+            self._advisor_ends(
+                np.array([arrival]),
+                np.array([self.triaged[call]], dtype=bool),
+                np.array([self.clinical_u[call]]),
+            )
+        )
         for results, (_, blank) in zip(self._outputs, _OUTPUTS.values(), strict=True):
             results.append(blank)
         return call
