@@ -25,6 +25,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 ERLANG_A = {"calls_per_hour": 120.0, "servers": 18, "handle_min": 8.0, "patience_min": 5.0}
@@ -45,16 +46,19 @@ def _erlang_a_scenario(days: int):
     )
 
 
-def case_sim111_erlang_a(days: int) -> Callable[[], int]:
+def _one_replication(scenario: Any) -> Callable[[], int]:
+    """Replication 0 of ``scenario`` with every KPI; returns the calls offered."""
     from sim111.sweep import simulate_replication
-
-    scenario = _erlang_a_scenario(days)
 
     def run() -> int:
         kpis, _, _ = simulate_replication(scenario, 0, 1)
         return int(kpis["calls_offered"])
 
     return run
+
+
+def case_sim111_erlang_a(days: int) -> Callable[[], int]:
+    return _one_replication(_erlang_a_scenario(days))
 
 
 def case_plain_simpy(days: int) -> Callable[[], int]:
@@ -71,17 +75,9 @@ def case_ciw(days: int) -> Callable[[], int]:
 
 def case_typical_area(days: int) -> Callable[[], int]:
     from sim111.scenario import load_scenario
-    from sim111.sweep import simulate_replication
 
-    scenario = load_scenario(ROOT / "scenarios" / "typical-area.toml").with_overrides(
-        {"run.days": days}
-    )
-
-    def run() -> int:
-        kpis, _, _ = simulate_replication(scenario, 0, 1)
-        return int(kpis["calls_offered"])
-
-    return run
+    scenario = load_scenario(ROOT / "scenarios" / "typical-area.toml")
+    return _one_replication(scenario.with_overrides({"run.days": days}))
 
 
 def case_national_year(days: int) -> Callable[[], int]:
@@ -114,15 +110,8 @@ SCENARIO_CASE = "scenarios/"
 def case_scenario(relative_path: str) -> Callable[[], int]:
     """One replication of a library scenario as it stands (its own days and settings)."""
     from sim111.scenario import load_scenario
-    from sim111.sweep import simulate_replication
 
-    scenario = load_scenario(ROOT / SCENARIO_CASE / relative_path)
-
-    def run() -> int:
-        kpis, _, _ = simulate_replication(scenario, 0, 1)
-        return int(kpis["calls_offered"])
-
-    return run
+    return _one_replication(load_scenario(ROOT / SCENARIO_CASE / relative_path))
 
 
 CASES: dict[str, Callable[[int], Callable[[], int]]] = {
