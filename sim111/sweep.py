@@ -158,7 +158,11 @@ def run_points(
     outcomes: list[Outcome] = []
     todo: list[tuple[int, int, str]] = []
     for p, scenario in enumerate(scenarios):
-        for r, key in enumerate(replication_keys(scenario, seed, range(replications))):
+        # store keys hash the whole scenario: only worth computing with a store
+        keys = [""] * replications
+        if db is not None:
+            keys = replication_keys(scenario, seed, range(replications))
+        for r, key in enumerate(keys):
             cached = db.get(key) if db is not None and key in done and not keep_records else None
             if cached is not None:
                 outcomes.append(Outcome(p, r, cached[0], cached[1]))
