@@ -414,10 +414,8 @@ class CallCentre:
         if pool.off_at[agent] <= end:  # release(), inlined: the shift is over
             pool.changes.append((end, -1))
             pool.on_duty -= 1
-        elif self.queue:
-            self._advisor_free(agent)
         else:
-            pool.idle[agent] = None  # make_idle(), inlined
+            self._advisor_free(agent)
         ends_as = self.advisor_ends_as[call]
         if ends_as == CLOSED_BY_ADVISOR:
             self._close(call, end, CLOSED_BY_ADVISOR, self.advisor_disposition[call])
