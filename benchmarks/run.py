@@ -48,7 +48,7 @@ def _erlang_a_scenario(days: int):
 
 def _one_replication(scenario: Any) -> Callable[[], int]:
     """Replication 0 of ``scenario`` with every KPI; returns the calls offered."""
-    from sim111.sweep import simulate_replication
+    from sim111.experiments.sweep import simulate_replication
 
     def run() -> int:
         kpis, _, _ = simulate_replication(scenario, 0, 1)

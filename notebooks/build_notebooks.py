@@ -80,7 +80,7 @@ fig.tight_layout()""",
         ),
         (
             "code",
-            """from sim111.analysis import replications_needed
+            """from sim111.experiments.analysis import replications_needed
 
 replications_needed(result.kpis["answered_within_60s"], half_width=0.005)""",
         ),
@@ -153,7 +153,7 @@ Thursday 28 March – Tuesday 2 April 2013: Good Friday and Easter Monday are ba
 and at go-live calls ran longer than priced (about 9 minutes an episode in the pilots,
 14–18 at go-live; docs/domain.md §1). We take the typical area, move it to Easter 2013,
 lengthen the advisor and clinician calls, and compare the roster as priced with one that
-`sim111.staffing.staff` finds for the same conditions. Small settings.""",
+`sim111.planning.staffing.staff` finds for the same conditions. Small settings.""",
         ),
         (
             "code",
@@ -162,7 +162,7 @@ lengthen the advisor and clinician calls, and compare the roster as priced with 
 import matplotlib.pyplot as plt
 
 from sim111 import load_scenario, run_experiment
-from sim111.staffing import StaffingTargets, staff
+from sim111.planning.staffing import StaffingTargets, staff
 
 REPLICATIONS = 3
 base = load_scenario("../scenarios/typical-area.toml")

@@ -6,10 +6,10 @@
 """
 
 from sim111.errors import ScenarioError
-from sim111.experiment import ExperimentResult, run_experiment, run_replication
-from sim111.kpis import KPIS
+from sim111.experiments.replications import ExperimentResult, run_experiment, run_replication
+from sim111.experiments.sweep import SweepResult, run_sweep
+from sim111.kpi_keys import KPIS
 from sim111.scenario import Scenario, load_scenario
-from sim111.sweep import SweepResult, run_sweep
 
 __all__ = [
     "KPIS",

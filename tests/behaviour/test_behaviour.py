@@ -8,9 +8,9 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pandas as pd
 
-from sim111.experiment import run_experiment
-from sim111.model import simulate
-from sim111.records import OUTCOMES
+from sim111.engine.centre import simulate
+from sim111.engine.records import OUTCOMES
+from sim111.experiments.replications import run_experiment
 from sim111.scenario import load_scenario, scenario_from_data
 from tests.conftest import SCENARIOS, make_scenario
 
@@ -132,9 +132,9 @@ def test_lazy_abandonment_gives_exactly_the_records_of_patience_timers():
     # this is exact, so forcing the timers must reproduce every record bit for bit.
     import simpy
 
-    from sim111.callers import draw_callers
-    from sim111.model import CallCentre, draw_arrivals
-    from sim111.streams import RandomStreams
+    from sim111.engine.callers import draw_callers
+    from sim111.engine.centre import CallCentre, draw_arrivals
+    from sim111.engine.streams import RandomStreams
 
     scenario = load_scenario(SCENARIOS / "typical-area.toml").with_overrides(
         {"run.days": 2, "callers.redial_probability": 0.0, "advisors.roster_scale": 0.6}

@@ -6,8 +6,8 @@ import datetime as dt
 
 import numpy as np
 
-from sim111.experiment import run_experiment
-from sim111.model import simulate
+from sim111.engine.centre import simulate
+from sim111.experiments.replications import run_experiment
 from sim111.scenario import load_scenario, scenario_from_data
 from tests.conftest import SCENARIOS
 

@@ -9,9 +9,8 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim111.experiment import run_experiment
-from sim111.model import simulate
-from sim111.records import (
+from sim111.engine.centre import simulate
+from sim111.engine.records import (
     ABANDONED,
     CLOSED_BY_PROVIDER,
     LOST_AT_OVERFLOW,
@@ -20,6 +19,7 @@ from sim111.records import (
     QUEUED_AT_PROVIDER_AT_END,
     WITH_PROVIDER_AT_END,
 )
+from sim111.experiments.replications import run_experiment
 from tests.conftest import make_scenario
 
 BUSY = {"kind": "stationary", "calls_per_hour": 90.0}  # 12 erlangs on 10 advisors

@@ -15,12 +15,12 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-import sim111.sweep as sweep_module
+import sim111.experiments.sweep as sweep_module
 from sim111 import run_sweep
 from sim111.cli import cli
-from sim111.model import simulate
+from sim111.engine.centre import simulate
+from sim111.experiments.store import ResultStore
 from sim111.scenario import load_scenario
-from sim111.store import ResultStore
 from tests.conftest import ROOT, SCENARIOS
 
 TYPICAL = SCENARIOS / "typical-area.toml"

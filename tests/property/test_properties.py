@@ -9,11 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim111.errors import ScenarioError
-from sim111.intervals import grouped_percentile, interval_kpis
-from sim111.kpis import replication_kpis
-from sim111.model import simulate
-from sim111.records import (
+from sim111.engine.centre import simulate
+from sim111.engine.records import (
     ABANDONED,
     CALLBACK_FAILED,
     CLOSED_BY_ADVISOR,
@@ -22,6 +19,9 @@ from sim111.records import (
     OUTCOMES,
     QUEUED_AT_END,
 )
+from sim111.errors import ScenarioError
+from sim111.measures.intervals import grouped_percentile, interval_kpis
+from sim111.measures.kpis import replication_kpis
 from sim111.scenario import scenario_from_data
 
 durations = st.one_of(

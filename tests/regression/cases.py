@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sim111.experiment import run_experiment
+from sim111.experiments.replications import run_experiment
 from sim111.scenario import Scenario, load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]

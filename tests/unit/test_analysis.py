@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 from scipy.special import stdtrit
 
-from sim111.analysis import replications_needed, suggest_warmup
-from sim111.experiment import run_experiment
+from sim111.experiments.analysis import replications_needed, suggest_warmup
+from sim111.experiments.replications import run_experiment
 from tests.conftest import make_scenario
 
 

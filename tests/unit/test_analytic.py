@@ -7,7 +7,7 @@ import math
 import pytest
 from scipy.special import gammainc, gammaln
 
-from sim111.analytic import _erlang_b, erlang_a, erlang_c
+from sim111.measures.analytic import _erlang_b, erlang_a, erlang_c
 
 
 def test_erlang_c_published_values():

@@ -1,6 +1,6 @@
 import datetime as dt
 
-from sim111.calendar import day_type, run_days
+from sim111.engine.calendar import day_type, run_days
 
 
 def test_easter_2013():

@@ -9,10 +9,10 @@ import sys
 
 import pytest
 
-from sim111.cli import parse_override
-from sim111.experiment import ExperimentResult, run_experiment
-from sim111.kpis import KPIS
-from sim111.output import kpi_table, write_outputs
+from sim111.cli.commands import parse_override
+from sim111.experiments.replications import ExperimentResult, run_experiment
+from sim111.kpi_keys import KPIS
+from sim111.outputs.files import kpi_table, write_outputs
 from sim111.scenario import load_scenario
 from tests.conftest import ROOT, SCENARIOS, make_scenario
 

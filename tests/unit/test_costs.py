@@ -8,9 +8,9 @@ import math
 import numpy as np
 import pytest
 
-from sim111.costs import cost_kpis, staff_cost, uplift_by_minute
-from sim111.distributions import Distribution
+from sim111.measures.costs import cost_kpis, staff_cost, uplift_by_minute
 from sim111.scenario import Costs, Pay, Shift, StaffGroup, scenario_from_data
+from sim111.scenario.distributions import Distribution
 
 BAND3 = Pay(
     hourly_rate_gbp=10.0,
@@ -153,7 +153,7 @@ def test_penalty_must_name_a_kpi():
 
 
 def test_longer_handling_raises_the_break_even_price():
-    from sim111.experiment import run_experiment
+    from sim111.experiments.replications import run_experiment
     from sim111.scenario import load_scenario
     from tests.conftest import SCENARIOS
 

@@ -3,8 +3,8 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from sim111.calendar import run_days
-from sim111.demand import (
+from sim111.engine.calendar import run_days
+from sim111.engine.demand import (
     arrival_times_min,
     cumulative_intensity,
     day_factors,

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from sim111.distributions import Distribution
+from sim111.scenario.distributions import Distribution
 
 
 @pytest.mark.parametrize(

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from sim111.experiment import run_experiment
-from sim111.reference import reference_markdown
+from sim111.experiments.replications import run_experiment
+from sim111.experiments.sweepfile import load_sweep
 from sim111.scenario import load_scenario
-from sim111.sweepfile import load_sweep
+from sim111.scenario.docs import reference_markdown
 from tests.conftest import ROOT, SCENARIOS, scenario_files, sweep_files
 
 
 def test_scenario_reference_is_current():
     committed = (ROOT / "docs" / "scenario-reference.md").read_text()
     assert committed == reference_markdown(), (
-        "regenerate: python -m sim111.reference > docs/scenario-reference.md"
+        "regenerate: python -m sim111.scenario.docs > docs/scenario-reference.md"
     )
 
 

@@ -8,11 +8,11 @@ from datetime import date
 import numpy as np
 import simpy
 
-from sim111.callers import CallerDraws
-from sim111.model import CallCentre
-from sim111.records import OUTCOMES, StepLog
+from sim111.engine.callers import CallerDraws
+from sim111.engine.centre import CallCentre
+from sim111.engine.records import OUTCOMES, StepLog
+from sim111.engine.streams import RandomStreams
 from sim111.scenario import scenario_from_data
-from sim111.streams import RandomStreams
 
 FIXED = {"kind": "fixed"}
 

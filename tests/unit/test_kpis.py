@@ -8,9 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from sim111.intervals import interval_kpis
-from sim111.kpis import KPI_BY_KEY, busy_integral_to, replication_kpis
-from sim111.records import (
+from sim111.engine.records import (
     ABANDONED,
     AWAITING_CLINICIAN_AT_END,
     CALLBACK_FAILED,
@@ -22,6 +20,9 @@ from sim111.records import (
     RunRecords,
     StepLog,
 )
+from sim111.kpi_keys import KPI_BY_KEY
+from sim111.measures.intervals import interval_kpis
+from sim111.measures.kpis import busy_integral_to, replication_kpis
 
 NAN = math.nan
 AMBULANCE, ED, PRIMARY, SELF_CARE = 0, 1, 2, 5

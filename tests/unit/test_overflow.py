@@ -6,8 +6,14 @@ import math
 
 import pytest
 
+from sim111.engine.overflow import (
+    QueueState,
+    choose_provider,
+    expected_wait_s,
+    in_window,
+    rule_fires,
+)
 from sim111.errors import ScenarioError
-from sim111.overflow import QueueState, choose_provider, expected_wait_s, in_window, rule_fires
 from sim111.scenario import OverflowRule
 from tests.conftest import make_scenario
 

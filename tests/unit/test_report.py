@@ -7,11 +7,11 @@ from html import escape as html_escape
 
 import pytest
 
-from sim111.compare import compare, paired_differences
-from sim111.experiment import run_experiment
-from sim111.output import write_outputs
-from sim111.plots import FIGURES
-from sim111.report import CAPTIONS
+from sim111.experiments.compare import compare, paired_differences
+from sim111.experiments.replications import run_experiment
+from sim111.outputs.files import write_outputs
+from sim111.outputs.plots import FIGURES
+from sim111.outputs.report import CAPTIONS
 from sim111.scenario import load_scenario
 from tests.conftest import SCENARIOS
 

@@ -4,9 +4,9 @@ import math
 import numpy as np
 import pytest
 
-from sim111.distributions import Distribution
-from sim111.roster import ShiftBlock, rostered_count, shift_blocks
+from sim111.engine.roster import ShiftBlock, rostered_count, shift_blocks
 from sim111.scenario import Shift, StaffGroup, StaffingChange
+from sim111.scenario.distributions import Distribution
 
 HANDLE = Distribution(mean_min=8.0)
 

@@ -7,10 +7,9 @@ import itertools
 import numpy as np
 import pytest
 
-from sim111.analytic import erlang_a
-from sim111.experiment import run_experiment
-from sim111.scenario import load_scenario
-from sim111.staffing import (
+from sim111.experiments.replications import run_experiment
+from sim111.measures.analytic import erlang_a
+from sim111.planning.staffing import (
     SLOTS_PER_DAY,
     ShiftTemplate,
     StaffingTargets,
@@ -18,6 +17,7 @@ from sim111.staffing import (
     cover_requirements,
     staff,
 )
+from sim111.scenario import load_scenario
 from tests.conftest import SCENARIOS, make_scenario
 
 

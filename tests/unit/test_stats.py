@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim111.stats import summarise, t_interval
-from sim111.sweep import clip_to_range
+from sim111.experiments.stats import summarise, t_interval
+from sim111.experiments.sweep import clip_to_range
 
 
 def test_t_interval_known_value():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from sim111 import __version__
-from sim111.store import canonical_json, replication_key, replication_keys
+from sim111.experiments.store import canonical_json, replication_key, replication_keys
 from tests.conftest import SCENARIOS
 
 

@@ -1,4 +1,4 @@
-from sim111.streams import RandomStreams, stream_key
+from sim111.engine.streams import RandomStreams, stream_key
 
 
 def test_stream_key_is_stable_across_processes():

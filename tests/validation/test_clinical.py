@@ -11,11 +11,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim111.analytic import erlang_c
-from sim111.experiment import run_experiment
-from sim111.model import simulate
+from sim111.engine.centre import simulate
+from sim111.experiments.replications import run_experiment
+from sim111.experiments.stats import t_interval
+from sim111.measures.analytic import erlang_c
 from sim111.scenario import scenario_from_data
-from sim111.stats import t_interval
 
 CONFIDENCE = 1 - 0.05 / 4  # Bonferroni over the statistical comparisons in this module
 CALLS_PER_HOUR, CLINICAL_SHARE, CLINICIANS, CONSULT_MIN = 120.0, 0.5, 12, 10.0

@@ -1,7 +1,7 @@
 """The engine against queueing theory, within confidence intervals.
 
 Each KPI's 95%-family confidence interval across replications must contain the
-exact steady-state value from :mod:`sim111.analytic`. With 27 comparisons in
+exact steady-state value from :mod:`sim111.measures.analytic`. With 27 comparisons in
 this module each interval is at 1 - 0.05/27 (Bonferroni), so a correct model
 fails the family with probability under 5%; the seed is fixed so the outcome
 is reproducible, not so that a number is pinned. A wrong model (a mis-scaled
@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import pytest
 
-from sim111.analytic import erlang_a, erlang_c
-from sim111.experiment import run_experiment
+from sim111.experiments.replications import run_experiment
+from sim111.experiments.stats import t_interval
+from sim111.measures.analytic import erlang_a, erlang_c
 from sim111.scenario import load_scenario
-from sim111.stats import t_interval
 from tests.conftest import SCENARIOS
 
 COMPARISONS = 27

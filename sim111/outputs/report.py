@@ -1,6 +1,6 @@
 """A self-contained HTML report: KPI table with NHS targets, figures, assumptions.
 
-Built from an :class:`~sim111.experiment.ExperimentResult` only; the figures
+Built from an :class:`~sim111.experiments.replications.ExperimentResult` only; the figures
 are embedded as PNG (base64), so the file can be mailed to a board as it is.
 """
 
@@ -14,10 +14,10 @@ import math
 
 from matplotlib.figure import Figure
 
-from sim111.experiment import ExperimentResult
-from sim111.formatting import _fmt
-from sim111.kpis import kpi_info
-from sim111.plots import figures
+from sim111.experiments.replications import ExperimentResult
+from sim111.kpi_keys import kpi_info
+from sim111.outputs.formatting import _fmt
+from sim111.outputs.plots import figures
 
 CAPTIONS = {
     "calls_by_interval": "Calls offered, answered and abandoned per half-hour.",

@@ -17,7 +17,7 @@ timeouts; patience expiries, redials and the end of each task are bare
 wake-ups on SimPy's event heap (see ``CallCentre._at``); first-attempt
 arrivals are merged into the loop from their sorted array. Their callbacks
 move calls between queues and people. Callbacks only log timestamps and
-outcomes; KPIs are computed afterwards by :mod:`sim111.kpis`. Everything about
+outcomes; KPIs are computed afterwards by :mod:`sim111.measures.kpis`. Everything about
 a call that follows from its draws (durations, how its advisor call ends, its
 urgency class downstream) is computed per batch before the run. A logged time
 is the clock at an event, and the clock is set to exactly the time the event
@@ -40,12 +40,12 @@ import numpy as np
 import simpy
 from simpy.events import NORMAL
 
-from sim111.calendar import run_days
-from sim111.callers import CallerDraws, draw_callers
-from sim111.demand import arrival_times_min, cumulative_intensity, day_factors
-from sim111.overflow import QueueState, choose_provider
-from sim111.pools import StaffPool
-from sim111.records import (
+from sim111.engine.calendar import run_days
+from sim111.engine.callers import CallerDraws, draw_callers
+from sim111.engine.demand import arrival_times_min, cumulative_intensity, day_factors
+from sim111.engine.overflow import QueueState, choose_provider
+from sim111.engine.pools import StaffPool
+from sim111.engine.records import (
     ABANDONED,
     AWAITING_CLINICIAN_AT_END,
     CALLBACK_FAILED,
@@ -65,7 +65,8 @@ from sim111.records import (
     RunRecords,
     StepLog,
 )
-from sim111.roster import shift_blocks
+from sim111.engine.roster import shift_blocks
+from sim111.engine.streams import RandomStreams
 from sim111.scenario import (
     DISPOSITIONS,
     MINUTES_PER_DAY,
@@ -73,7 +74,6 @@ from sim111.scenario import (
     Provider,
     Scenario,
 )
-from sim111.streams import RandomStreams
 
 REDIAL_BATCH = 256
 # The drawn columns the engine reads during a run (the uniforms behind durations

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from sim111.kpis import Kpi
+from sim111.kpi_keys import Kpi
 
 
 def _fmt(kpi: Kpi, x: float) -> str:

@@ -5,7 +5,7 @@ The scenario classes declare each field's unit, range and meaning with
 those declarations, rejects unknown keys, checks types and ranges, and raises
 :class:`~sim111.errors.FieldError` naming the dotted key and what is allowed.
 :func:`to_data` is the inverse, used by overrides. The same declarations
-generate ``docs/scenario-reference.md`` (see :mod:`sim111.reference`).
+generate ``docs/scenario-reference.md`` (see :mod:`sim111.scenario.docs`).
 """
 
 from __future__ import annotations
@@ -203,3 +203,15 @@ def to_data(obj: Any) -> Any:
     if isinstance(obj, tuple | list):
         return [to_data(v) for v in obj]
     return obj
+
+
+def check_kpi_name(name: str) -> None:
+    """Names that become part of KPI keys must be identifiers."""
+    if not name.isidentifier():
+        raise FieldError("name", f"must be letters, digits and _ (for KPI keys), got {name!r}")
+
+
+def exactly_one(obj: Any, first: str, second: str) -> None:
+    """Raise unless exactly one of two optional fields of ``obj`` is set."""
+    if (getattr(obj, first) is None) == (getattr(obj, second) is None):
+        raise FieldError(first, f"or '{second}' is required (one, not both)")

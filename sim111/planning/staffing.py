@@ -29,11 +29,11 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from sim111.analytic import erlang_a, erlang_c
-from sim111.calendar import run_days
-from sim111.costs import hourly_rate_gbp, uplift_by_minute
-from sim111.demand import cumulative_intensity
-from sim111.experiment import ExperimentResult, run_experiment
+from sim111.engine.calendar import run_days
+from sim111.engine.demand import cumulative_intensity
+from sim111.experiments.replications import ExperimentResult, run_experiment
+from sim111.measures.analytic import erlang_a, erlang_c
+from sim111.measures.costs import hourly_rate_gbp, uplift_by_minute
 from sim111.scenario import (
     DAY_TYPES,
     MINUTES_PER_DAY,

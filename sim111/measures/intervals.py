@@ -11,16 +11,9 @@ import math
 import numpy as np
 import pandas as pd
 
-from sim111.kpis import (
-    ABANDON_GRACE_S,
-    ANSWER_TARGET_S,
-    CALLBACK_TARGET_MIN,
-    advisor_spans,
-    busy_integral_to,
-    callback_waits_min,
-    waiting_spans,
-)
-from sim111.records import ABANDONED, RunRecords
+from sim111.engine.records import ABANDONED, RunRecords
+from sim111.kpi_keys import ABANDON_GRACE_S, ANSWER_TARGET_S, CALLBACK_TARGET_MIN
+from sim111.measures.kpis import advisor_spans, busy_integral_to, callback_waits_min, waiting_spans
 
 
 def _grouped_mean(values: np.ndarray, slots: np.ndarray, n: int) -> np.ndarray:

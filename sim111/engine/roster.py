@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from sim111.calendar import run_days
+from sim111.engine.calendar import run_days
 from sim111.scenario import StaffGroup
 
 

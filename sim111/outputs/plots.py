@@ -1,6 +1,6 @@
 """Figures for planners, built from result frames only (plotting never runs the model).
 
-Each function takes an :class:`~sim111.experiment.ExperimentResult` and returns a
+Each function takes an :class:`~sim111.experiments.replications.ExperimentResult` and returns a
 matplotlib ``Figure`` (object-oriented: no pyplot state, no backend chosen) with a
 title, units on the axes, a legend and dates on the time axis. Interval figures
 show the mean over replications; where a band is drawn it is the 95% t-interval
@@ -17,8 +17,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 from scipy.special import stdtrit
 
-from sim111.costs import staff_costs
-from sim111.experiment import ExperimentResult
+from sim111.experiments.replications import ExperimentResult
+from sim111.measures.costs import staff_costs
 
 WIDE = (11, 4)
 

@@ -6,7 +6,7 @@ meet the same callers (common random numbers), so differences between points
 come from the parameters. Work is spread over any ``concurrent.futures``
 executor (a local process pool by default, or a Dask cluster through
 ``distributed.Client.get_executor()``); results are collected as they finish,
-written to an optional :class:`~sim111.store.ResultStore`, and sorted, so they
+written to an optional :class:`~sim111.experiments.store.ResultStore`, and sorted, so they
 are identical however they were computed.
 """
 
@@ -27,14 +27,15 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from sim111.costs import cost_kpis
-from sim111.intervals import interval_kpis
-from sim111.kpis import disposition_counts, kpi_info, replication_kpis
-from sim111.model import simulate
-from sim111.records import RunRecords
+from sim111.engine.centre import simulate
+from sim111.engine.records import RunRecords
+from sim111.experiments.stats import summarise
+from sim111.experiments.store import ResultStore, replication_keys
+from sim111.kpi_keys import kpi_info
+from sim111.measures.costs import cost_kpis
+from sim111.measures.intervals import interval_kpis
+from sim111.measures.kpis import disposition_counts, replication_kpis
 from sim111.scenario import Scenario
-from sim111.stats import summarise
-from sim111.store import ResultStore, replication_keys
 
 log = logging.getLogger(__name__)
 

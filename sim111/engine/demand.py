@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from sim111.calendar import Day
+from sim111.engine.calendar import Day
 from sim111.scenario import MINUTES_PER_DAY, Demand
 
 BINS_PER_DAY = 48

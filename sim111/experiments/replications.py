@@ -1,4 +1,4 @@
-"""Replications of one scenario: the common case of :mod:`sim111.sweep`.
+"""Replications of one scenario: the common case of :mod:`sim111.experiments.sweep`.
 
 Each replication ``r`` draws from ``RandomStreams(seed, r)`` only, so results
 do not depend on how replications are spread over workers.
@@ -13,10 +13,10 @@ from typing import Any
 
 import pandas as pd
 
-from sim111.records import RunRecords
+from sim111.engine.records import RunRecords
+from sim111.experiments.store import ResultStore
+from sim111.experiments.sweep import run_points
 from sim111.scenario import Scenario
-from sim111.store import ResultStore
-from sim111.sweep import run_points
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,7 @@ def run_replication(
     scenario: Scenario, replication: int, seed: int
 ) -> tuple[dict[str, float], pd.DataFrame]:
     """KPIs and interval KPIs of one replication (no pool, no store)."""
-    from sim111.sweep import simulate_replication
+    from sim111.experiments.sweep import simulate_replication
 
     kpis, intervals, _ = simulate_replication(scenario, replication, seed)
     return kpis, intervals

@@ -1,6 +1,6 @@
 """Generate ``docs/scenario-reference.md`` from the scenario field declarations.
 
-Run ``python -m sim111.reference > docs/scenario-reference.md``; a test checks
+Run ``python -m sim111.scenario.docs > docs/scenario-reference.md``; a test checks
 the committed file is current, so the reference cannot drift from the code.
 """
 
@@ -12,12 +12,12 @@ import typing
 from typing import Any
 
 from sim111.scenario import Scenario
-from sim111.schema import _type_name
+from sim111.scenario.schema import _type_name
 
 INTRO = """\
 # Scenario file reference
 
-Generated from the code by `python -m sim111.reference > docs/scenario-reference.md`;
+Generated from the code by `python -m sim111.scenario.docs > docs/scenario-reference.md`;
 do not edit by hand. Every key is optional unless marked **required**. Unknown keys are
 rejected. Units are in the key names (`_min` minutes, `_s` seconds, `_per_hour`, `_gbp`).
 Any key can be overridden on the command line with `--set dotted.key=value` (the value is

@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from sim111.errors import ScenarioError
+from sim111.experiments.sweep import grid_points
 from sim111.scenario import Scenario, load_scenario
-from sim111.sweep import grid_points
 
 ALLOWED = ("name", "description", "scenario", "replications", "seed", "grid", "points")
 

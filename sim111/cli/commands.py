@@ -16,12 +16,13 @@ import click
 import pandas as pd
 import tomli_w
 
-from sim111.compare import compare, differences_figure
 from sim111.errors import ScenarioError
-from sim111.experiment import run_experiment
-from sim111.formatting import gbp
-from sim111.kpis import kpi_info
-from sim111.output import (
+from sim111.experiments.compare import compare, differences_figure
+from sim111.experiments.replications import run_experiment
+from sim111.experiments.sweep import run_sweep
+from sim111.experiments.sweepfile import load_sweep
+from sim111.kpi_keys import kpi_info
+from sim111.outputs.files import (
     DEFAULT_SWEEP_KPIS,
     comparison_table,
     cost_table,
@@ -33,9 +34,8 @@ from sim111.output import (
     write_atomically,
     write_outputs,
 )
+from sim111.outputs.formatting import gbp
 from sim111.scenario import Scenario, load_scenario
-from sim111.sweep import run_sweep
-from sim111.sweepfile import load_sweep
 
 USAGE_ERROR = 2
 
@@ -264,8 +264,8 @@ def staff(
         ) from None
     if not lengths or any(not 1 <= h <= 24 or (h * 2) % 1 for h in lengths):
         raise ScenarioError(f"--shift-lengths {shift_lengths!r}: each must be 1-24 h in half-hours")
-    from sim111.staffing import StaffingTargets  # scipy.optimize: only for this command
-    from sim111.staffing import staff as find_roster
+    from sim111.planning.staffing import StaffingTargets  # scipy.optimize: only for this command
+    from sim111.planning.staffing import staff as find_roster
 
     targets = StaffingTargets(
         answered_within_60s=target_answered_60s,
@@ -468,7 +468,7 @@ def compare_command(
     shown = kpis or DEFAULT_SWEEP_KPIS
     diffs = comparison.differences
     if out is not None:
-        from sim111.report import png_bytes  # matplotlib: only when files are written
+        from sim111.outputs.report import png_bytes  # matplotlib: only when files are written
 
         png = png_bytes(
             differences_figure(comparison, tuple(k for k in shown if k in set(diffs["kpi"])))

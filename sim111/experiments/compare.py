@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from sim111.experiment import ExperimentResult, run_experiment
-from sim111.kpis import kpi_info
+from sim111.experiments.replications import ExperimentResult, run_experiment
+from sim111.experiments.stats import t_interval
+from sim111.kpi_keys import kpi_info
 from sim111.scenario import Scenario
-from sim111.stats import t_interval
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

@@ -1,7 +1,7 @@
 """Presenting results: the KPI table, the JSON contract and files on disk.
 
 Never runs the model; everything here is a function of an
-:class:`~sim111.experiment.ExperimentResult`.
+:class:`~sim111.experiments.replications.ExperimentResult`.
 """
 
 from __future__ import annotations
@@ -19,14 +19,14 @@ from typing import Any
 import pandas as pd
 import tomli_w
 
-from sim111.compare import Comparison
-from sim111.costs import staff_costs
-from sim111.experiment import ExperimentResult
-from sim111.formatting import _fmt, render_table
-from sim111.kpis import kpi_info
+from sim111.experiments.compare import Comparison
+from sim111.experiments.replications import ExperimentResult
+from sim111.experiments.store import json_default
+from sim111.experiments.sweep import SweepResult
+from sim111.kpi_keys import kpi_info
+from sim111.measures.costs import staff_costs
+from sim111.outputs.formatting import _fmt, render_table
 from sim111.scenario import Scenario
-from sim111.store import json_default
-from sim111.sweep import SweepResult
 
 
 def _clean(x: float) -> float | None:
@@ -98,8 +98,8 @@ def write_outputs(result: ExperimentResult, out_dir: str | Path) -> list[Path]:
             json.dumps(result.scenario.to_data(), indent=2, default=json_default) + "\n"
         ),
     }
-    from sim111.plots import figures  # matplotlib: only when files are written
-    from sim111.report import png_bytes, report_html
+    from sim111.outputs.plots import figures  # matplotlib: only when files are written
+    from sim111.outputs.report import png_bytes, report_html
 
     pngs = {name: png_bytes(fig) for name, fig in figures(result).items()}
     writers["report.html"] = lambda p: p.write_text(report_html(result, pngs))

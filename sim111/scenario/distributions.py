@@ -15,7 +15,7 @@ import numpy as np
 from scipy.special import ndtri
 
 from sim111.errors import FieldError
-from sim111.schema import spec
+from sim111.scenario.schema import spec
 
 KINDS = ("exponential", "lognormal", "fixed")
 

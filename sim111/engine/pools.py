@@ -16,7 +16,7 @@ from typing import Any
 
 import simpy
 
-from sim111.roster import ShiftBlock
+from sim111.engine.roster import ShiftBlock
 
 
 class StaffPool:

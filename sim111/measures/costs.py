@@ -18,8 +18,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from sim111.calendar import run_days
-from sim111.roster import shift_blocks
+from sim111.engine.calendar import run_days
+from sim111.engine.roster import shift_blocks
 from sim111.scenario import (
     DISPOSITIONS,
     MINUTES_PER_DAY,
@@ -27,8 +27,8 @@ from sim111.scenario import (
     Pay,
     Scenario,
     StaffGroup,
-    _parse_clock,
 )
+from sim111.units import parse_clock_min
 
 MINUTES_PER_HOUR = 60.0
 
@@ -40,8 +40,8 @@ def uplift_by_minute(pay: Pay, start_date: dt.date, days: int) -> np.ndarray:
     applies from ``night_start`` to ``night_end`` (wrapping past midnight).
     """
     minute = np.arange(MINUTES_PER_DAY)
-    start = _parse_clock("night_start", pay.night_start)
-    end = _parse_clock("night_end", pay.night_end)
+    start = parse_clock_min("night_start", pay.night_start)
+    end = parse_clock_min("night_end", pay.night_end)
     if start > end:
         night = (minute >= start) | (minute < end)
     else:

@@ -1,0 +1,150 @@
+"""The KPI contract: every KPI key, its label, unit, which way is better and NHS target.
+
+The NHS definitions (what each key counts, over what) are in one place, here,
+and the pure functions that compute them are in :mod:`sim111.measures.kpis`.
+Scenario files name KPI keys (contract penalties), so this module sits below
+the scenario package and imports nothing of sim111 but its vocabulary.
+
+Definitions follow NHS England's 111 statistics and service specification
+(``docs/domain.md`` §2):
+
+- ``answered_within_60s``: calls answered within 60 s ÷ calls **answered**;
+- ``abandoned_after_30s``: calls abandoned after waiting more than 30 s ÷ calls
+  **offered**; ``abandoned`` counts every abandonment ÷ offered;
+- ``callback_within_10min``: call-backs reaching a clinician within 10 min of
+  the end of the advisor call ÷ call-backs offered;
+- answer times are waits of answered calls, in seconds.
+
+Only calls offered at or after the warm-up are counted; utilisations are busy
+person-time ÷ on-duty person-time between the warm-up and the end of the run.
+A call-back counts in a "within T" denominator only if it entered the queue
+at least T before the end of the run (it had the whole of T to be reached).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from sim111.vocabulary import DISPOSITIONS
+
+ANSWER_TARGET_S = 60.0
+ABANDON_GRACE_S = 30.0
+CALLBACK_TARGET_MIN = 10.0
+PER_CLASS_PREFIX = "callback_within_target_"
+PROVIDER_PREFIX = "provider_"
+DOWNSTREAM_PREFIX = "downstream_"
+DOWNSTREAM_KEYS = {
+    "cases": ("cases referred", "calls", ""),
+    "mean_wait_min": ("mean wait to be seen", "min", "lower"),
+    "within_target": ("seen within target", "fraction", "higher"),
+}
+PROVIDER_KEYS = {
+    "calls": ("calls taken", "calls", ""),
+    "mean_wait_s": ("mean wait there", "s", "lower"),
+    "lost": ("calls lost there", "calls", "lower"),
+}
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """What a KPI key means: label, unit, which way is better, NHS target."""
+
+    key: str
+    label: str
+    unit: str
+    better: str  # "higher", "lower" or "" (neither)
+    target: float | None = None
+    lower: float | None = 0.0  # smallest possible value (None: unbounded, e.g. a margin)
+
+    def meets(self, value: float) -> bool | None:
+        """Whether ``value`` meets the target (``None`` if there is no target)."""
+        if self.target is None or math.isnan(value):
+            return None
+        return bool(value >= self.target if self.better == "higher" else value <= self.target)
+
+    def target_text(self) -> str:
+        """The target as text, e.g. '>= 95%'."""
+        if self.target is None:
+            return ""
+        op = ">=" if self.better == "higher" else "<"
+        shown = f"{self.target:.0%}" if self.unit == "fraction" else f"{self.target:g}"
+        return f"{op} {shown}"
+
+
+KPIS: tuple[Kpi, ...] = (
+    Kpi("calls_offered", "Calls offered (incl. redials)", "calls", ""),
+    Kpi("unique_callers", "Unique callers", "calls", ""),
+    Kpi("redials", "Redials", "calls", ""),
+    Kpi("calls_answered", "Calls answered", "calls", ""),
+    Kpi("answered_within_60s", "Answered within 60 s (of answered)", "fraction", "higher", 0.95),
+    Kpi("abandoned_after_30s", "Abandoned after 30 s (of offered)", "fraction", "lower", 0.05),
+    Kpi("abandoned", "Abandoned, all (of offered)", "fraction", "lower"),
+    Kpi("mean_answer_s", "Mean time to answer", "s", "lower"),
+    Kpi("p90_answer_s", "90th percentile time to answer", "s", "lower"),
+    Kpi("p95_answer_s", "95th percentile time to answer", "s", "lower"),
+    Kpi("advisor_utilisation", "Health advisor utilisation", "fraction", ""),
+    Kpi("mean_queue_length", "Mean calls waiting for an advisor", "calls waiting", "lower"),
+    Kpi("overflowed", "Sent to an overflow provider (of offered)", "fraction", ""),
+    Kpi("overflow_lost", "Lost at a full overflow provider (of offered)", "fraction", "lower"),
+    Kpi("overflow_bounced", "Bounced back by a full provider", "calls", ""),
+    Kpi("clinical_share", "Needing clinical input (of answered)", "fraction", ""),
+    Kpi("warm_transfer_share", "Warm transfers (of clinical)", "fraction", "higher"),
+    Kpi("callback_within_10min", "Call-backs within 10 min", "fraction", "higher", 1.0),
+    Kpi("mean_callback_min", "Mean call-back wait", "min", "lower"),
+    Kpi("p95_callback_min", "95th percentile call-back wait", "min", "lower"),
+    Kpi("max_callback_min", "Longest call-back wait", "min", "lower"),
+    Kpi("clinical_contacts", "Calls assessed by a clinician", "calls", ""),
+    Kpi("callbacks_failed", "Call-backs never answered (of call-backs)", "fraction", "lower"),
+    Kpi("clinician_utilisation", "Clinician utilisation", "fraction", ""),
+    Kpi("mean_awaiting_clinician", "Mean calls awaiting a clinician", "calls waiting", "lower"),
+    *(
+        Kpi(f"{d}_share", f"Disposition: {d.replace('_', ' ')}", "fraction", "")
+        for d in DISPOSITIONS
+    ),
+    Kpi("paid_advisor_hours", "Paid health advisor hours", "h", ""),
+    Kpi("paid_clinician_hours", "Paid clinician hours", "h", ""),
+    Kpi("staff_cost_gbp", "Direct staff cost", "GBP", "lower"),
+    Kpi("overhead_gbp", "Overheads", "GBP", "lower"),
+    Kpi("overflow_fees_gbp", "Fees paid to overflow providers", "GBP", "lower"),
+    Kpi("total_cost_gbp", "Total cost", "GBP", "lower"),
+    Kpi("cost_per_call_gbp", "Cost per answered call", "GBP", "lower"),
+    Kpi("cost_per_clinical_contact_gbp", "Clinician cost per clinical contact", "GBP", "lower"),
+    Kpi("revenue_gbp", "Contract revenue", "GBP", "higher"),
+    Kpi("penalties_gbp", "KPI penalties", "GBP", "lower"),
+    Kpi("margin_gbp", "Margin (revenue - cost - penalties)", "GBP", "higher", lower=None),
+    Kpi("margin_per_call_gbp", "Margin per answered call", "GBP", "higher", lower=None),
+    Kpi("break_even_price_per_call_gbp", "Break-even price per answered call", "GBP", ""),
+    Kpi(
+        "break_even_price_per_head_per_year_gbp",
+        "Break-even price per head per year",
+        "GBP",
+        "",
+    ),
+    Kpi("downstream_cost_gbp", "Downstream NHS cost of dispositions", "GBP", ""),
+    Kpi("downstream_cost_per_call_gbp", "Downstream NHS cost per answered call", "GBP", ""),
+    Kpi("calls_in_system_at_end", "Calls still in the system at the end", "calls", ""),
+    Kpi("mean_advisors_on_duty", "Mean health advisors on duty", "people", ""),
+    Kpi("mean_clinicians_on_duty", "Mean clinicians on duty", "people", ""),
+)
+KPI_BY_KEY = {k.key: k for k in KPIS}
+
+
+def kpi_info(key: str) -> Kpi:
+    """The registry entry for ``key``, including per-priority-class keys."""
+    if key in KPI_BY_KEY:
+        return KPI_BY_KEY[key]
+    if key.startswith(PER_CLASS_PREFIX):
+        name = key.removeprefix(PER_CLASS_PREFIX)
+        return Kpi(key, f"Call-backs within target: {name}", "fraction", "higher")
+    if key.startswith(DOWNSTREAM_PREFIX):
+        for suffix, (label, unit, better) in DOWNSTREAM_KEYS.items():
+            if key.endswith("_" + suffix):
+                name = key.removeprefix(DOWNSTREAM_PREFIX).removesuffix("_" + suffix)
+                return Kpi(key, f"{name}: {label}", unit, better)
+    if key.startswith(PROVIDER_PREFIX):
+        for suffix, (label, unit, better) in PROVIDER_KEYS.items():
+            if key.endswith("_" + suffix):
+                name = key.removeprefix(PROVIDER_PREFIX).removesuffix("_" + suffix)
+                return Kpi(key, f"Provider {name}: {label}", unit, better)
+    return Kpi(key, key, "", "")

@@ -1,0 +1,2 @@
+"""What people read: tables, JSON, files written atomically, plots and the
+HTML report. Outputs never run the engine."""

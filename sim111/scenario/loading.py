@@ -1,0 +1,102 @@
+"""Reading scenario files: TOML, ``extends`` chains merged key by key, and
+where each key came from, so an error names the file that set it."""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from sim111.errors import FieldError, ScenarioError
+from sim111.scenario.schema import build
+from sim111.scenario.top import Scenario
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: no such scenario file") from None
+    except tomllib.TOMLDecodeError as err:
+        raise ScenarioError(f"{path}: not valid TOML: {err}") from None
+    except OSError as err:
+        raise ScenarioError(f"{path}: cannot read: {err.strerror}") from None
+
+
+def _merge(
+    base: dict[str, Any], top: dict[str, Any], source: str, origin: dict[str, str], prefix: str = ""
+) -> dict[str, Any]:
+    """``top`` over ``base``: tables merge key by key, anything else is replaced."""
+    out = dict(base)
+    for key, value in top.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value, source, origin, dotted + ".")
+        elif isinstance(value, dict) and isinstance(out.get(key), list) and value:
+            # [clinicians.0.handle_time] changes one element of the base's array
+            items = list(out[key])
+            for index, part in value.items():
+                if not (index.isdigit() and int(index) < len(items)):
+                    raise ScenarioError(
+                        f"{source}: '{dotted}.{index}' must index the base's list "
+                        f"(0..{len(items) - 1})"
+                    )
+                if not isinstance(part, dict) or not isinstance(items[int(index)], dict):
+                    raise ScenarioError(f"{source}: '{dotted}.{index}' must be a table")
+                items[int(index)] = _merge(
+                    items[int(index)], part, source, origin, f"{dotted}.{index}."
+                )
+            out[key] = items
+        else:
+            out[key] = value
+            for k in [k for k in origin if k == dotted or k.startswith(dotted + ".")]:
+                del origin[k]
+            origin[dotted] = source
+    return out
+
+
+def _resolve(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The file's data with its ``extends`` chain applied, and where each key came from."""
+    data = _read_toml(path)
+    base_name = data.pop("extends", None)
+    if base_name is None:
+        origin = {key: str(path) for key in data}
+        return data, origin
+    if not isinstance(base_name, str):
+        raise ScenarioError(f"{path}: 'extends' must be the path of a scenario file")
+    base_path = (path.parent / base_name).resolve()
+    if base_path in seen:
+        raise ScenarioError(f"{path}: 'extends' makes a loop through {base_path.name}")
+    base, origin = _resolve(base_path, (*seen, base_path))
+    base.pop("name", None)  # a scenario is named after its own file unless it says
+    merged = _merge(base, data, str(path), origin)
+    return merged, origin
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario TOML file.
+
+    A file may say ``extends = "base.toml"`` (relative to itself) and set only
+    what differs: tables merge key by key; arrays (shifts, priorities) and
+    values replace the base's, except that a table keyed by indices
+    (``[clinicians.0.handle_time]``) changes those elements of the base's
+    array. Raises :class:`ScenarioError` with the file that set the offending
+    key, the dotted key and what is allowed.
+    """
+    path = Path(path)
+    data, origin = _resolve(path.resolve(), (path.resolve(),))
+    data.setdefault("name", path.stem)
+    try:
+        return build(Scenario, copy.deepcopy(data))
+    except FieldError as err:
+        source = str(path)
+        parts = err.key.split(".") if err.key else []
+        for n in range(len(parts), 0, -1):
+            found = origin.get(".".join(parts[:n]))
+            if found is not None:
+                source = found if Path(found) != path.resolve() else str(path)
+                break
+        key = f"'{err.key}' " if err.key else ""
+        raise ScenarioError(f"{source}: {key}{err.message}") from None

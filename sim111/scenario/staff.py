@@ -1,0 +1,128 @@
+"""People on rosters: shifts, pay, dated roster changes, staff groups."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sim111.errors import FieldError
+from sim111.scenario.distributions import Distribution
+from sim111.scenario.schema import exactly_one, spec
+from sim111.units import MINUTES_PER_DAY, parse_clock_min
+from sim111.vocabulary import DAY_TYPES
+
+
+@dataclass(frozen=True)
+class Shift:
+    """A block of identical shifts: ``count`` people from ``start`` to ``end``.
+
+    A shift belongs to the day it starts on; ``end`` at or before ``start``
+    means the next day (a night shift). A person whose shift ends finishes the
+    call in hand first.
+    """
+
+    start: str = spec(doc="Start time 'HH:MM'.")
+    end: str = spec(doc="End time 'HH:MM'; at or before start means next day.")
+    count: int = spec(doc="People on this shift.", unit="people", ge=0)
+    day_types: tuple[str, ...] = spec(
+        DAY_TYPES, doc="Day types on which the shift is worked.", choices=DAY_TYPES
+    )
+    name: str = spec("", doc="Label for reports.")
+
+    def __post_init__(self) -> None:
+        parse_clock_min("end", self.end)
+        if parse_clock_min("start", self.start) == MINUTES_PER_DAY:
+            raise FieldError("start", "must be before 24:00")
+        if not self.day_types:
+            raise FieldError("day_types", f"must list at least one of {DAY_TYPES}")
+
+    @property
+    def start_min(self) -> int:
+        """Minutes after midnight the shift starts."""
+        return parse_clock_min("start", self.start)
+
+    @property
+    def duration_min(self) -> int:
+        """Length of the shift in minutes (1 to 1440)."""
+        start, end = self.start_min, parse_clock_min("end", self.end)
+        return end - start if end > start else end + MINUTES_PER_DAY - start
+
+
+@dataclass(frozen=True)
+class Pay:
+    """What an hour of this role costs, before on-costs and shrinkage.
+
+    Give ``annual_salary_gbp`` (divided by ``costs.paid_hours_per_year``) or
+    ``hourly_rate_gbp``. Unsocial-hours uplifts follow Agenda for Change: the
+    highest that applies to each minute — bank holiday, Sunday, Saturday, or a
+    weekday night between ``night_start`` and ``night_end``.
+    """
+
+    annual_salary_gbp: float | None = spec(None, doc="Basic annual salary.", unit="GBP", gt=0)
+    hourly_rate_gbp: float | None = spec(None, doc="Basic hourly rate.", unit="GBP/h", gt=0)
+    weekday_night_uplift: float = spec(0.0, doc="Uplift on weekday nights.", ge=0)
+    saturday_uplift: float = spec(0.0, doc="Uplift on Saturdays.", ge=0)
+    sunday_uplift: float = spec(0.0, doc="Uplift on Sundays.", ge=0)
+    bank_holiday_uplift: float = spec(0.0, doc="Uplift on England bank holidays.", ge=0)
+    night_start: str = spec("20:00", doc="Weekday night uplift from 'HH:MM'.")
+    night_end: str = spec("06:00", doc="Weekday night uplift until 'HH:MM' next morning.")
+
+    def __post_init__(self) -> None:
+        exactly_one(self, "annual_salary_gbp", "hourly_rate_gbp")
+        parse_clock_min("night_start", self.night_start)
+        parse_clock_min("night_end", self.night_end)
+
+
+@dataclass(frozen=True)
+class StaffingChange:
+    """From ``from_date`` on, every head-count of the group is scaled by ``roster_scale``
+    (instead of the group's own ``roster_scale``): staff leaving, or joining, mid-run."""
+
+    from_date: dt.date = spec(doc="First day the change applies (shifts starting that day).")
+    roster_scale: float = spec(doc="Head-count multiplier from then on.", ge=0)
+
+
+@dataclass(frozen=True)
+class StaffGroup:
+    """People who answer calls: a constant ``count`` or a roster of ``shifts``."""
+
+    handle_time: Distribution = spec(doc="Talk plus wrap-up time per call.")
+    count: int | None = spec(
+        None, doc="Constant number on duty for the whole run.", unit="people", ge=0
+    )
+    shifts: tuple[Shift, ...] = spec((), doc="Shift roster (instead of count).")
+    pay: Pay | None = spec(None, doc="Pay; without it the group is not costed.")
+    roster_scale: float = spec(
+        1.0,
+        doc="Multiplies every head-count (rounded to whole people), e.g. 1.1 for 10% more.",
+        ge=0,
+    )
+    staffing_changes: tuple[StaffingChange, ...] = spec(
+        (), doc="Dated changes of roster_scale (array of tables), in date order."
+    )
+
+    def scale_on(self, date: dt.date) -> float:
+        """The head-count multiplier for shifts starting on ``date``."""
+        scale = self.roster_scale
+        for change in self.staffing_changes:
+            if change.from_date <= date:
+                scale = change.roster_scale
+        return scale
+
+    def __post_init__(self) -> None:
+        dates = [c.from_date for c in self.staffing_changes]
+        if dates != sorted(dates):
+            raise FieldError("staffing_changes", "must be in date order")
+        if self.count is None and not self.shifts:
+            raise FieldError("count", "or 'shifts' is required")
+        if self.count is not None and self.shifts:
+            raise FieldError("count", "and 'shifts' cannot both be given; use one")
+
+
+@dataclass(frozen=True)
+class ClinicianGroup(StaffGroup):
+    """Clinicians (nurses, paramedics, GPs): a roster, a consultation time and
+    the priority classes they take (all of them unless ``serves`` lists some)."""
+
+    name: str = spec("clinicians", doc="Name of the group, e.g. 'nurses'.")
+    serves: tuple[str, ...] = spec((), doc="Priority classes this group takes; empty means all.")

@@ -1,0 +1,134 @@
+"""The whole scenario (the top level of a scenario file), its cross-checks and overrides."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Any
+
+from sim111.errors import FieldError, ScenarioError
+from sim111.scenario.costs import Costs
+from sim111.scenario.demand import Demand
+from sim111.scenario.journey import Callers, Clinical, Triage
+from sim111.scenario.run import RunSettings
+from sim111.scenario.schema import build, spec, to_data
+from sim111.scenario.services import DownstreamService, OverflowRule, Provider
+from sim111.scenario.staff import ClinicianGroup, StaffGroup
+from sim111.vocabulary import DAY_TYPES, DISPOSITIONS
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A whole scenario: run settings, demand, callers, advisors and clinicians."""
+
+    advisors: StaffGroup = spec(doc="Health advisors (call handlers).")
+    name: str = spec("scenario", doc="Name shown in reports; defaults to the file name.")
+    description: str = spec("", doc="Free text for reports.")
+    run: RunSettings = spec(default_factory=RunSettings, doc="Run settings.")
+    demand: Demand = spec(default_factory=Demand, doc="Call arrivals.")
+    callers: Callers = spec(default_factory=Callers, doc="Caller behaviour.")
+    triage: Triage = spec(default_factory=Triage, doc="Advisor triage and dispositions.")
+    clinical: Clinical = spec(default_factory=Clinical, doc="The clinical stage.")
+    clinicians: tuple[ClinicianGroup, ...] = spec((), doc="Clinician groups (array of tables).")
+    providers: tuple[Provider, ...] = spec((), doc="Overflow providers (array of tables).")
+    overflow: tuple[OverflowRule, ...] = spec((), doc="Overflow rules, tried in order.")
+    downstream: tuple[DownstreamService, ...] = spec(
+        (), doc="Downstream services with finite capacity (array of tables)."
+    )
+    costs: Costs = spec(default_factory=Costs, doc="Costs and contract price.")
+
+    def __post_init__(self) -> None:
+        names = [p.name for p in self.providers]
+        if len(set(names)) != len(names):
+            raise FieldError("providers", f"names must be unique, got {names}")
+        for k, rule in enumerate(self.overflow):
+            if rule.provider not in names:
+                raise FieldError(
+                    f"overflow.{k}.provider",
+                    f"must name a provider in [[providers]] ({', '.join(names) or 'none defined'}),"
+                    f" got {rule.provider!r}",
+                )
+        services = [d.name for d in self.downstream]
+        if len(set(services)) != len(services):
+            raise FieldError("downstream", f"names must be unique, got {services}")
+        for disposition in DISPOSITIONS:
+            total = sum(d.share for d in self.downstream if d.takes == disposition)
+            if total > 1 + 1e-9:
+                raise FieldError(
+                    "downstream",
+                    f"shares of disposition {disposition!r} add up to {total:g}; at most 1",
+                )
+        needs = max(
+            [self.triage.clinical_share] + [self.triage.clinical_share_on(d) for d in DAY_TYPES]
+        )
+        if needs > 0 and not self.clinicians:
+            raise FieldError(
+                "clinicians", "must define at least one group when triage.clinical_share > 0"
+            )
+        classes = {p.name for p in self.clinical.priorities}
+        served: set[str] = set()
+        for k, group in enumerate(self.clinicians):
+            unknown = set(group.serves) - classes
+            if unknown:
+                raise FieldError(
+                    f"clinicians.{k}.serves",
+                    f"names unknown classes {sorted(unknown)}; classes are {sorted(classes)}",
+                )
+            served |= set(group.serves) or classes
+        if self.clinicians and served != classes:
+            raise FieldError("clinicians", f"no group serves class(es) {sorted(classes - served)}")
+        if self.run.warmup_min >= self.run.horizon_min:
+            raise FieldError(
+                "run.warmup_min",
+                f"must be shorter than the run ({self.run.horizon_min:g} min), "
+                f"got {self.run.warmup_min:g}",
+            )
+
+    def to_data(self) -> dict[str, Any]:
+        """The scenario as plain TOML-like data."""
+        return to_data(self)
+
+    def with_overrides(self, overrides: dict[str, Any], source: str = "override") -> Scenario:
+        """A new scenario with ``{"dotted.key": value}`` applied and validated.
+
+        Raises :class:`ScenarioError` naming the key when a key is unknown or a
+        value is not allowed.
+        """
+        data = self.to_data()
+        for key, value in overrides.items():
+            set_dotted(data, key, value, source)
+        return scenario_from_data(data, source)
+
+
+def set_dotted(data: dict[str, Any], key: str, value: Any, source: str) -> None:
+    """Set ``data[key]`` for a dotted ``key``; list elements by index (``clinicians.0.x``)."""
+    parts = key.split(".")
+    node: Any = data
+    for depth, part in enumerate(parts[:-1]):
+        where = ".".join(parts[: depth + 1])
+        if isinstance(node, list):
+            if not part.isdigit() or int(part) >= len(node):
+                raise ScenarioError(f"{source}: '{where}' must index the list (0..{len(node) - 1})")
+            node = node[int(part)]
+        else:
+            if not isinstance(node, dict):
+                raise ScenarioError(f"{source}: '{where}' is not a table")
+            node = node.setdefault(part, {})
+    last = parts[-1]
+    if isinstance(node, list):
+        if not last.isdigit() or int(last) >= len(node):
+            raise ScenarioError(f"{source}: '{key}' must index the list (0..{len(node) - 1})")
+        node[int(last)] = value
+    elif isinstance(node, dict):
+        node[last] = value
+    else:
+        raise ScenarioError(f"{source}: '{'.'.join(parts[:-1])}' is not a table")
+
+
+def scenario_from_data(data: dict[str, Any], source: str) -> Scenario:
+    """Validate TOML-like ``data`` into a :class:`Scenario`; errors name ``source``."""
+    try:
+        return build(Scenario, copy.deepcopy(data))
+    except FieldError as err:
+        key = f"'{err.key}' " if err.key else ""
+        raise ScenarioError(f"{source}: {key}{err.message}") from None
