@@ -33,6 +33,9 @@ from the engine (a granted request is an event, first rings are scheduled at tim
 so the two can differ only where two unrelated things happen at exactly the same time:
 with continuous draws that has probability zero (shift changes fall on whole minutes,
 but starts add people and ends remove idle ones, so their order does not matter).
+One known difference is not a tie: holding callers stay in order here, whereas the
+engine sends those a group cannot serve to the back of its holding queue as it scans
+(``CallCentre._next_holding``); it shows when groups serve different live classes.
 """
 
 from __future__ import annotations
@@ -50,30 +53,12 @@ from simpy.events import Event
 from simpy.resources.resource import SortedQueue
 from simpy.resources.store import FilterStoreGet
 
+from sim111 import records as rec
 from sim111.calendar import run_days
 from sim111.callers import CallerDraws, draw_callers
 from sim111.model import REDIAL_BATCH, draw_arrivals
 from sim111.overflow import QueueState, choose_provider
-from sim111.records import (
-    ABANDONED,
-    AWAITING_CLINICIAN_AT_END,
-    CALLBACK_FAILED,
-    CLOSED_BY_ADVISOR,
-    CLOSED_BY_CLINICIAN,
-    CLOSED_BY_PROVIDER,
-    CLOSED_NO_TRIAGE,
-    LOST_AT_OVERFLOW,
-    NO_DISPOSITION,
-    NO_PRIORITY,
-    QUEUED_AT_END,
-    QUEUED_AT_PROVIDER_AT_END,
-    WITH_ADVISOR_AT_END,
-    WITH_CLINICIAN_AT_END,
-    WITH_PROVIDER_AT_END,
-    CallRecords,
-    RunRecords,
-    StepLog,
-)
+from sim111.records import CallRecords, RunRecords, StepLog
 from sim111.roster import ShiftBlock, shift_blocks
 from sim111.scenario import DISPOSITIONS, MINUTES_PER_DAY, Scenario
 from sim111.streams import RandomStreams
@@ -114,16 +99,16 @@ class Call:
     answer_min: float = math.nan
     advisor_end_min: float = math.nan
     end_min: float = math.nan
-    outcome: int = QUEUED_AT_END
+    outcome: int = rec.QUEUED_AT_END
     clinical: bool = False
-    priority: int = NO_PRIORITY
+    priority: int = rec.NO_PRIORITY
     warm_transfer: bool = False
     callback_attempts: int = 0
     contact_min: float = math.nan
     clinician_end_min: float = math.nan
     first_attempt_min: float = math.nan
     clinician_group: int = -1
-    disposition: int = NO_DISPOSITION
+    disposition: int = rec.NO_DISPOSITION
     provider: int = -1
     provider_start_min: float = math.nan
     bounced: bool = False
@@ -249,7 +234,7 @@ class ReferenceCentre:
             yield from self._offer(call)
             again_min = self.env.now + call.draws.redial_delay_min
             horizon_min = self.scenario.run.horizon_min
-            if call.outcome != ABANDONED or not call.draws.redials or again_min >= horizon_min:
+            if call.outcome != rec.ABANDONED or not call.draws.redials or again_min >= horizon_min:
                 return
             delay_min = call.draws.redial_delay_min
             call = self._redial(call, again_min)  # drawn now: redials draw in order of hang-up
@@ -277,24 +262,24 @@ class ReferenceCentre:
                 return
             if k is not None and self.scenario.providers[k].when_full == "lost":
                 call.provider = k
-                self._close(call, LOST_AT_OVERFLOW, NO_DISPOSITION)
+                self._close(call, rec.LOST_AT_OVERFLOW, rec.NO_DISPOSITION)
                 return
             call.bounced = k is not None
         request = self.advisors.request((next(self.tickets),), _anyone)
         yield request | self.env.timeout(call.draws.patience_min)
         if not request.triggered:
             request.cancel()
-            call.outcome, call.end_min = ABANDONED, self.env.now
+            call.outcome, call.end_min = rec.ABANDONED, self.env.now
             return
         advisor = yield request
-        call.answer_min, call.outcome = self.env.now, WITH_ADVISOR_AT_END
+        call.answer_min, call.outcome = self.env.now, rec.WITH_ADVISOR_AT_END
         yield self.env.timeout(call.draws.handle_min)
         call.advisor_end_min = self.env.now
         self.advisors.release(advisor)
         if not call.draws.triaged:
-            self._close(call, CLOSED_NO_TRIAGE, NO_DISPOSITION)
+            self._close(call, rec.CLOSED_NO_TRIAGE, rec.NO_DISPOSITION)
         elif call.draws.clinical_u >= self.clinical_p[int(call.arrival_min // MINUTES_PER_DAY)]:
-            self._close(call, CLOSED_BY_ADVISOR, call.draws.advisor_disposition)
+            self._close(call, rec.CLOSED_BY_ADVISOR, call.draws.advisor_disposition)
         else:
             yield from self._clinical(call)
         yield from self._downstream(call)
@@ -321,17 +306,17 @@ class ReferenceCentre:
 
     def _at_provider(self, call: Call, k: int) -> Journey:
         self.taken_in_hour[k][int(self.env.now // MINUTES_PER_HOUR)] += 1
-        call.provider, call.outcome = k, QUEUED_AT_PROVIDER_AT_END
+        call.provider, call.outcome = k, rec.QUEUED_AT_PROVIDER_AT_END
         person = yield self.providers[k].request((next(self.tickets),), _anyone)
-        call.provider_start_min, call.outcome = self.env.now, WITH_PROVIDER_AT_END
+        call.provider_start_min, call.outcome = self.env.now, rec.WITH_PROVIDER_AT_END
         yield self.env.timeout(call.draws.provider_min[k])
-        self._close(call, CLOSED_BY_PROVIDER, NO_DISPOSITION)
+        self._close(call, rec.CLOSED_BY_PROVIDER, rec.NO_DISPOSITION)
         self.providers[k].release(person)
 
     def _clinical(self, call: Call) -> Journey:
         """Warm transfer or call-backs, then the clinician's assessment."""
         call.clinical, call.priority = True, call.draws.priority
-        call.outcome = AWAITING_CLINICIAN_AT_END
+        call.outcome = rec.AWAITING_CLINICIAN_AT_END
         self.awaiting_changes.append((self.env.now, 1))
         person = None
         if self.scenario.clinical.priorities[call.priority].warm_transfer:
@@ -341,14 +326,14 @@ class ReferenceCentre:
             person = yield from self._call_backs(call)
         if person is None:
             return
-        call.contact_min, call.outcome = self.env.now, WITH_CLINICIAN_AT_END
+        call.contact_min, call.outcome = self.env.now, rec.WITH_CLINICIAN_AT_END
         call.clinician_group = person.group
         self.awaiting_changes.append((self.env.now, -1))
         self.busy_changes.append((self.env.now, 1))
         yield self.env.timeout(call.draws.clinician_min[person.group])
         call.clinician_end_min = self.env.now
         self.busy_changes.append((self.env.now, -1))
-        self._close(call, CLOSED_BY_CLINICIAN, call.draws.clinician_disposition)
+        self._close(call, rec.CLOSED_BY_CLINICIAN, call.draws.clinician_disposition)
         self.clinicians.release(person)
 
     def _serves(self, call: Call) -> Callable[[Person], bool]:
@@ -384,7 +369,7 @@ class ReferenceCentre:
             yield self.env.timeout(clinical.callback_no_answer_min)
             self.busy_changes.append((self.env.now, -1))
             if call.callback_attempts >= clinical.callback_max_attempts:
-                self._close(call, CALLBACK_FAILED, NO_DISPOSITION)
+                self._close(call, rec.CALLBACK_FAILED, rec.NO_DISPOSITION)
                 self.awaiting_changes.append((self.env.now, -1))
                 self.clinicians.release(person)
                 return None
@@ -396,7 +381,7 @@ class ReferenceCentre:
 
     def _referral(self, call: Call) -> int | None:
         """The service the disposition sends the patient to: one uniform split by shares."""
-        if call.disposition == NO_DISPOSITION:
+        if call.disposition == rec.NO_DISPOSITION:
             return None
         u = call.draws.downstream_u
         for k, share in self.referrals[call.disposition]:
