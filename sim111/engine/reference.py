@@ -20,12 +20,12 @@ One process per caller, one per shift block; people are items in a store::
     clinician assessment ─► closed with the clinician's disposition
     a disposition may refer the patient to a downstream service (its queue: class, then age)
 
-Staff (:class:`Staff`) follow :mod:`sim111.pools`: idle people wait longest-idle first;
+Staff (:class:`Staff`) follow :mod:`sim111.engine.pools`: idle people wait longest-idle first;
 at the end of a shift the idle leave at once and a busy person finishes the call in hand.
 Waiting requests are served in ``key`` order: callers by ring, live (holding) callers
 before call-backs, call-backs by class (or deadline) then end of advisor call.
 
-It consumes the same draws as :func:`sim111.model.simulate` (arrivals, caller
+It consumes the same draws as :func:`sim111.engine.centre.simulate` (arrivals, caller
 attributes, redials drawn from the ``redial.*`` streams in batches as they happen)
 and returns the same records, so the two can be compared call by call. At *equal*
 times SimPy takes events in scheduling order, and this model schedules differently
@@ -53,15 +53,15 @@ from simpy.events import Event
 from simpy.resources.resource import SortedQueue
 from simpy.resources.store import FilterStoreGet
 
-from sim111 import records as rec
-from sim111.calendar import run_days
-from sim111.callers import CallerDraws, draw_callers
-from sim111.model import REDIAL_BATCH, draw_arrivals
-from sim111.overflow import QueueState, choose_provider
-from sim111.records import CallRecords, RunRecords, StepLog
-from sim111.roster import ShiftBlock, shift_blocks
+from sim111.engine import records as rec
+from sim111.engine.calendar import run_days
+from sim111.engine.callers import CallerDraws, draw_callers
+from sim111.engine.centre import REDIAL_BATCH, draw_arrivals
+from sim111.engine.overflow import QueueState, choose_provider
+from sim111.engine.records import CallRecords, RunRecords, StepLog
+from sim111.engine.roster import ShiftBlock, shift_blocks
+from sim111.engine.streams import RandomStreams
 from sim111.scenario import DISPOSITIONS, MINUTES_PER_DAY, Scenario
-from sim111.streams import RandomStreams
 
 MINUTES_PER_HOUR = 60
 HOLDING, CALL_BACK = 0, 1  # clinicians take live callers before call-backs

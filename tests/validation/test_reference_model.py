@@ -2,7 +2,7 @@
 
 ``sim111.engine.reference`` is the journey written the obvious SimPy way (a
 process per caller, people as items of a store, requests served in key order);
-``sim111.model`` is the fast event loop. Both read the same draws (arrivals,
+``sim111.engine.centre`` is the fast event loop. Both read the same draws (arrivals,
 caller attributes, redials drawn in batches from the ``redial.*`` streams in
 the order callers hang up), so on the same seed every column of every call
 must be the same, not merely the KPIs. Times are compared exactly: both
@@ -41,12 +41,12 @@ from typing import Any
 import numpy as np
 import pytest
 
+from sim111.engine.centre import simulate
+from sim111.engine.records import CallRecords, RunRecords, StepLog
 from sim111.engine.reference import simulate_reference
-from sim111.kpis import replication_kpis
-from sim111.model import simulate
-from sim111.records import CallRecords, RunRecords, StepLog
+from sim111.experiments.stats import t_interval
+from sim111.measures.kpis import replication_kpis
 from sim111.scenario import Scenario, load_scenario, scenario_from_data
-from sim111.stats import t_interval
 from tests.conftest import SCENARIOS
 
 SEED = 2013
