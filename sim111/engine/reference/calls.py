@@ -1,0 +1,75 @@
+"""One offered call as the journey fills it in, and the table of all calls.
+
+A :class:`Call` is one ring (a redial is a new call); the processes write its
+times and outcome as it goes, and :func:`call_records` turns the list of calls
+into the engine's columnar :class:`~sim111.engine.records.CallRecords`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields
+from typing import Any
+
+import numpy as np
+
+from sim111.engine import records as rec
+from sim111.engine.records import CallRecords
+from sim111.engine.reference.inputs import Draws
+
+
+@dataclass(slots=True)
+class Call:
+    """One offered call; the fields after ``draws`` are the columns of :class:`CallRecords`."""
+
+    draws: Draws
+    caller_id: int
+    attempt: int
+    arrival_min: float
+    answer_min: float = math.nan
+    advisor_end_min: float = math.nan
+    end_min: float = math.nan
+    outcome: int = rec.QUEUED_AT_END
+    clinical: bool = False
+    priority: int = rec.NO_PRIORITY
+    warm_transfer: bool = False
+    callback_attempts: int = 0
+    contact_min: float = math.nan
+    clinician_end_min: float = math.nan
+    first_attempt_min: float = math.nan
+    clinician_group: int = -1
+    disposition: int = rec.NO_DISPOSITION
+    provider: int = -1
+    provider_start_min: float = math.nan
+    bounced: bool = False
+    downstream: int = -1
+    downstream_class: int = -1
+    downstream_start_min: float = math.nan
+    downstream_end_min: float = math.nan
+
+    def close(self, now_min: float, outcome: int, disposition: int = rec.NO_DISPOSITION) -> None:
+        """The call ends now with ``outcome`` (and a disposition, if one was given)."""
+        self.outcome, self.end_min, self.disposition = outcome, now_min, disposition
+
+
+_FROM_DRAWS = ("patience_min", "handle_min", "triaged")  # record columns that are draws
+_CODES = ("outcome", "priority", "clinician_group", "disposition", "provider", "downstream")
+_DTYPES: dict[str, Any] = {  # CallRecords columns that are not float64 minutes
+    "caller_id": np.int64,
+    **dict.fromkeys(("attempt", "callback_attempts"), np.int16),
+    **dict.fromkeys((*_CODES, "downstream_class"), np.int8),
+    **dict.fromkeys(("triaged", "clinical", "warm_transfer", "bounced"), bool),
+}
+
+
+def call_records(calls: list[Call]) -> CallRecords:
+    """The calls as the engine's columns: first rings, then redials as callers hung up."""
+
+    def value(call: Call, name: str) -> Any:
+        return getattr(call.draws if name in _FROM_DRAWS else call, name)
+
+    columns = {
+        f.name: np.array([value(c, f.name) for c in calls], _DTYPES.get(f.name, np.float64))
+        for f in fields(CallRecords)
+    }
+    return CallRecords(**columns)
