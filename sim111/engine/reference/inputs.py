@@ -7,8 +7,10 @@ engine's size, drawn as callers hang up (:class:`Redials`). Durations with a
 clinician group, provider or downstream service are drawn once per call as a
 uniform and turned into a duration with every group that could serve it.
 
-This module and :mod:`.staff`, :mod:`.desks` and :mod:`.calls` are the only
-places the reference reads the fast engine.
+Only this module reads the engine's arrivals and redial batches (so if
+``draw_arrivals`` or ``REDIAL_BATCH`` move, one import line here follows them).
+Besides the record types, the reference reads the engine only for rosters
+(:mod:`.staff`) and the overflow rules (:mod:`.desks`).
 """
 
 from __future__ import annotations
