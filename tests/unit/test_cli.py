@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from sim111.cli.commands import parse_override
+from sim111.cli.options import parse_override
 from sim111.experiments.replications import ExperimentResult, run_experiment
 from sim111.kpi_keys import KPIS
 from sim111.outputs.files import kpi_table, write_outputs
