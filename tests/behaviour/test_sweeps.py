@@ -254,13 +254,8 @@ def test_killing_a_sweep_loses_no_finished_replication(tmp_path):
 def test_bad_sweep_files_exit_2_naming_the_key(tmp_path, text, message):
     path = tmp_path / "bad.toml"
     path.write_text(text)
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.run(
-        [sys.executable, "-m", "sim111", "sweep", str(path), "--store", str(tmp_path / "st")],
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    assert proc.returncode == 2
+    args = ["sweep", str(path), "--store", str(tmp_path / "st")]
+    proc = CliRunner().invoke(cli, args, catch_exceptions=False)  # in-process: no start-up
+    assert proc.exit_code == 2
     assert message in proc.stderr, proc.stderr
     assert "Traceback" not in proc.stderr
