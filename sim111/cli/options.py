@@ -19,6 +19,7 @@ from sim111.experiments.settings import ExecutionSettings
 from sim111.scenario import Scenario, load_scenario
 
 F = TypeVar("F", bound=Callable[..., Any])
+DASK_CONNECT_TIMEOUT_S = 30
 
 
 def stack(*decorators: Callable[[Any], Any]) -> Callable[[F], F]:
@@ -139,7 +140,7 @@ def dask_client(address: str | None) -> Iterator[Any]:
     except ImportError:
         raise ScenarioError("--dask needs Dask: pip install 'sim111[dask]'") from None
     try:
-        client = Client(address, timeout=30)
+        client = Client(address, timeout=DASK_CONNECT_TIMEOUT_S)
     except OSError as err:
         raise ScenarioError(f"--dask {address}: cannot connect: {err}") from None
     with client:
