@@ -7,12 +7,14 @@
 
 from sim111.errors import ScenarioError
 from sim111.experiments.replications import ExperimentResult, run_experiment, run_replication
+from sim111.experiments.settings import ExecutionSettings
 from sim111.experiments.sweep import SweepResult, run_sweep
 from sim111.kpi_keys import KPIS
 from sim111.scenario import Scenario, load_scenario
 
 __all__ = [
     "KPIS",
+    "ExecutionSettings",
     "ExperimentResult",
     "Scenario",
     "ScenarioError",

@@ -9,14 +9,14 @@ intervals, and exactly zero when a scenario is compared with itself.
 
 from __future__ import annotations
 
-from concurrent.futures import Executor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Unpack
 
 import numpy as np
 import pandas as pd
 
 from sim111.experiments.replications import ExperimentResult, run_experiment
+from sim111.experiments.settings import ExecutionKeywords, ExecutionSettings, execution_settings
 from sim111.experiments.stats import t_interval
 from sim111.kpi_keys import kpi_info
 from sim111.scenario import Scenario
@@ -65,19 +65,21 @@ def compare(
     scenarios: list[Scenario],
     replications: int | None = None,
     seed: int | None = None,
-    workers: int = 1,
-    executor: Executor | None = None,
-    client: Any = None,
+    *,
+    execution: ExecutionSettings | None = None,
+    **keywords: Unpack[ExecutionKeywords],
 ) -> Comparison:
-    """Run every scenario with common random numbers; differences are from the first."""
+    """Run every scenario with common random numbers; differences are from the first.
+
+    ``execution`` (or its fields as keywords) is passed to every
+    :func:`~sim111.experiments.replications.run_experiment`.
+    """
+    settings = execution_settings(execution, keywords)
     if len(scenarios) < 2:
         raise ValueError("compare needs at least two scenarios")
     reps = replications or scenarios[0].run.replications
     base_seed = scenarios[0].run.seed if seed is None else seed
-    results = tuple(
-        run_experiment(s, reps, base_seed, workers=workers, executor=executor, client=client)
-        for s in scenarios
-    )
+    results = tuple(run_experiment(s, reps, base_seed, execution=settings) for s in scenarios)
     frames = []
     for k, result in enumerate(results[1:], start=1):
         diff = paired_differences(results[0].kpis, result.kpis)

@@ -1,4 +1,4 @@
-"""Replications of one scenario: the common case of :mod:`sim111.experiments.sweep`.
+"""Replications of one scenario: the common case of :func:`~sim111.experiments.sweep.run_points`.
 
 Each replication ``r`` draws from ``RandomStreams(seed, r)`` only, so results
 do not depend on how replications are spread over workers.
@@ -6,15 +6,14 @@ do not depend on how replications are spread over workers.
 
 from __future__ import annotations
 
-from concurrent.futures import Executor
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import Unpack
 
 import pandas as pd
 
 from sim111.engine.records import RunRecords
-from sim111.experiments.store import ResultStore
+from sim111.experiments.runner import simulate_replication
+from sim111.experiments.settings import ExecutionKeywords, ExecutionSettings, execution_settings
 from sim111.experiments.sweep import run_points
 from sim111.scenario import Scenario
 
@@ -56,21 +55,22 @@ def run_experiment(
     scenario: Scenario,
     replications: int | None = None,
     seed: int | None = None,
-    workers: int = 1,
-    executor: Executor | None = None,
-    client: Any = None,
-    store: str | Path | ResultStore | None = None,
-    progress: bool | None = None,
+    *,
+    execution: ExecutionSettings | None = None,
     keep_records: bool = False,
+    **keywords: Unpack[ExecutionKeywords],
 ) -> ExperimentResult:
     """Run ``replications`` replications of ``scenario`` and summarise them.
 
     ``replications`` and ``seed`` default to the scenario's run settings.
-    ``workers > 1`` uses a local process pool; or pass any
-    ``concurrent.futures.Executor``, or a Dask ``distributed.Client``. Results
-    are identical either way. ``store`` (a folder) keeps every finished
-    replication on disk and skips those already there.
+    ``execution`` says where replications run (a local process pool, any
+    ``concurrent.futures.Executor``, or a Dask ``distributed.Client``; results
+    are identical either way) and whether they are kept on disk, skipping
+    those already there: see :class:`~sim111.experiments.settings.ExecutionSettings`.
+    Its fields are also accepted as keywords: ``run_experiment(s, 20, workers=2)``.
+    ``keep_records`` keeps every replication's per-call records.
     """
+    settings = execution_settings(execution, keywords)
     n = scenario.run.replications if replications is None else replications
     base_seed = scenario.run.seed if seed is None else seed
     sweep = run_points(
@@ -78,11 +78,7 @@ def run_experiment(
         [{}],
         n,
         base_seed,
-        workers=workers,
-        executor=executor,
-        client=client,
-        store=store,
-        progress=progress,
+        execution=settings,
         keep_records=keep_records,
     )
     kpis = sweep.kpis.drop(columns=["point"], errors="ignore")
@@ -106,7 +102,5 @@ def run_replication(
     scenario: Scenario, replication: int, seed: int
 ) -> tuple[dict[str, float], pd.DataFrame]:
     """KPIs and interval KPIs of one replication (no pool, no store)."""
-    from sim111.experiments.sweep import simulate_replication
-
     kpis, intervals, _ = simulate_replication(scenario, replication, seed)
     return kpis, intervals

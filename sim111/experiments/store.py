@@ -22,6 +22,8 @@ import pandas as pd
 
 from sim111.scenario import Scenario
 
+BUSY_TIMEOUT_S = 60  # how long a writer waits for another's lock (several processes write)
+
 SCHEMA = """
 create table if not exists replications (
     key text primary key,
@@ -92,7 +94,7 @@ class ResultStore:
             db.execute(SCHEMA)
 
     def _connect(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path, timeout=60)
+        return sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S)
 
     def keys(self) -> set[str]:
         """Keys of every stored replication."""

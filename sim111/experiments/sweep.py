@@ -1,76 +1,42 @@
-"""Many replications of many scenario points: sweeps, executors, durable results.
+"""Many replications of many scenario points: the points, the store, the tidy results.
 
 Every point of a sweep runs replications ``0..R-1`` with the same seed, and a
 replication's random streams depend only on (seed, replication): the points
 meet the same callers (common random numbers), so differences between points
-come from the parameters. Work is spread over any ``concurrent.futures``
-executor (a local process pool by default, or a Dask cluster through
-``distributed.Client.get_executor()``); results are collected as they finish,
-written to an optional :class:`~sim111.experiments.store.ResultStore`, and sorted, so they
-are identical however they were computed.
+come from the parameters. Replications already in the
+:class:`~sim111.experiments.store.ResultStore` are read back; the others run
+(:mod:`~sim111.experiments.runner`) on the executor chosen by the
+:class:`~sim111.experiments.settings.ExecutionSettings`
+(:mod:`~sim111.experiments.executors`), are written to the store as they
+finish, and are sorted, so results are identical however they were computed.
 """
 
 from __future__ import annotations
 
 import itertools
 import logging
-import sys
-import traceback
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
-from contextlib import ExitStack
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
 import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from sim111.engine.centre import simulate
 from sim111.engine.records import RunRecords
+from sim111.experiments import runner
+from sim111.experiments.executors import as_finished
+from sim111.experiments.runner import Outcome
+
+# kept importable from here (benchmarks use it); tests patch it in runner, where it is called
+from sim111.experiments.runner import simulate_replication as simulate_replication
+from sim111.experiments.settings import ExecutionKeywords, ExecutionSettings, execution_settings
 from sim111.experiments.stats import summarise
 from sim111.experiments.store import ResultStore, replication_keys
 from sim111.kpi_keys import kpi_info
-from sim111.measures.costs import cost_kpis
-from sim111.measures.intervals import interval_kpis
-from sim111.measures.kpis import disposition_counts, replication_kpis
 from sim111.scenario import Scenario
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What one replication returned: its KPIs and interval KPIs, or an error."""
-
-    point: int
-    replication: int
-    kpis: dict[str, float] | None
-    intervals: pd.DataFrame | None
-    error: str | None = None
-    records: RunRecords | None = None
-
-
-def simulate_replication(
-    scenario: Scenario, replication: int, seed: int
-) -> tuple[dict[str, float], pd.DataFrame, RunRecords]:
-    """KPIs (operational and cost), interval KPIs and records of one replication."""
-    records = simulate(scenario, replication, seed)
-    kpis = replication_kpis(records)
-    kpis.update(cost_kpis(scenario, kpis, disposition_counts(records)))
-    return kpis, interval_kpis(records), records
-
-
-def _task(
-    scenario: Scenario, point: int, replication: int, seed: int, keep_records: bool = False
-) -> Outcome:
-    try:
-        kpis, intervals, records = simulate_replication(scenario, replication, seed)
-    except Exception as err:
-        text = f"{type(err).__name__}: {err}\n{traceback.format_exc(limit=8)}"
-        return Outcome(point, replication, None, None, text)
-    return Outcome(point, replication, kpis, intervals, None, records if keep_records else None)
 
 
 def grid_points(grid: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
@@ -125,36 +91,61 @@ class SweepResult:
         ).reset_index()
 
 
-def _executor(workers: int, executor: Executor | None, client: Any) -> tuple[Executor | None, bool]:
-    if client is not None:
-        return client.get_executor(), False
-    if executor is not None:
-        return executor, False
-    if workers > 1:
-        return ProcessPoolExecutor(max_workers=workers), True
-    return None, False
-
-
 def run_points(
     scenarios: Sequence[Scenario],
     points: Sequence[dict[str, Any]],
     replications: int,
     seed: int,
-    workers: int = 1,
-    executor: Executor | None = None,
-    client: Any = None,
-    store: str | Path | ResultStore | None = None,
-    progress: bool | None = None,
+    *,
+    execution: ExecutionSettings | None = None,
     keep_records: bool = False,
+    **keywords: Unpack[ExecutionKeywords],
 ) -> SweepResult:
     """Run ``replications`` of each scenario; the engine under run_experiment and run_sweep.
 
-    With ``keep_records`` every replication is simulated (the store holds no
-    per-call records) and ``SweepResult.records`` holds them.
+    ``execution`` says where they run, whether they are stored and whether a
+    progress bar is drawn (:class:`~sim111.experiments.settings.ExecutionSettings`;
+    its fields are also accepted as keywords). With ``keep_records`` every
+    replication is simulated (the store holds no per-call records) and
+    ``SweepResult.records`` holds them.
     """
     if replications < 1:
         raise ValueError(f"replications must be >= 1, got {replications}")
-    db = ResultStore(store) if isinstance(store, str | Path) else store
+    settings = execution_settings(execution, keywords)
+    db = settings.open_store()
+    outcomes, todo = _stored_and_todo(db, scenarios, seed, replications, keep_records)
+    if outcomes:
+        log.info("%d replications found in the store, %d to run", len(outcomes), len(todo))
+    keys = {(p, r): key for p, r, key in todo}
+    calls = [(scenarios[p], p, r, seed, keep_records) for p, r, _ in todo]
+    show = settings.shows_progress()
+    bar = tqdm(total=len(todo), disable=not show or not todo, unit="rep", desc="replications")
+    # the bar closes last, after the pool (if made here) has shut down
+    with bar, settings.open_executor() as pool:
+        for outcome in as_finished(pool, runner.run_task, calls):
+            outcomes.append(outcome)
+            if db is not None and outcome.kpis is not None and outcome.intervals is not None:
+                db.put(
+                    keys[outcome.point, outcome.replication],
+                    scenarios[outcome.point].name,
+                    seed,
+                    outcome.replication,
+                    dict(points[outcome.point]),
+                    outcome.kpis,
+                    outcome.intervals,
+                )
+            bar.update()
+    return _assemble(points, seed, outcomes)
+
+
+def _stored_and_todo(
+    db: ResultStore | None,
+    scenarios: Sequence[Scenario],
+    seed: int,
+    replications: int,
+    keep_records: bool,
+) -> tuple[list[Outcome], list[tuple[int, int, str]]]:
+    """Outcomes already in ``db``, and (point, replication, store key) of those to run."""
     done = db.keys() if db is not None else set()
     outcomes: list[Outcome] = []
     todo: list[tuple[int, int, str]] = []
@@ -169,41 +160,7 @@ def run_points(
                 outcomes.append(Outcome(p, r, cached[0], cached[1]))
             else:
                 todo.append((p, r, key))
-    if outcomes:
-        log.info("%d replications found in the store, %d to run", len(outcomes), len(todo))
-    show = sys.stderr.isatty() if progress is None else progress
-    bar = tqdm(total=len(todo), disable=not show or not todo, unit="rep", desc="replications")
-
-    def finish(outcome: Outcome, key: str) -> None:
-        outcomes.append(outcome)
-        if db is not None and outcome.kpis is not None and outcome.intervals is not None:
-            db.put(
-                key,
-                scenarios[outcome.point].name,
-                seed,
-                outcome.replication,
-                dict(points[outcome.point]),
-                outcome.kpis,
-                outcome.intervals,
-            )
-        bar.update()
-
-    pool, owned = _executor(workers, executor, client)
-    with ExitStack() as stack:
-        stack.callback(bar.close)
-        if pool is None:
-            for p, r, key in todo:
-                finish(_task(scenarios[p], p, r, seed, keep_records), key)
-        else:
-            if owned:
-                stack.enter_context(pool)
-            futures: dict[Future[Outcome], str] = {
-                pool.submit(_task, scenarios[p], p, r, seed, keep_records): key
-                for p, r, key in todo
-            }
-            for future in as_completed(futures):
-                finish(future.result(), futures[future])
-    return _assemble(points, seed, outcomes)
+    return outcomes, todo
 
 
 def _assemble(
@@ -214,31 +171,12 @@ def _assemble(
         (o for o in outcomes if o.error is not None), key=lambda o: (o.point, o.replication)
     )
     swept = sorted({k for p in points for k in p})
-    rows, frames = [], []
+    rows = []
     for o in good:
-        assert o.kpis is not None and o.intervals is not None
+        assert o.kpis is not None
         values = {k: points[o.point].get(k) for k in swept}
         rows.append({"point": o.point, **values, "replication": o.replication, **o.kpis})
-        frames.append(o.intervals)
     kpis = pd.DataFrame(rows)
-    intervals = pd.DataFrame()
-    if frames:  # one concatenation, then the labels (no copy of each frame to label it)
-        lengths = [len(f) for f in frames]
-        intervals = pd.concat(frames, ignore_index=True)
-        intervals.insert(0, "replication", np.repeat([o.replication for o in good], lengths))
-        intervals.insert(0, "point", np.repeat([o.point for o in good], lengths))
-        del frames
-    summaries = []
-    for p in range(len(points)):
-        part = kpis[kpis["point"] == p] if len(kpis) else kpis
-        if part.empty:
-            continue
-        s = clip_to_range(summarise(part.drop(columns=["point", *swept])))
-        s = s.reset_index()
-        s.insert(0, "point", p)
-        for i, k in enumerate(swept):
-            s.insert(1 + i, k, [points[p].get(k)] * len(s))
-        summaries.append(s)
     failures = pd.DataFrame(
         [
             {
@@ -255,11 +193,45 @@ def _assemble(
         points=list(points),
         seed=seed,
         kpis=kpis,
-        summary=pd.concat(summaries, ignore_index=True) if summaries else pd.DataFrame(),
-        intervals=intervals,
+        summary=_summary(points, swept, kpis),
+        intervals=_intervals(good),
         failures=failures,
         records=tuple(o.records for o in good if o.records is not None),
     )
+
+
+def _intervals(good: Sequence[Outcome]) -> pd.DataFrame:
+    """Interval KPIs of every replication, labelled by point and replication."""
+    frames = []
+    for o in good:
+        assert o.intervals is not None
+        frames.append(o.intervals)
+    if not frames:
+        return pd.DataFrame()
+    # one concatenation, then the labels (no copy of each frame to label it)
+    lengths = [len(f) for f in frames]
+    intervals = pd.concat(frames, ignore_index=True)
+    intervals.insert(0, "replication", np.repeat([o.replication for o in good], lengths))
+    intervals.insert(0, "point", np.repeat([o.point for o in good], lengths))
+    return intervals
+
+
+def _summary(
+    points: Sequence[dict[str, Any]], swept: list[str], kpis: pd.DataFrame
+) -> pd.DataFrame:
+    """Mean and clipped 95% CI per point and KPI, with the swept values as columns."""
+    summaries = []
+    for p in range(len(points)):
+        part = kpis[kpis["point"] == p] if len(kpis) else kpis
+        if part.empty:
+            continue
+        s = clip_to_range(summarise(part.drop(columns=["point", *swept])))
+        s = s.reset_index()
+        s.insert(0, "point", p)
+        for i, k in enumerate(swept):
+            s.insert(1 + i, k, [points[p].get(k)] * len(s))
+        summaries.append(s)
+    return pd.concat(summaries, ignore_index=True) if summaries else pd.DataFrame()
 
 
 def run_sweep(
@@ -267,21 +239,22 @@ def run_sweep(
     points: Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]],
     replications: int | None = None,
     seed: int | None = None,
-    workers: int = 1,
-    executor: Executor | None = None,
-    client: Any = None,
-    store: str | Path | ResultStore | None = None,
-    progress: bool | None = None,
+    *,
+    execution: ExecutionSettings | None = None,
+    **keywords: Unpack[ExecutionKeywords],
 ) -> SweepResult:
     """Run ``scenario`` at every point of a grid or list of overrides.
 
     ``points`` is a grid ``{"dotted.key": [v1, v2, ...]}`` (every combination)
     or a list of override dicts. Every point uses the same replications and
-    seed (common random numbers). Pass ``workers`` for a local process pool,
-    any ``concurrent.futures`` ``executor``, or a Dask ``distributed.Client``
-    as ``client``; ``store`` (a folder) makes the sweep durable and resumable.
+    seed (common random numbers). ``execution`` says where replications run (a
+    local process pool, any ``concurrent.futures`` executor, or a Dask
+    ``distributed.Client``) and where they are stored (a folder makes the sweep
+    durable and resumable); see :class:`~sim111.experiments.settings.ExecutionSettings`.
+    Its fields are also accepted as keywords: ``run_sweep(s, grid, workers=2)``.
     Invalid points raise :class:`~sim111.errors.ScenarioError` before anything runs.
     """
+    settings = execution_settings(execution, keywords)
     listed = grid_points(points) if isinstance(points, Mapping) else [dict(p) for p in points]
     if not listed:
         raise ValueError("a sweep needs at least one point")
@@ -293,9 +266,5 @@ def run_sweep(
         listed,
         scenario.run.replications if replications is None else replications,
         scenario.run.seed if seed is None else seed,
-        workers=workers,
-        executor=executor,
-        client=client,
-        store=store,
-        progress=progress,
+        execution=settings,
     )

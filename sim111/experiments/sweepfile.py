@@ -60,6 +60,24 @@ def _int(data: dict[str, Any], key: str, default: int, low: int, source: str) ->
     return value
 
 
+def _points(data: dict[str, Any], source: str) -> list[dict[str, Any]]:
+    """The overrides of a sweep file's ``[grid]`` (every combination) or ``[[points]]``."""
+    if "grid" in data:
+        if not isinstance(data["grid"], dict) or not data["grid"]:
+            raise ScenarioError(f"{source}: 'grid' must be a table of dotted.key = [values]")
+        grid = _flatten(data["grid"])
+        for key, values in grid.items():
+            if not isinstance(values, list) or not values:
+                raise ScenarioError(
+                    f"{source}: 'grid.{key}' must be a non-empty list of values, got {values!r}"
+                )
+        return grid_points(grid)
+    raw = data["points"]
+    if not isinstance(raw, list) or not raw or not all(isinstance(p, dict) for p in raw):
+        raise ScenarioError(f"{source}: 'points' must be an array of tables ([[points]])")
+    return [_flatten(p) for p in raw]
+
+
 def load_sweep(path: str | Path) -> SweepSpec:
     """Read and validate a sweep file; every point is validated as an override."""
     path = Path(path)
@@ -80,21 +98,7 @@ def load_sweep(path: str | Path) -> SweepSpec:
     scenario = load_scenario((path.parent / data["scenario"]).resolve())
     if ("grid" in data) == ("points" in data):
         raise ScenarioError(f"{source}: give exactly one of [grid] or [[points]]")
-    if "grid" in data:
-        if not isinstance(data["grid"], dict) or not data["grid"]:
-            raise ScenarioError(f"{source}: 'grid' must be a table of dotted.key = [values]")
-        grid = _flatten(data["grid"])
-        for key, values in grid.items():
-            if not isinstance(values, list) or not values:
-                raise ScenarioError(
-                    f"{source}: 'grid.{key}' must be a non-empty list of values, got {values!r}"
-                )
-        points = grid_points(grid)
-    else:
-        raw = data["points"]
-        if not isinstance(raw, list) or not raw or not all(isinstance(p, dict) for p in raw):
-            raise ScenarioError(f"{source}: 'points' must be an array of tables ([[points]])")
-        points = [_flatten(p) for p in raw]
+    points = _points(data, source)
     for i, point in enumerate(points):
         scenario.with_overrides(point, source=f"{source}: point {i}")  # validate now
     return SweepSpec(

@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-import sim111.experiments.sweep as sweep_module
-from sim111 import run_sweep
+import sim111.experiments.runner as runner_module
+from sim111 import ExecutionSettings, run_experiment, run_sweep
 from sim111.cli import cli
 from sim111.engine.centre import simulate
 from sim111.experiments.store import ResultStore
@@ -81,6 +81,31 @@ def test_results_identical_for_one_worker_many_workers_threads_and_dask():
         pd.testing.assert_frame_equal(serial.intervals, other.intervals)
 
 
+def test_execution_settings_and_their_keyword_shorthand_are_the_same_run(tmp_path):
+    scenario = small()
+    grid = {"demand.scale": [1.0, 1.3]}
+    store = tmp_path / "s"
+    settings = ExecutionSettings(store=store, progress=False)
+    given = run_sweep(scenario, grid, replications=2, seed=6, execution=settings)
+    shorthand = run_sweep(scenario, grid, replications=2, seed=6, progress=False)
+    pd.testing.assert_frame_equal(given.kpis, shorthand.kpis)
+    assert len(ResultStore(store)) == 4
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"worker": 2}, "unexpected keyword argument 'worker'"),
+        ({"execution": ExecutionSettings(), "workers": 2}, "not both"),
+    ],
+)
+def test_execution_keywords_are_checked_before_anything_runs(kwargs, message):
+    with pytest.raises(TypeError, match=message):
+        run_sweep(small(), GRID, replications=1, seed=1, **kwargs)
+    with pytest.raises(TypeError, match=message):
+        run_experiment(small(), 1, 1, **kwargs)
+
+
 def test_store_skips_finished_replications_and_gives_the_same_answer(tmp_path, monkeypatch):
     scenario = small()
     first = run_sweep(scenario, GRID, replications=2, seed=4, store=tmp_path / "s")
@@ -89,7 +114,7 @@ def test_store_skips_finished_replications_and_gives_the_same_answer(tmp_path, m
     def must_not_run(*args, **kwargs):
         raise AssertionError("a stored replication was simulated again")
 
-    monkeypatch.setattr(sweep_module, "_task", must_not_run)
+    monkeypatch.setattr(runner_module, "run_task", must_not_run)
     again = run_sweep(scenario, GRID, replications=2, seed=4, store=tmp_path / "s")
     pd.testing.assert_frame_equal(first.kpis, again.kpis)
     pd.testing.assert_frame_equal(first.intervals, again.intervals)
@@ -99,14 +124,14 @@ def test_store_skips_finished_replications_and_gives_the_same_answer(tmp_path, m
 
 
 def test_a_failing_replication_is_reported_and_the_others_kept(monkeypatch):
-    real = sweep_module.simulate_replication
+    real = runner_module.simulate_replication
 
     def flaky(scenario, replication, seed):
         if replication == 1 and scenario.demand.scale == 1.3:
             raise RuntimeError("boom")
         return real(scenario, replication, seed)
 
-    monkeypatch.setattr(sweep_module, "simulate_replication", flaky)
+    monkeypatch.setattr(runner_module, "simulate_replication", flaky)
     result = run_sweep(small(), GRID, replications=3, seed=2)
     assert len(result.kpis) == 4 * 3 - 2
     failures = result.failures
@@ -121,7 +146,7 @@ def test_cli_sweep_reports_failures_and_exits_1(monkeypatch, tmp_path):
     def broken(scenario, replication, seed):
         raise ValueError("no luck")
 
-    monkeypatch.setattr(sweep_module, "simulate_replication", broken)
+    monkeypatch.setattr(runner_module, "simulate_replication", broken)
     sweep_file = tmp_path / "s.toml"
     sweep_file.write_text(f'scenario = "{TYPICAL}"\nreplications = 1\n[grid]\n"run.days" = [1]\n')
     result = CliRunner().invoke(cli, ["sweep", str(sweep_file), "--store", str(tmp_path / "st")])
@@ -229,13 +254,8 @@ def test_killing_a_sweep_loses_no_finished_replication(tmp_path):
 def test_bad_sweep_files_exit_2_naming_the_key(tmp_path, text, message):
     path = tmp_path / "bad.toml"
     path.write_text(text)
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.run(
-        [sys.executable, "-m", "sim111", "sweep", str(path), "--store", str(tmp_path / "st")],
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    assert proc.returncode == 2
+    args = ["sweep", str(path), "--store", str(tmp_path / "st")]
+    proc = CliRunner().invoke(cli, args, catch_exceptions=False)  # in-process: no start-up
+    assert proc.exit_code == 2
     assert message in proc.stderr, proc.stderr
     assert "Traceback" not in proc.stderr

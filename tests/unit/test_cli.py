@@ -1,4 +1,9 @@
-"""The command-line contract: JSON shape, exit status 2, atomic --out."""
+"""The command-line contract: JSON shape, exit status 2, atomic --out.
+
+Commands run in this process through click's ``CliRunner`` (the same group, the
+same bad-input handling as the ``sim111`` command); two smoke tests start the
+real entry point, ``python -m sim111``, to check the installed wiring.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +13,10 @@ import subprocess
 import sys
 
 import pytest
+from click.testing import CliRunner
 
-from sim111.cli.commands import parse_override
+from sim111.cli import cli
+from sim111.cli.options import parse_override
 from sim111.experiments.replications import ExperimentResult, run_experiment
 from sim111.kpi_keys import KPIS
 from sim111.outputs.files import kpi_table, write_outputs
@@ -30,6 +37,13 @@ CORE_KEYS = {
 
 
 def sim111(*args: str) -> subprocess.CompletedProcess[str]:
+    """``sim111 ARGS`` in this process, as a finished process would report it."""
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    return subprocess.CompletedProcess(args, result.exit_code, result.stdout, result.stderr)
+
+
+def real_sim111(*args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m sim111 ARGS`` in a new process: the entry point itself."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.run(
         [sys.executable, "-m", "sim111", *args], capture_output=True, text=True, env=env, cwd=ROOT
@@ -37,7 +51,7 @@ def sim111(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_json_output_is_exactly_the_contract():
-    proc = sim111(
+    proc = real_sim111(
         "run",
         str(SCENARIOS / "validation" / "erlang-a.toml"),
         "--format",
@@ -90,7 +104,7 @@ def test_bad_override_exits_2_with_one_line(args, message, tmp_path):
 def test_bad_file_exits_2(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text("[advisors]\ncount = 'x'\n")
-    proc = sim111("run", str(bad))
+    proc = real_sim111("run", str(bad))
     assert proc.returncode == 2
     assert proc.stderr.strip() == f"error: {bad}: 'advisors.count' must be an integer, got 'x'"
 

@@ -1,0 +1,63 @@
+"""The ``sim111`` group: its commands, and bad input as one line and exit status 2."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import IO, Any
+
+import click
+
+from sim111.cli.plan import price, staff
+from sim111.cli.run import compare_command, run, sweep
+from sim111.errors import ScenarioError
+
+USAGE_ERROR = 2
+
+
+class BadInput(click.ClickException):
+    """A :class:`~sim111.errors.ScenarioError` as the CLI shows it: ``error: ...``, status 2."""
+
+    exit_code = USAGE_ERROR
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        """One line on stderr, no usage text."""
+        click.echo(f"error: {self.format_message()}", file=file, err=True)
+
+
+class Sim111Group(click.Group):
+    """A group whose commands' :class:`~sim111.errors.ScenarioError` is :class:`BadInput`.
+
+    So ``sim111`` and ``CliRunner().invoke(cli, ...)`` report bad input alike.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Invoke the command, turning bad input into :class:`BadInput`."""
+        try:
+            return super().invoke(ctx)
+        except ScenarioError as err:
+            raise BadInput(str(err)) from None
+
+
+@click.group(cls=Sim111Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", is_flag=True, help="Log progress to stderr.")
+@click.version_option(package_name="sim111")
+def cli(verbose: bool) -> None:
+    """Simulate NHS 111 call centres from TOML scenario files."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr)
+
+
+for command in (run, staff, price, sweep, compare_command):
+    cli.add_command(command)
+
+
+def main() -> None:
+    """Entry point: run the CLI; bad input exits with status 2 and one line."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.ClickException as err:
+        err.show()
+        sys.exit(err.exit_code)
+    except click.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(1)

@@ -1,0 +1,156 @@
+"""Option declarations and input parsing shared by the ``sim111`` commands.
+
+Each option is declared once here; a command picks the ones it takes and,
+where its wording differs (``--replications`` is "per point" for a sweep),
+passes its own help text.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import tomllib
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+import click
+
+from sim111.errors import ScenarioError
+from sim111.experiments.settings import ExecutionSettings
+from sim111.scenario import Scenario, load_scenario
+
+F = TypeVar("F", bound=Callable[..., Any])
+DASK_CONNECT_TIMEOUT_S = 30
+
+
+def stack(*decorators: Callable[[Any], Any]) -> Callable[[F], F]:
+    """The ``decorators`` as one, applied as if written top to bottom above a function."""
+
+    def apply(f: F) -> F:
+        for decorate in reversed(decorators):
+            f = decorate(f)
+        return f
+
+    return apply
+
+
+def file_argument(name: str, **kwargs: Any) -> Callable[[F], F]:
+    """A file argument (``SCENARIO_FILE``, ``SWEEP_FILE``...); folders are refused."""
+    return click.argument(name, type=click.Path(dir_okay=False), **kwargs)
+
+
+def replications_option(help: str, minimum: int = 1) -> Callable[[F], F]:
+    """``-n/--replications``, at least ``minimum``; unset means the file's."""
+    return click.option("-n", "--replications", type=click.IntRange(min=minimum), help=help)
+
+
+def seed_option(help: str = "Base random seed.") -> Callable[[F], F]:
+    """``--seed``; unset means the file's."""
+    return click.option("--seed", type=click.IntRange(min=0), help=help)
+
+
+def overrides_option(help: str) -> Callable[[F], F]:
+    """``--set KEY=VALUE`` (repeatable), read by :func:`parse_override`."""
+    return click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE", help=help)
+
+
+def scenario_options(replications_help: str, overrides_help: str) -> Callable[[F], F]:
+    """``SCENARIO_FILE -n --seed --set``: what every command running one scenario takes."""
+    return stack(
+        file_argument("scenario_file"),
+        replications_option(replications_help),
+        seed_option(),
+        overrides_option(overrides_help),
+    )
+
+
+def workers_option(help: str | None = None) -> Callable[[F], F]:
+    """``--workers``: local processes (1: none)."""
+    return click.option(
+        "--workers", type=click.IntRange(min=1), default=1, show_default=True, help=help
+    )
+
+
+def dask_option(help: str) -> Callable[[F], F]:
+    """``--dask ADDRESS`` of a Dask scheduler, passed on as ``dask_address``."""
+    return click.option("--dask", "dask_address", metavar="ADDRESS", help=help)
+
+
+def store_option(help: str) -> Callable[[F], F]:
+    """``--store DIRECTORY`` keeping finished replications."""
+    return click.option("--store", type=click.Path(file_okay=False), help=help)
+
+
+def out_option(help: str) -> Callable[[F], F]:
+    """``--out DIRECTORY`` for the files a command writes."""
+    return click.option("--out", type=click.Path(file_okay=False), help=help)
+
+
+def format_option(help: str | None = None) -> Callable[[F], F]:
+    """``--format table|json``: what to print, passed on as ``fmt``."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["table", "json"]),
+        default="table",
+        show_default=True,
+        help=help,
+    )
+
+
+def kpi_option(help: str) -> Callable[[F], F]:
+    """``--kpi KEY`` (repeatable): the KPIs a table shows, passed on as ``kpis``."""
+    return click.option("--kpi", "kpis", multiple=True, metavar="KEY", help=help)
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """``"dotted.key=value"`` → ``(key, value)``; the value is read as TOML.
+
+    ``advisors.count=18`` gives an integer, ``run.start_date=2013-03-28`` a
+    date, ``[1, 2]`` a list; anything TOML cannot read is kept as a string.
+    """
+    key, sep, raw = text.partition("=")
+    key = key.strip()
+    if not sep or not key:
+        raise ScenarioError(f"--set {text!r}: expected dotted.key=value")
+    raw = raw.strip()
+    try:
+        value = tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw
+    return key, value
+
+
+def scenario_with_overrides(path: str, overrides: tuple[str, ...]) -> Scenario:
+    """The scenario in ``path`` with the ``--set`` values applied (and validated)."""
+    scenario = load_scenario(path)
+    if overrides:
+        pairs = dict(parse_override(o) for o in overrides)
+        scenario = scenario.with_overrides(pairs, source=f"{path} with --set")
+    return scenario
+
+
+@contextlib.contextmanager
+def dask_client(address: str | None) -> Iterator[Any]:
+    """A ``distributed.Client`` connected to ``address``, or ``None``."""
+    if address is None:
+        yield None
+        return
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ScenarioError("--dask needs Dask: pip install 'sim111[dask]'") from None
+    try:
+        client = Client(address, timeout=DASK_CONNECT_TIMEOUT_S)
+    except OSError as err:
+        raise ScenarioError(f"--dask {address}: cannot connect: {err}") from None
+    with client:
+        yield client
+
+
+@contextlib.contextmanager
+def execution(
+    workers: int, dask_address: str | None = None, store: str | None = None
+) -> Iterator[ExecutionSettings]:
+    """The settings of ``--workers``, ``--dask`` and ``--store``; a Dask client is closed after."""
+    with dask_client(dask_address) as client:
+        yield ExecutionSettings(workers=workers, client=client, store=store)

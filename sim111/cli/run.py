@@ -1,0 +1,197 @@
+"""``sim111 run``, ``sweep`` and ``compare``: run scenarios and print their KPIs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+import pandas as pd
+
+from sim111.cli.options import (
+    dask_option,
+    execution,
+    file_argument,
+    format_option,
+    kpi_option,
+    out_option,
+    replications_option,
+    scenario_options,
+    scenario_with_overrides,
+    seed_option,
+    store_option,
+    workers_option,
+)
+from sim111.errors import ScenarioError
+from sim111.experiments.compare import compare, differences_figure
+from sim111.experiments.replications import run_experiment
+from sim111.experiments.sweep import SweepResult, run_sweep
+from sim111.experiments.sweepfile import load_sweep
+from sim111.outputs.files import (
+    DEFAULT_SWEEP_KPIS,
+    comparison_table,
+    kpi_table,
+    result_json,
+    sweep_json,
+    sweep_table,
+    write_atomically,
+    write_outputs,
+)
+from sim111.scenario import load_scenario
+
+
+@click.command()
+@scenario_options(
+    "Replications to run.",
+    "Override a scenario value, e.g. --set advisors.count=18 (repeatable).",
+)
+@out_option("Write CSV/JSON results here.")
+@format_option("What to print.")
+@workers_option("Processes to run replications on (results do not depend on it).")
+@click.option(
+    "--records/--no-records",
+    default=True,
+    show_default=True,
+    help="With --out, also write every call (calls.csv.gz).",
+)
+@dask_option("Run replications on the Dask scheduler at ADDRESS (tcp://host:8786).")
+@store_option("Keep finished replications here; a re-run skips them.")
+def run(
+    scenario_file: str,
+    replications: int | None,
+    seed: int | None,
+    overrides: tuple[str, ...],
+    out: str | None,
+    fmt: str,
+    workers: int,
+    records: bool,
+    dask_address: str | None,
+    store: str | None,
+) -> None:
+    """Run SCENARIO_FILE and print its KPIs with 95% confidence intervals."""
+    scenario = scenario_with_overrides(scenario_file, overrides)
+    if out is not None and Path(out).exists() and not Path(out).is_dir():
+        raise ScenarioError(f"--out {out}: exists and is not a folder")
+    with execution(workers, dask_address, store) as settings:
+        result = run_experiment(
+            scenario, replications, seed, execution=settings, keep_records=bool(out and records)
+        )
+    report_failures(result.failures)
+    if result.replications == 0:
+        raise SystemExit(1)
+    if out is not None:
+        write_outputs(result, out)
+    if fmt == "json":
+        click.echo(json.dumps(result_json(result), indent=2))
+    else:
+        click.echo(kpi_table(result))
+
+
+def report_failures(failures: pd.DataFrame) -> None:
+    """Tell stderr about replications that raised (the others are kept)."""
+    for row in failures.itertuples(index=False):
+        params = {k: v for k, v in row._asdict().items() if k not in ("error",)}
+        first_line = str(row.error).splitlines()[0]
+        click.echo(f"error: replication failed {params}: {first_line}", err=True)
+
+
+@click.command()
+@file_argument("sweep_file")
+@replications_option("Replications per point.")
+@seed_option()
+@workers_option("Local processes (results do not depend on it).")
+@dask_option("Run on the Dask scheduler at ADDRESS (tcp://host:8786).")
+@store_option("Keep finished replications here; a re-run skips them [default: sweeps/NAME.store].")
+@out_option("Write CSV results here.")
+@format_option()
+@kpi_option("KPIs to show in the table (repeatable) [default: the NHS targets and cost].")
+def sweep(
+    sweep_file: str,
+    replications: int | None,
+    seed: int | None,
+    workers: int,
+    dask_address: str | None,
+    store: str | None,
+    out: str | None,
+    fmt: str,
+    kpis: tuple[str, ...],
+) -> None:
+    """Run every point of SWEEP_FILE with common random numbers."""
+    spec = load_sweep(sweep_file)
+    folder = store or str(Path("sweeps") / f"{spec.name}.store")
+    with execution(workers, dask_address, folder) as settings:
+        result = run_sweep(
+            spec.scenario,
+            spec.points,
+            replications or spec.replications,
+            spec.seed if seed is None else seed,
+            execution=settings,
+        )
+    report_failures(result.failures)
+    if out is not None:
+        _write_sweep(out, result)
+    if fmt == "json":
+        click.echo(json.dumps(sweep_json(spec.name, result), indent=2))
+    else:
+        click.echo(sweep_table(spec.name, result, kpis or DEFAULT_SWEEP_KPIS))
+    if len(result.failures):
+        raise SystemExit(1)
+
+
+def _write_sweep(out: str, result: SweepResult) -> None:
+    """The sweep's frames as CSV files in ``out``, all or none."""
+    write_atomically(
+        out,
+        {
+            "kpis_by_replication.csv": lambda p: result.kpis.to_csv(p, index=False),
+            "summary.csv": lambda p: result.summary.to_csv(p, index=False),
+            "intervals.csv": lambda p: result.intervals.to_csv(p, index=False),
+            "failures.csv": lambda p: result.failures.to_csv(p, index=False),
+        },
+    )
+
+
+@click.command(name="compare")
+@file_argument("scenario_files", nargs=-1, required=True)
+@replications_option("Replications each.", minimum=2)
+@seed_option("Base random seed (shared).")
+@workers_option()
+@dask_option("Dask scheduler address.")
+@out_option("Write comparison.csv and .png here.")
+@kpi_option("KPIs to show (repeatable) [default: the NHS targets and cost].")
+@format_option()
+def compare_command(
+    scenario_files: tuple[str, ...],
+    replications: int | None,
+    seed: int | None,
+    workers: int,
+    dask_address: str | None,
+    out: str | None,
+    kpis: tuple[str, ...],
+    fmt: str,
+) -> None:
+    """Run SCENARIO_FILES with common random numbers; differences from the first, with CIs."""
+    if len(scenario_files) < 2:
+        raise ScenarioError("compare needs at least two scenario files")
+    scenarios = [load_scenario(f) for f in scenario_files]
+    with execution(workers, dask_address) as settings:
+        comparison = compare(scenarios, replications, seed, execution=settings)
+    shown = kpis or DEFAULT_SWEEP_KPIS
+    diffs = comparison.differences
+    if out is not None:
+        from sim111.outputs.report import png_bytes  # matplotlib: only when files are written
+
+        png = png_bytes(
+            differences_figure(comparison, tuple(k for k in shown if k in set(diffs["kpi"])))
+        )
+        write_atomically(
+            out,
+            {
+                "comparison.csv": lambda p: diffs.to_csv(p, index=False),
+                "comparison.png": lambda p: p.write_bytes(png),
+            },
+        )
+    if fmt == "json":
+        click.echo(diffs.to_json(orient="records", indent=2))
+        return
+    click.echo(comparison_table(comparison, shown))
