@@ -4,17 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sim111.kpi_keys import KPI_BY_KEY
+from sim111.kpi_keys import ABANDONED_AFTER_30S_TARGET, ANSWERED_WITHIN_60S_TARGET
 from sim111.units import MINUTES_PER_DAY
 
 SLOT_MIN = 30
 SLOTS_PER_DAY = MINUTES_PER_DAY // SLOT_MIN
-
-
-def _nhs_target(key: str) -> float:
-    target = KPI_BY_KEY[key].target
-    assert target is not None, key
-    return target
 
 
 @dataclass(frozen=True)
@@ -26,8 +20,8 @@ class StaffingTargets:
     unanswered whatever the staffing, so 100% is out of reach.
     """
 
-    answered_within_60s: float = _nhs_target("answered_within_60s")
-    abandoned_after_30s: float = _nhs_target("abandoned_after_30s")
+    answered_within_60s: float = ANSWERED_WITHIN_60S_TARGET
+    abandoned_after_30s: float = ABANDONED_AFTER_30S_TARGET
     callback_within_10min: float = 0.80
     shift_lengths_h: tuple[float, ...] = (4.0, 6.0, 8.0, 10.0)
     replications: int = 10
