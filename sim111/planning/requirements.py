@@ -39,7 +39,7 @@ def _smallest(meets: Callable[[int], bool], start: int) -> int:
     while not meets(n):
         n += 1
         if n > MAX_PEOPLE:
-            raise ValueError("no staffing up to 10,000 people meets the target")
+            raise ValueError(f"no staffing up to {MAX_PEOPLE:,} people meets the target")
     return n
 
 
