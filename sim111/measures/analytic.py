@@ -23,6 +23,8 @@ from scipy.sparse import diags
 from scipy.sparse.linalg import expm_multiply
 from scipy.special import pdtr
 
+from sim111.units import SECONDS_PER_MIN, per_minute
+
 
 @dataclass(frozen=True)
 class QueueMeasures:
@@ -46,7 +48,7 @@ class QueueMeasures:
 
     def answered_within(self, t_s: float) -> float:
         """P(answered within ``t_s`` seconds | answered): the NHS service level."""
-        t_min = t_s / 60
+        t_min = t_s / SECONDS_PER_MIN
         weights = self._position_weights * self._p_served_from
         served_after_wait = weights.sum()
         p_answered = 1 - self.p_abandon
@@ -79,7 +81,7 @@ def _erlang_b(load: float, servers: int) -> float:
 
 def erlang_c(calls_per_hour: float, mean_handle_min: float, servers: int) -> QueueMeasures:
     """M/M/c measures; requires offered load < ``servers`` (no abandonment)."""
-    lam = calls_per_hour / 60
+    lam = per_minute(calls_per_hour)
     mu = 1 / mean_handle_min
     load = lam / mu
     if load >= servers:
@@ -113,7 +115,7 @@ def erlang_a(
     calls_per_hour: float, mean_handle_min: float, mean_patience_min: float, servers: int
 ) -> QueueMeasures:
     """M/M/c+M (Palm/Erlang-A) measures with exponential patience."""
-    lam = calls_per_hour / 60
+    lam = per_minute(calls_per_hour)
     mu = 1 / mean_handle_min
     theta = 1 / mean_patience_min
     c_mu = servers * mu

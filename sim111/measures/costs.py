@@ -20,21 +20,12 @@ import numpy as np
 
 from sim111.engine.calendar import run_days
 from sim111.engine.roster import shift_blocks
-from sim111.scenario import (
-    DISPOSITIONS,
-    MINUTES_PER_DAY,
-    Costs,
-    Pay,
-    Scenario,
-    StaffGroup,
-)
-from sim111.units import parse_clock_min
-
-MINUTES_PER_HOUR = 60.0
+from sim111.scenario import DISPOSITIONS, Costs, Pay, Scenario, StaffGroup
+from sim111.units import DAYS_PER_YEAR, MINUTES_PER_DAY, MINUTES_PER_HOUR, parse_clock_min
 
 
 def uplift_by_minute(pay: Pay, start_date: dt.date, days: int) -> np.ndarray:
-    """The unsocial-hours uplift for every minute of the run (length ``days * 1440``).
+    """The unsocial-hours uplift for every minute of the run (length ``days * MINUTES_PER_DAY``).
 
     Bank holiday, then Sunday, then Saturday; on weekdays the night uplift
     applies from ``night_start`` to ``night_end`` (wrapping past midnight).
@@ -148,6 +139,37 @@ def _penalties(scenario: Scenario, kpis: dict[str, float]) -> float:
     return total
 
 
+def _kpi_years(scenario: Scenario) -> float:
+    """Length of the KPI window (warm-up to end) in years."""
+    run = scenario.run
+    return (run.horizon_min - run.warmup_min) / MINUTES_PER_DAY / DAYS_PER_YEAR
+
+
+def _revenue(scenario: Scenario, answered: float, years: float) -> float:
+    """Contract revenue: price per answered call, or per head per year (NaN if neither)."""
+    costs = scenario.costs
+    if costs.price_per_call_gbp is not None:
+        return costs.price_per_call_gbp * answered
+    if costs.price_per_head_per_year_gbp is not None:
+        return costs.price_per_head_per_year_gbp * scenario.demand.population * years
+    return math.nan
+
+
+def _overflow_fees(scenario: Scenario, kpis: dict[str, float]) -> float:
+    return sum(
+        p.price_per_call_gbp * kpis.get(f"provider_{p.name}_calls", 0.0) for p in scenario.providers
+    )
+
+
+def _downstream_gbp(costs: Costs, disposition_counts: np.ndarray) -> float:
+    unit = np.array([getattr(costs.downstream, d) for d in DISPOSITIONS])
+    return float((disposition_counts * unit).sum())
+
+
+def _per(x: float, n: float) -> float:
+    return x / n if n else math.nan
+
+
 def cost_kpis(
     scenario: Scenario, kpis: dict[str, float], disposition_counts: np.ndarray
 ) -> dict[str, float]:
@@ -157,34 +179,21 @@ def cost_kpis(
     clinical contacts and penalties); ``disposition_counts`` the number of each
     disposition in the KPI window.
     """
-    run, costs = scenario.run, scenario.costs
+    costs = scenario.costs
     staff = staff_costs(scenario)
     if not staff:
         return {}
     direct = sum(s.total_gbp for s in staff)
-    fees = sum(
-        p.price_per_call_gbp * kpis.get(f"provider_{p.name}_calls", 0.0) for p in scenario.providers
-    )
+    fees = _overflow_fees(scenario, kpis)
     advisor_direct = sum(s.total_gbp for s in staff if s.group == "health advisors")
-    clinician_direct = direct - advisor_direct
     overhead = direct * costs.overhead_share
     total = direct + overhead + fees
     answered = kpis.get("calls_answered", math.nan)
     contacts = kpis.get("clinical_contacts", math.nan)
-    years = (run.horizon_min - run.warmup_min) / MINUTES_PER_DAY / 365
-    if costs.price_per_call_gbp is not None:
-        revenue = costs.price_per_call_gbp * answered
-    elif costs.price_per_head_per_year_gbp is not None:
-        revenue = costs.price_per_head_per_year_gbp * scenario.demand.population * years
-    else:
-        revenue = math.nan
+    years = _kpi_years(scenario)
+    revenue = _revenue(scenario, answered, years)
     penalties = _penalties(scenario, kpis)
-    unit = np.array([getattr(costs.downstream, d) for d in DISPOSITIONS])
-    downstream = float((disposition_counts * unit).sum())
-
-    def per(x: float, n: float) -> float:
-        return x / n if n else math.nan
-
+    downstream = _downstream_gbp(costs, disposition_counts)
     return {
         "paid_advisor_hours": sum(s.paid_hours for s in staff if s.group == "health advisors"),
         "paid_clinician_hours": sum(s.paid_hours for s in staff if s.group != "health advisors"),
@@ -192,18 +201,18 @@ def cost_kpis(
         "overhead_gbp": overhead,
         "overflow_fees_gbp": fees,
         "total_cost_gbp": total,
-        "cost_per_call_gbp": per(total, answered),
-        "cost_per_clinical_contact_gbp": per(
-            clinician_direct * (1 + costs.overhead_share), contacts
+        "cost_per_call_gbp": _per(total, answered),
+        "cost_per_clinical_contact_gbp": _per(  # clinicians' direct cost with overheads
+            (direct - advisor_direct) * (1 + costs.overhead_share), contacts
         ),
         "revenue_gbp": revenue,
         "penalties_gbp": penalties,
         "margin_gbp": revenue - total - penalties,
-        "margin_per_call_gbp": per(revenue - total - penalties, answered),
-        "break_even_price_per_call_gbp": per(total + penalties, answered),
-        "break_even_price_per_head_per_year_gbp": per(
+        "margin_per_call_gbp": _per(revenue - total - penalties, answered),
+        "break_even_price_per_call_gbp": _per(total + penalties, answered),
+        "break_even_price_per_head_per_year_gbp": _per(
             total + penalties, scenario.demand.population * years
         ),
         "downstream_cost_gbp": downstream,
-        "downstream_cost_per_call_gbp": per(downstream, answered),
+        "downstream_cost_per_call_gbp": _per(downstream, answered),
     }

@@ -1,7 +1,11 @@
 """KPIs per reporting interval (half-hours by default), for plots and staffing.
 
 Calls are counted in the interval in which they were offered; staffing,
-utilisation and queue lengths are time-averages over each interval.
+utilisation and queue lengths are time-averages over each interval. Shares
+follow the run-level definitions in :mod:`sim111.kpi_keys` (same thresholds,
+same denominators), restricted to the calls offered in the interval;
+``callback_first_attempt_within_10min`` (interval-only, used by the staffing
+loop) counts the first call-back attempt instead of the contact.
 """
 
 from __future__ import annotations
@@ -11,9 +15,10 @@ import math
 import numpy as np
 import pandas as pd
 
-from sim111.engine.records import ABANDONED, RunRecords
+from sim111.engine.records import ABANDONED, CallRecords, RunRecords
 from sim111.kpi_keys import ABANDON_GRACE_S, ANSWER_TARGET_S, CALLBACK_TARGET_MIN
 from sim111.measures.kpis import advisor_spans, busy_integral_to, callback_waits_min, waiting_spans
+from sim111.units import SECONDS_PER_MIN
 
 
 def _grouped_mean(values: np.ndarray, slots: np.ndarray, n: int) -> np.ndarray:
@@ -45,70 +50,108 @@ def grouped_percentile(values: np.ndarray, slots: np.ndarray, n: int, q: float) 
     return out
 
 
-def interval_kpis(rec: RunRecords) -> pd.DataFrame:
-    """One row per interval; warm-up intervals are included and flagged ``in_warmup``."""
-    calls = rec.calls
-    width = rec.interval_min
-    n = int(rec.horizon_min // width)
-    edges = np.arange(n + 1, dtype=float) * width
-    slot = np.minimum((calls.arrival_min // width).astype(int), n - 1)
+def _count(slot: np.ndarray, mask: np.ndarray, n: int) -> np.ndarray:
+    """How many of the calls in ``mask`` fall in each interval."""
+    return np.bincount(slot[mask], minlength=n)
+
+
+def _per_interval(integral_to: np.ndarray, width: float) -> np.ndarray:
+    """Time-average in each interval of a quantity given by its integral to each edge."""
+    return np.diff(integral_to) / width
+
+
+def _answer_columns(calls: CallRecords, slot: np.ndarray, n: int) -> dict[str, np.ndarray]:
+    """Calls offered, answered and abandoned; answer-time KPIs (by interval offered)."""
     answered = ~np.isnan(calls.answer_min)
-    waits_s = (calls.answer_min - calls.arrival_min) * 60
+    waits_s = (calls.answer_min - calls.arrival_min) * SECONDS_PER_MIN
     abandoned = calls.outcome == ABANDONED
-    abandon_wait_s = (calls.end_min - calls.arrival_min) * 60
+    abandon_wait_s = (calls.end_min - calls.arrival_min) * SECONDS_PER_MIN
     offered = np.bincount(slot, minlength=n)
-    n_answered = np.bincount(slot[answered], minlength=n)
-    within = np.bincount(slot[answered & (waits_s <= ANSWER_TARGET_S)], minlength=n)
-    n_abandoned = np.bincount(slot[abandoned], minlength=n)
-    late = np.bincount(slot[abandoned & (abandon_wait_s > ABANDON_GRACE_S)], minlength=n)
+    n_answered = _count(slot, answered, n)
+    n_abandoned = _count(slot, abandoned, n)
+    within = _count(slot, answered & (waits_s <= ANSWER_TARGET_S), n)
+    late = _count(slot, abandoned & (abandon_wait_s > ABANDON_GRACE_S), n)
+    return {
+        "calls_offered": offered,
+        "calls_answered": n_answered,
+        "calls_abandoned": n_abandoned,
+        "answered_within_60s": within / n_answered,
+        "abandoned_after_30s": late / offered,
+        "abandoned": n_abandoned / offered,
+        "mean_answer_s": _grouped_mean(waits_s[answered], slot[answered], n),
+        "p90_answer_s": grouped_percentile(waits_s[answered], slot[answered], n, 90),
+        "p95_answer_s": grouped_percentile(waits_s[answered], slot[answered], n, 95),
+    }
+
+
+def _advisor_time_columns(rec: RunRecords, edges: np.ndarray) -> dict[str, np.ndarray]:
+    """Queue length and advisors on duty and busy, averaged over each interval."""
+    width = rec.interval_min
+    on = _per_interval(rec.advisors.integral_to(edges), width)
+    busy = _per_interval(busy_integral_to(*advisor_spans(rec), edges), width)
+    return {
+        "mean_queue_length": _per_interval(busy_integral_to(*waiting_spans(rec), edges), width),
+        "advisors_on_duty": on,
+        "advisors_busy": busy,
+        "advisor_utilisation": busy / on,
+    }
+
+
+def _callback_columns(rec: RunRecords, slot: np.ndarray, n: int) -> dict[str, np.ndarray]:
+    """Clinical calls, call-backs and call-back waits (by interval offered).
+
+    As in the run-level KPI, a call-back counts in a "within target" share
+    only if its advisor call ended at least the target before the end of the run.
+    """
+    calls = rec.calls
     callbacks = calls.clinical & ~calls.warm_transfer
     cb_waits = callback_waits_min(calls)
     cb_slot = slot[callbacks]
     reached = ~np.isnan(cb_waits[callbacks])
     due = callbacks & (calls.advisor_end_min <= rec.horizon_min - CALLBACK_TARGET_MIN)
-    advisors_on = np.diff(rec.advisors.integral_to(edges)) / width
-    advisors_busy = np.diff(busy_integral_to(*advisor_spans(rec), edges)) / width
-    clinicians_on = np.diff(rec.clinicians.integral_to(edges)) / width
-    clinicians_busy = np.diff(rec.clinicians_busy.integral_to(edges)) / width
+    first_wait = calls.first_attempt_min - calls.advisor_end_min
+    n_due = _count(slot, due, n)
+    return {
+        "clinical_calls": _count(slot, calls.clinical, n),
+        "callbacks": np.bincount(cb_slot, minlength=n),
+        "callback_within_10min": _count(slot, due & (cb_waits <= CALLBACK_TARGET_MIN), n) / n_due,
+        "callback_first_attempt_within_10min": _count(
+            slot, due & (first_wait <= CALLBACK_TARGET_MIN), n
+        )
+        / n_due,
+        "mean_callback_min": _grouped_mean(cb_waits[callbacks][reached], cb_slot[reached], n),
+    }
+
+
+def _clinician_time_columns(rec: RunRecords, edges: np.ndarray) -> dict[str, np.ndarray]:
+    """Calls awaiting a clinician and clinicians on duty and busy, per interval."""
+    width = rec.interval_min
+    on = _per_interval(rec.clinicians.integral_to(edges), width)
+    busy = _per_interval(rec.clinicians_busy.integral_to(edges), width)
+    return {
+        "awaiting_clinician": _per_interval(rec.awaiting_clinician.integral_to(edges), width),
+        "clinicians_on_duty": on,
+        "clinicians_busy": busy,
+        "clinician_utilisation": busy / on,
+    }
+
+
+def interval_kpis(rec: RunRecords) -> pd.DataFrame:
+    """One row per interval; warm-up intervals are included and flagged ``in_warmup``."""
+    width = rec.interval_min
+    n = int(rec.horizon_min // width)
+    edges = np.arange(n + 1, dtype=float) * width
+    slot = np.minimum((rec.calls.arrival_min // width).astype(int), n - 1)
+    # Empty intervals give NaN shares and utilisations, not warnings.
     with np.errstate(invalid="ignore", divide="ignore"):
         return pd.DataFrame(
             {
                 "interval_start_min": edges[:-1],
                 "interval_start": pd.Timestamp(rec.start_date) + pd.to_timedelta(edges[:-1], "min"),
                 "in_warmup": edges[:-1] < rec.warmup_min,
-                "calls_offered": offered,
-                "calls_answered": n_answered,
-                "calls_abandoned": n_abandoned,
-                "answered_within_60s": within / n_answered,
-                "abandoned_after_30s": late / offered,
-                "abandoned": n_abandoned / offered,
-                "mean_answer_s": _grouped_mean(waits_s[answered], slot[answered], n),
-                "p90_answer_s": grouped_percentile(waits_s[answered], slot[answered], n, 90),
-                "p95_answer_s": grouped_percentile(waits_s[answered], slot[answered], n, 95),
-                "mean_queue_length": np.diff(busy_integral_to(*waiting_spans(rec), edges)) / width,
-                "advisors_on_duty": advisors_on,
-                "advisors_busy": advisors_busy,
-                "advisor_utilisation": advisors_busy / advisors_on,
-                "clinical_calls": np.bincount(slot[calls.clinical], minlength=n),
-                "callbacks": np.bincount(cb_slot, minlength=n),
-                "callback_within_10min": np.bincount(
-                    slot[due & (cb_waits <= CALLBACK_TARGET_MIN)], minlength=n
-                )
-                / np.bincount(slot[due], minlength=n),
-                "callback_first_attempt_within_10min": np.bincount(
-                    slot[
-                        due
-                        & (calls.first_attempt_min - calls.advisor_end_min <= CALLBACK_TARGET_MIN)
-                    ],
-                    minlength=n,
-                )
-                / np.bincount(slot[due], minlength=n),
-                "mean_callback_min": _grouped_mean(
-                    cb_waits[callbacks][reached], cb_slot[reached], n
-                ),
-                "awaiting_clinician": np.diff(rec.awaiting_clinician.integral_to(edges)) / width,
-                "clinicians_on_duty": clinicians_on,
-                "clinicians_busy": clinicians_busy,
-                "clinician_utilisation": clinicians_busy / clinicians_on,
+                **_answer_columns(rec.calls, slot, n),
+                **_advisor_time_columns(rec, edges),
+                **_callback_columns(rec, slot, n),
+                **_clinician_time_columns(rec, edges),
             }
         )

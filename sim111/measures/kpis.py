@@ -27,6 +27,7 @@ from sim111.kpi_keys import (
     PER_CLASS_PREFIX,
     PROVIDER_PREFIX,
 )
+from sim111.units import SECONDS_PER_MIN
 from sim111.vocabulary import DISPOSITIONS
 
 
@@ -96,9 +97,9 @@ def advisor_kpis(rec: RunRecords, counted: np.ndarray) -> dict[str, float]:
     calls = rec.calls
     offered = int(counted.sum())
     answered = counted & ~np.isnan(calls.answer_min)
-    waits = (calls.answer_min[answered] - calls.arrival_min[answered]) * 60
+    waits = (calls.answer_min[answered] - calls.arrival_min[answered]) * SECONDS_PER_MIN
     abandoned = counted & (calls.outcome == ABANDONED)
-    abandon_wait_s = (calls.end_min[abandoned] - calls.arrival_min[abandoned]) * 60
+    abandon_wait_s = (calls.end_min[abandoned] - calls.arrival_min[abandoned]) * SECONDS_PER_MIN
     a, b = rec.warmup_min, rec.horizon_min
     on_duty = rec.advisors.integral_to(np.array([a, b]))
     return {
@@ -167,7 +168,7 @@ def overflow_kpis(rec: RunRecords, counted: np.ndarray) -> dict[str, float]:
         "overflow_lost": _ratio(lost.sum(), offered),
         "overflow_bounced": float((counted & calls.bounced).sum()),
     }
-    waits_s = (calls.provider_start_min - calls.arrival_min) * 60
+    waits_s = (calls.provider_start_min - calls.arrival_min) * SECONDS_PER_MIN
     for k, name in enumerate(rec.provider_names):
         mine = calls.provider == k
         started = taken & mine & ~np.isnan(calls.provider_start_min)

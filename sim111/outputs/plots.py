@@ -18,6 +18,7 @@ from matplotlib.ticker import PercentFormatter
 from scipy.special import stdtrit
 
 from sim111.experiments.replications import ExperimentResult
+from sim111.kpi_keys import ANSWER_TARGET_S, ANSWERED_WITHIN_60S_TARGET, PER_CLASS_PREFIX
 from sim111.measures.costs import staff_costs
 
 WIDE = (11, 4)
@@ -69,7 +70,8 @@ def service_level_by_interval(result: ExperimentResult) -> Figure:
     ax = fig.subplots()
     ax.fill_between(mean.index, low, high, alpha=0.25, label="95% CI across replications")
     ax.plot(mean.index, mean, label="answered within 60 s")
-    ax.axhline(0.95, color="tab:red", linestyle="--", label="NHS target 95%")
+    target = ANSWERED_WITHIN_60S_TARGET
+    ax.axhline(target, color="tab:red", linestyle="--", label=f"NHS target {target:.0%}")
     ax.set_ylim(0, 1.02)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_ylabel("share of answered calls")
@@ -91,7 +93,7 @@ def answer_time_percentiles(result: ExperimentResult) -> Figure:
         ("p95_answer_s", "95th percentile"),
     ):
         ax.plot(data.index, data[column], label=label)
-    ax.axhline(60, color="tab:red", linestyle="--", label="60 s")
+    ax.axhline(ANSWER_TARGET_S, color="tab:red", linestyle="--", label=f"{ANSWER_TARGET_S:g} s")
     ax.set_ylabel("time to answer (s)")
     ax.set_title(_title(result, "time to answer"))
     ax.legend()
@@ -110,7 +112,7 @@ def callback_queue(result: ExperimentResult) -> Figure:
     left.set_title(_title(result, "clinical queue"))
     _dates(left)
     names = [p.name for p in result.scenario.clinical.priorities]
-    keys = [f"callback_within_target_{n}" for n in names]
+    keys = [f"{PER_CLASS_PREFIX}{n}" for n in names]
     values = [result.summary.loc[k, "mean"] if k in result.summary.index else np.nan for k in keys]
     targets = [p.target_min for p in result.scenario.clinical.priorities]
     right.bar(range(len(names)), values, color="tab:purple")

@@ -18,6 +18,7 @@ from sim111.experiments.replications import ExperimentResult
 from sim111.kpi_keys import kpi_info
 from sim111.outputs.formatting import _fmt
 from sim111.outputs.plots import figures
+from sim111.scenario import Costs, Demand
 
 CAPTIONS = {
     "calls_by_interval": "Calls offered, answered and abandoned per half-hour.",
@@ -73,24 +74,35 @@ def _kpi_rows(result: ExperimentResult) -> str:
     return "\n".join(rows)
 
 
+def _demand_text(demand: Demand) -> str:
+    if demand.kind == "stationary":
+        return f"{demand.calls_per_hour:g} calls per hour, constant"
+    return (
+        f"{demand.population:,} people × {demand.calls_per_1000_per_year:g} calls per "
+        f"1,000 a year × {demand.scale:g}; day-level CV {demand.overdispersion_cv:g}"
+    )
+
+
+def _costs_text(costs: Costs) -> str:
+    price = costs.price_per_call_gbp
+    price_text = f"£{price:.2f}" if price is not None else "not set"
+    return (
+        f"on-costs {costs.on_cost_share:.0%}, shrinkage {costs.shrinkage:.0%}, "
+        f"overheads {costs.overhead_share:.0%}; price per call {price_text}"
+    )
+
+
 def assumptions(result: ExperimentResult) -> list[tuple[str, str]]:
     """The scenario's main assumptions, as (what, value) pairs for the report."""
     s = result.scenario
-    demand = s.demand
-    if demand.kind == "stationary":
-        calls = f"{demand.calls_per_hour:g} calls per hour, constant"
-    else:
-        calls = (
-            f"{demand.population:,} people × {demand.calls_per_1000_per_year:g} calls per "
-            f"1,000 a year × {demand.scale:g}; day-level CV {demand.overdispersion_cv:g}"
-        )
-    rows = [
-        (
-            "Period",
-            f"{s.run.days} days from {s.run.start_date:%A %d %B %Y}; warm-up "
-            f"{s.run.warmup_min:g} min",
-        ),
-        ("Demand", calls),
+    period = (
+        f"{s.run.days} days from {s.run.start_date:%A %d %B %Y}; warm-up {s.run.warmup_min:g} min"
+    )
+    shifts = s.advisors.shifts
+    roster = f"{len(shifts)} shift lines" if shifts else f"{s.advisors.count} constant"
+    return [
+        ("Period", period),
+        ("Demand", _demand_text(s.demand)),
         (
             "Caller patience",
             f"{s.callers.patience.kind}, mean {s.callers.patience.mean_min:g} min; "
@@ -101,12 +113,7 @@ def assumptions(result: ExperimentResult) -> list[tuple[str, str]]:
             f"{s.advisors.handle_time.kind}, mean "
             f"{s.advisors.handle_time.mean_min:g} min (triaged calls)",
         ),
-        (
-            "Advisor roster",
-            f"{len(s.advisors.shifts)} shift lines"
-            if s.advisors.shifts
-            else f"{s.advisors.count} constant",
-        ),
+        ("Advisor roster", roster),
         (
             "Clinical input",
             f"{s.triage.clinical_share:.0%} of answered calls; "
@@ -114,19 +121,9 @@ def assumptions(result: ExperimentResult) -> list[tuple[str, str]]:
         ),
         ("Overflow", ", ".join(p.name for p in s.providers) or "none"),
         ("Downstream services", ", ".join(d.name for d in s.downstream) or "none"),
-        (
-            "Costs",
-            f"on-costs {s.costs.on_cost_share:.0%}, shrinkage {s.costs.shrinkage:.0%}, "
-            f"overheads {s.costs.overhead_share:.0%}; price per call "
-            + (
-                f"£{s.costs.price_per_call_gbp:.2f}"
-                if s.costs.price_per_call_gbp is not None
-                else "not set"
-            ),
-        ),
+        ("Costs", _costs_text(s.costs)),
         ("Replications", f"{result.replications}, seed {result.seed}"),
     ]
-    return rows
 
 
 def report_html(result: ExperimentResult, pngs: dict[str, bytes] | None = None) -> str:

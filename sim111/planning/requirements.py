@@ -1,0 +1,113 @@
+"""How many people each half-hour needs, from steady-state queueing formulas.
+
+For every half-hour of every run day, the fewest people that meet the targets
+in steady state at that half-hour's expected demand: Erlang-A for health
+advisors (answered within the answer target, with the callers' mean
+patience), Erlang-C for clinicians (call-backs within the call-back target).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+import numpy as np
+
+from sim111.engine.calendar import run_days
+from sim111.engine.demand import cumulative_intensity
+from sim111.kpi_keys import ANSWER_TARGET_S, CALLBACK_TARGET_MIN
+from sim111.measures.analytic import erlang_a, erlang_c
+from sim111.planning.targets import SLOT_MIN, SLOTS_PER_DAY, StaffingTargets
+from sim111.scenario import Scenario
+from sim111.units import MINUTES_PER_HOUR, seconds
+
+MAX_PEOPLE = 10_000
+
+
+def _slot_rates_per_hour(scenario: Scenario) -> np.ndarray:
+    """Expected first-attempt calls per hour in each half-hour of each run day."""
+    run = scenario.run
+    days = run_days(run.start_date, run.days)
+    t, cum = cumulative_intensity(scenario.demand, days, np.ones(len(days)))
+    edges = np.arange(run.days * SLOTS_PER_DAY + 1, dtype=float) * SLOT_MIN
+    per_slot = np.diff(np.interp(edges, t, cum))
+    return per_slot.reshape(run.days, SLOTS_PER_DAY) * (MINUTES_PER_HOUR / SLOT_MIN)
+
+
+def _smallest(meets: Callable[[int], bool], start: int) -> int:
+    n = max(start, 0)
+    while not meets(n):
+        n += 1
+        if n > MAX_PEOPLE:
+            raise ValueError(f"no staffing up to {MAX_PEOPLE:,} people meets the target")
+    return n
+
+
+def _advisor_handle_min(scenario: Scenario) -> float:
+    """Mean advisor handling time, mixing triaged and untriaged calls."""
+    triage = scenario.triage
+    handle = scenario.advisors.handle_time.mean_min
+    if triage.untriaged_handle_time is not None:
+        handle = (
+            triage.triaged_share * handle
+            + (1 - triage.triaged_share) * triage.untriaged_handle_time.mean_min
+        )
+    return handle
+
+
+def advisor_requirements(scenario: Scenario, targets: StaffingTargets) -> np.ndarray:
+    """Erlang-A advisors needed per (run day, half-hour)."""
+    handle = _advisor_handle_min(scenario)
+    patience = scenario.callers.patience.mean_min
+    rates = _slot_rates_per_hour(scenario)
+    out = np.zeros(rates.shape, dtype=int)
+    cache: dict[float, int] = {}
+
+    def meets(rate: float, n: int) -> bool:
+        if n == 0:
+            return False
+        m = erlang_a(rate, handle, patience, n)
+        return (
+            m.p_abandon <= targets.abandoned_after_30s
+            and m.answered_within(ANSWER_TARGET_S) >= targets.answered_within_60s
+        )
+
+    for idx, rate in np.ndenumerate(rates):
+        key = round(float(rate), 6)
+        if key not in cache:
+            load = rate * handle / MINUTES_PER_HOUR
+            cache[key] = 0 if rate <= 0 else _smallest(partial(meets, float(rate)), int(load))
+        out[idx] = cache[key]
+    return out
+
+
+def clinician_requirements(scenario: Scenario, targets: StaffingTargets) -> np.ndarray:
+    """Erlang-C clinicians needed per (run day, half-hour) for call-backs in 10 min."""
+    if not scenario.clinicians:
+        return np.zeros((scenario.run.days, SLOTS_PER_DAY), dtype=int)
+    ceiling = 1 - scenario.clinical.callback_no_answer_share
+    if targets.callback_within_10min > ceiling:
+        raise ValueError(
+            f"a call-back target of {targets.callback_within_10min:.0%} within 10 min is out of "
+            f"reach: {scenario.clinical.callback_no_answer_share:.0%} of first attempts go "
+            f"unanswered and are retried later, so at most {ceiling:.0%} can be met"
+        )
+    consult = scenario.clinicians[0].handle_time.mean_min
+    days = run_days(scenario.run.start_date, scenario.run.days)
+    share = np.array([scenario.triage.clinical_share_on(d.day_type) for d in days])
+    rates = _slot_rates_per_hour(scenario) * share[:, None]
+    out = np.zeros(rates.shape, dtype=int)
+    within_s = seconds(CALLBACK_TARGET_MIN)
+
+    def meets(rate: float, n: int) -> bool:
+        return (
+            n > rate * consult / MINUTES_PER_HOUR
+            and erlang_c(rate, consult, n).answered_within(within_s)
+            >= targets.callback_within_10min
+        )
+
+    for idx, rate in np.ndenumerate(rates):
+        if rate > 0:
+            load = rate * consult / MINUTES_PER_HOUR
+            out[idx] = _smallest(partial(meets, float(rate)), int(load))
+    return out
