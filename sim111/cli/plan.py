@@ -102,7 +102,8 @@ def staff(
         seed=scenario.run.seed if seed is None else seed,
     )
     try:
-        found = find_roster(scenario, targets, clinicians=not advisors_only, workers=workers)
+        with execution(workers) as settings:
+            found = find_roster(scenario, targets, clinicians=not advisors_only, execution=settings)
     except ValueError as err:
         raise ScenarioError(f"{scenario_file}: {err}") from None
     folder = Path(out or f"staffed-{scenario.name}")

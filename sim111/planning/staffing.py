@@ -22,12 +22,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Unpack
 
 import numpy as np
 import pandas as pd
 
 from sim111.engine.calendar import run_days
 from sim111.experiments.replications import ExperimentResult, run_experiment
+from sim111.experiments.settings import ExecutionKeywords, ExecutionSettings, execution_settings
 from sim111.planning.covering import (
     ShiftTemplate,
     cover_requirements,
@@ -200,9 +202,16 @@ def staff(
     scenario: Scenario,
     targets: StaffingTargets | None = None,
     clinicians: bool = True,
-    workers: int = 1,
+    *,
+    execution: ExecutionSettings | None = None,
+    **keywords: Unpack[ExecutionKeywords],
 ) -> StaffingResult:
-    """Find the cheapest roster of advisors (and of clinician group 0) meeting ``targets``."""
+    """Find the cheapest roster of advisors (and of clinician group 0) meeting ``targets``.
+
+    ``execution`` (or its keyword shorthand, e.g. ``workers=2``) says where each
+    iteration's replications run; see :class:`~sim111.experiments.settings.ExecutionSettings`.
+    """
+    settings = execution_settings(execution, keywords)
     targets = targets or StaffingTargets()
     day_types = _day_types_with_lead(scenario.run)
     templates = shift_templates(set(day_types), targets.shift_lengths_h)
@@ -214,7 +223,7 @@ def staff(
     result: ExperimentResult | None = None
     for iteration in range(1, targets.max_iterations + 1):
         current = _rostered(scenario, current, day_types, templates, need_a, need_c)
-        result = run_experiment(current, targets.replications, targets.seed, workers=workers)
+        result = run_experiment(current, targets.replications, targets.seed, execution=settings)
         history.append(_judge(result, targets, staff_clinicians, iteration))
         if history[-1]["met"]:
             return StaffingResult(current, result, iteration, True, history)
