@@ -23,7 +23,7 @@ from sim111.cli.options import (
     workers_option,
 )
 from sim111.errors import ScenarioError
-from sim111.experiments.compare import compare, differences_figure
+from sim111.experiments.compare import compare
 from sim111.experiments.replications import run_experiment
 from sim111.experiments.sweep import SweepResult, run_sweep
 from sim111.experiments.sweepfile import load_sweep
@@ -179,7 +179,9 @@ def compare_command(
     shown = kpis or DEFAULT_SWEEP_KPIS
     diffs = comparison.differences
     if out is not None:
-        from sim111.outputs.report import png_bytes  # matplotlib: only when files are written
+        # matplotlib: only when files are written
+        from sim111.outputs.plots import differences_figure
+        from sim111.outputs.report import png_bytes
 
         png = png_bytes(
             differences_figure(comparison, tuple(k for k in shown if k in set(diffs["kpi"])))

@@ -10,7 +10,7 @@ intervals, and exactly zero when a scenario is compared with itself.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Unpack
+from typing import Unpack
 
 import numpy as np
 import pandas as pd
@@ -18,11 +18,7 @@ import pandas as pd
 from sim111.experiments.replications import ExperimentResult, run_experiment
 from sim111.experiments.settings import ExecutionKeywords, ExecutionSettings, execution_settings
 from sim111.experiments.stats import t_interval
-from sim111.kpi_keys import kpi_info
 from sim111.scenario import Scenario
-
-if TYPE_CHECKING:
-    from matplotlib.figure import Figure
 
 
 @dataclass(frozen=True)
@@ -86,34 +82,3 @@ def compare(
         diff.insert(0, "scenario", f"{k}: {result.scenario.name}")
         frames.append(diff)
     return Comparison(results, pd.concat(frames, ignore_index=True))
-
-
-def differences_figure(comparison: Comparison, kpis: tuple[str, ...]) -> Figure:
-    """One row per KPI: each scenario's difference from the baseline with its 95% CI."""
-    # matplotlib is imported here, not at the top: only drawing needs it (CLI start-up)
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import PercentFormatter
-
-    n_scenarios = len(comparison.results) - 1
-    fig = Figure(figsize=(9, len(kpis) * (0.9 + 0.35 * n_scenarios) + 0.6))
-    axes = np.atleast_1d(fig.subplots(len(kpis), 1, sharey=True))
-    base = comparison.results[0].scenario.name
-    for ax, key in zip(axes, kpis, strict=True):
-        part = comparison.differences[comparison.differences["kpi"] == key]
-        y = np.arange(len(part))
-        err = [part["difference"] - part["ci_low"], part["ci_high"] - part["difference"]]
-        ax.errorbar(part["difference"], y, xerr=err, fmt="o", capsize=4)
-        ax.axvline(0, color="grey", linewidth=1)
-        ax.set_yticks(y, part["scenario"])
-        kpi = kpi_info(key)
-        if kpi.unit == "fraction":
-            ax.xaxis.set_major_formatter(PercentFormatter(1.0))
-            unit = "percentage points"
-        else:
-            unit = kpi.unit
-        ax.set_title(f"{kpi.label}: difference ({unit})", fontsize=10, loc="left")
-        ax.grid(axis="x", alpha=0.3)
-    axes[0].invert_yaxis()
-    fig.suptitle(f"Differences from {base} (paired by replication, 95% CI)")
-    fig.tight_layout()
-    return fig

@@ -17,8 +17,9 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 from scipy.special import stdtrit
 
+from sim111.experiments.compare import Comparison
 from sim111.experiments.replications import ExperimentResult
-from sim111.kpi_keys import ANSWER_TARGET_S, ANSWERED_WITHIN_60S_TARGET, PER_CLASS_PREFIX
+from sim111.kpi_keys import ANSWER_TARGET_S, ANSWERED_WITHIN_60S_TARGET, PER_CLASS_PREFIX, kpi_info
 from sim111.measures.costs import staff_costs
 
 WIDE = (11, 4)
@@ -206,3 +207,30 @@ def figures(result: ExperimentResult) -> dict[str, Figure]:
             continue
         out[name] = make(result)
     return out
+
+
+def differences_figure(comparison: Comparison, kpis: tuple[str, ...]) -> Figure:
+    """One row per KPI: each scenario's difference from the baseline with its 95% CI."""
+    n_scenarios = len(comparison.results) - 1
+    fig = Figure(figsize=(9, len(kpis) * (0.9 + 0.35 * n_scenarios) + 0.6))
+    axes = np.atleast_1d(fig.subplots(len(kpis), 1, sharey=True))
+    base = comparison.results[0].scenario.name
+    for ax, key in zip(axes, kpis, strict=True):
+        part = comparison.differences[comparison.differences["kpi"] == key]
+        y = np.arange(len(part))
+        err = [part["difference"] - part["ci_low"], part["ci_high"] - part["difference"]]
+        ax.errorbar(part["difference"], y, xerr=err, fmt="o", capsize=4)
+        ax.axvline(0, color="grey", linewidth=1)
+        ax.set_yticks(y, part["scenario"])
+        kpi = kpi_info(key)
+        if kpi.unit == "fraction":
+            ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+            unit = "percentage points"
+        else:
+            unit = kpi.unit
+        ax.set_title(f"{kpi.label}: difference ({unit})", fontsize=10, loc="left")
+        ax.grid(axis="x", alpha=0.3)
+    axes[0].invert_yaxis()
+    fig.suptitle(f"Differences from {base} (paired by replication, 95% CI)")
+    fig.tight_layout()
+    return fig
