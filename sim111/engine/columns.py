@@ -138,7 +138,7 @@ COLUMNS = (
     C("handle_min", DRAWN, "d", "float64", "min", "advisor handling time"),
     C("wait_s", TABLE, None, "float64", "s", "wait for an advisor (answered or hung up)"),
     # the engine's own: read during the run, not recorded
-    C("clinical_u", DRAWN, "d", None, "", "needs a clinician if below P(clinical | day)"),
+    C("clinical_u", DRAWN, "d", None, "", "clinical if below P(clinical, given triaged) that day"),
     C("advisor_disposition", DRAWN, "b", None, "code", "disposition if the advisor closes"),
     C("clinician_disposition", DRAWN, "b", None, "code", "disposition if a clinician closes"),
     C("callback_attempts_needed", DRAWN, "q", None, "", "the call-back attempt answered"),
