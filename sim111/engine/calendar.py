@@ -16,6 +16,8 @@ from functools import lru_cache
 
 import holidays
 
+from sim111.units import MINUTES_PER_DAY
+
 WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -53,7 +55,7 @@ class Day:
     @property
     def start_min(self) -> int:
         """Minutes from the start of the run to this day's midnight."""
-        return self.index * 1440
+        return self.index * MINUTES_PER_DAY
 
 
 @lru_cache(maxsize=64)

@@ -16,8 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim111.scenario import DISPOSITIONS, DispositionMix, Scenario
-
-SECONDS_PER_MIN = 60.0
+from sim111.units import SECONDS_PER_MIN
 
 
 @dataclass(frozen=True)
@@ -26,7 +25,7 @@ class CallerDraws:
 
     patience_min: np.ndarray
     triaged: np.ndarray
-    advisor_handle_min: np.ndarray
+    handle_min: np.ndarray
     clinical_u: np.ndarray  # needs clinical input if below P(clinical | triaged)
     priority: np.ndarray
     advisor_disposition: np.ndarray
@@ -78,7 +77,7 @@ def draw_callers(
         handle = np.where(triaged, handle, triage.untriaged_handle_time.quantile(u_handle))
 
     # Clinical input is decided at the end of the advisor call, from this uniform
-    # and the share for the day the call arrived (see CallCentre).
+    # and the share for the day the call arrived (see sim111.engine.calls.advisor_endings).
     clinical_u = rng("clinical").random(n)
 
     priority = _categorical(rng("priority").random(n), [p.share for p in clinical.priorities])
@@ -96,7 +95,7 @@ def draw_callers(
     return CallerDraws(
         patience_min=patience,
         triaged=triaged,
-        advisor_handle_min=handle,
+        handle_min=handle,
         clinical_u=clinical_u,
         priority=priority,
         advisor_disposition=advisor_disp,

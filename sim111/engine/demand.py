@@ -14,7 +14,8 @@ import math
 import numpy as np
 
 from sim111.engine.calendar import Day
-from sim111.scenario import MINUTES_PER_DAY, Demand
+from sim111.scenario import Demand
+from sim111.units import HOURS_PER_DAY, MINUTES_PER_DAY, per_minute
 
 BINS_PER_DAY = 48
 BIN_MIN = MINUTES_PER_DAY // BINS_PER_DAY
@@ -24,7 +25,7 @@ MIN_CV = 1e-6  # below this the gamma factor is 1 to within rounding (and 1/cv^2
 def half_hour_shares(profile: tuple[float, ...]) -> np.ndarray:
     """A 24- or 48-entry profile as 48 half-hour shares summing to 1."""
     weights = np.asarray(profile, dtype=float)
-    if weights.size == 24:
+    if weights.size == HOURS_PER_DAY:
         weights = np.repeat(weights / 2, 2)
     return weights / weights.sum()
 
@@ -64,7 +65,9 @@ def cumulative_intensity(
     horizon = len(days) * MINUTES_PER_DAY
     if demand.kind == "stationary":
         assert demand.calls_per_hour is not None
-        return np.array([0.0, horizon]), np.array([0.0, demand.calls_per_hour / 60 * horizon])
+        return np.array([0.0, horizon]), np.array(
+            [0.0, per_minute(demand.calls_per_hour) * horizon]
+        )
     calls = expected_calls_per_day(demand, days) * factors
     per_bin = np.concatenate(
         [

@@ -11,8 +11,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from sim111.scenario import OverflowRule
-
-SECONDS_PER_MIN = 60.0
+from sim111.units import SECONDS_PER_MIN
 
 
 class QueueState(NamedTuple):

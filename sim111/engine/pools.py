@@ -64,8 +64,8 @@ class StaffPool:
 
     def release(self, agent: int) -> None:
         """``agent`` finished a task: home if the shift is over, else ``on_free``."""
-        if self.off_at[agent] <= self.env._now:
-            self.changes.append((self.env._now, -1))
+        if self.off_at[agent] <= self.env.now:
+            self.changes.append((self.env.now, -1))
             self.on_duty -= 1
         else:
             self.on_free(agent)
@@ -77,10 +77,10 @@ class StaffPool:
         self.off_at.extend([block.end_min] * block.count)
         self.task.extend([-1] * block.count)
         self.group_of.extend([group] * block.count)
-        self.changes.append((self.env._now, block.count))
+        self.changes.append((self.env.now, block.count))
         self.on_duty += block.count
         if math.isfinite(block.end_min):
-            end = self.env.timeout(block.end_min - self.env._now, agents)
+            end = self.env.timeout(block.end_min - self.env.now, agents)
             end.callbacks.append(self._shift_ends)
         for agent in agents:
             self.on_free(agent)
@@ -90,5 +90,5 @@ class StaffPool:
         for agent in leaving:
             del self.idle[agent]
         if leaving:
-            self.changes.append((self.env._now, -len(leaving)))
+            self.changes.append((self.env.now, -len(leaving)))
             self.on_duty -= len(leaving)

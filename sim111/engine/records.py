@@ -1,159 +1,129 @@
 """What a run leaves behind: one row per offered call, and staffing logs.
 
-Records are columnar numpy arrays (no Python object per call). A redial is a
-new offered call with the same ``caller_id`` and ``attempt`` one higher.
-Every offered call has exactly one ``outcome``:
-
-- ``abandoned``: the caller hung up before an advisor answered;
-- ``queued_at_end`` / ``with_advisor_at_end``: still waiting for, or talking to,
-  an advisor when the run ended;
-- ``closed_no_triage``: answered, not triaged (information, wrong number...);
-- ``closed_by_advisor``: triaged and given a disposition by the advisor;
-- ``awaiting_clinician_at_end`` / ``with_clinician_at_end``: in the clinical
-  stage (holding, queued for a call-back, or being assessed) at the end;
-- ``closed_by_clinician``: assessed by a clinician and given a disposition;
-- ``callback_failed``: every call-back attempt went unanswered;
-- ``lost_at_overflow``: sent to an overflow provider that was full and drops calls;
-- ``queued_at_provider_at_end`` / ``with_provider_at_end`` / ``closed_by_provider``:
-  taken by an overflow provider (``provider`` says which).
+Records are columnar numpy arrays (no Python object per call); the columns
+are declared in :mod:`sim111.engine.columns` and the outcome codes in
+:mod:`sim111.engine.outcomes` (re-exported here). A redial is a new offered
+call with the same ``caller_id`` and ``attempt`` one higher.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import chain
 
 import numpy as np
 import pandas as pd
 
-from sim111.scenario import DISPOSITIONS
-
-OUTCOMES = (
-    "abandoned",
-    "queued_at_end",
-    "with_advisor_at_end",
-    "closed_no_triage",
-    "closed_by_advisor",
-    "awaiting_clinician_at_end",
-    "with_clinician_at_end",
-    "closed_by_clinician",
-    "callback_failed",
-    "lost_at_overflow",
-    "queued_at_provider_at_end",
-    "with_provider_at_end",
-    "closed_by_provider",
-)
-(
+from sim111.engine.columns import IN_TABLE, RECORDED, Column
+from sim111.engine.outcomes import (
     ABANDONED,
-    QUEUED_AT_END,
-    WITH_ADVISOR_AT_END,
-    CLOSED_NO_TRIAGE,
-    CLOSED_BY_ADVISOR,
     AWAITING_CLINICIAN_AT_END,
-    WITH_CLINICIAN_AT_END,
-    CLOSED_BY_CLINICIAN,
     CALLBACK_FAILED,
-    LOST_AT_OVERFLOW,
-    QUEUED_AT_PROVIDER_AT_END,
-    WITH_PROVIDER_AT_END,
+    CLOSED_BY_ADVISOR,
+    CLOSED_BY_CLINICIAN,
     CLOSED_BY_PROVIDER,
-) = range(len(OUTCOMES))
-IN_SYSTEM_AT_END = (
+    CLOSED_NO_TRIAGE,
+    IN_SYSTEM_AT_END,
+    LOST_AT_OVERFLOW,
+    NO_DISPOSITION,
+    NO_PRIORITY,
+    OUTCOMES,
     QUEUED_AT_END,
-    WITH_ADVISOR_AT_END,
-    AWAITING_CLINICIAN_AT_END,
-    WITH_CLINICIAN_AT_END,
     QUEUED_AT_PROVIDER_AT_END,
+    WITH_ADVISOR_AT_END,
+    WITH_CLINICIAN_AT_END,
     WITH_PROVIDER_AT_END,
 )
-NO_DISPOSITION = -1
-NO_PRIORITY = -1
+from sim111.units import SECONDS_PER_MIN
+
+__all__ = [
+    "ABANDONED",
+    "AWAITING_CLINICIAN_AT_END",
+    "CALLBACK_FAILED",
+    "CLOSED_BY_ADVISOR",
+    "CLOSED_BY_CLINICIAN",
+    "CLOSED_BY_PROVIDER",
+    "CLOSED_NO_TRIAGE",
+    "IN_SYSTEM_AT_END",
+    "LOST_AT_OVERFLOW",
+    "NO_DISPOSITION",
+    "NO_PRIORITY",
+    "OUTCOMES",
+    "QUEUED_AT_END",
+    "QUEUED_AT_PROVIDER_AT_END",
+    "WITH_ADVISOR_AT_END",
+    "WITH_CLINICIAN_AT_END",
+    "WITH_PROVIDER_AT_END",
+    "CallRecords",
+    "RunRecords",
+    "StepLog",
+]
+_FIELDS = tuple(c.name for c in RECORDED)
 
 
-@dataclass(frozen=True)
 class CallRecords:
-    """Per-call columns. Times are minutes on the run clock, NaN where not reached.
+    """Per-call columns (see :mod:`sim111.engine.columns`), one numpy array each.
 
-    ``answer_min``/``advisor_end_min``: the advisor call; ``clinical_min``: when
-    the call entered the clinical stage (= advisor end); ``first_attempt_min``
-    the first call-back attempt (answered or not); ``contact_min`` and
-    ``clinician_end_min``: the clinician's assessment; ``end_min``: when the
-    journey ended (NaN if still in the system).
+    Times are minutes on the run clock, NaN where not reached. A column is an
+    attribute: ``records.outcome``; :attr:`columns` holds them all in order.
     """
 
-    caller_id: np.ndarray
-    attempt: np.ndarray
-    arrival_min: np.ndarray
-    patience_min: np.ndarray
-    handle_min: np.ndarray
-    answer_min: np.ndarray
-    advisor_end_min: np.ndarray
-    end_min: np.ndarray
-    outcome: np.ndarray  # int8 codes indexing OUTCOMES
-    triaged: np.ndarray
-    clinical: np.ndarray  # entered the clinical stage
-    priority: np.ndarray  # int8, NO_PRIORITY if not clinical
-    warm_transfer: np.ndarray
-    callback_attempts: np.ndarray
-    contact_min: np.ndarray
-    clinician_end_min: np.ndarray
-    first_attempt_min: np.ndarray  # first call-back attempt (NaN if none)
-    clinician_group: np.ndarray  # int8, -1 if none
-    disposition: np.ndarray  # int8 codes indexing DISPOSITIONS, NO_DISPOSITION if none
-    provider: np.ndarray  # int8 index of the overflow provider, -1 if none
-    provider_start_min: np.ndarray  # when the provider's staff took the call
-    bounced: np.ndarray  # a full provider sent the call back to the 111 queue
-    downstream: np.ndarray  # int8 index of the downstream service referred to, -1 if none
-    downstream_class: np.ndarray  # int8 urgency class there, -1 if none
-    downstream_start_min: np.ndarray  # when the patient was seen there (NaN if not yet)
-    downstream_end_min: np.ndarray  # when that consultation ended (NaN if not yet)
+    columns: dict[str, np.ndarray]
+
+    def __init__(self, **columns: np.ndarray) -> None:
+        if columns.keys() != set(_FIELDS):
+            missing, extra = set(_FIELDS) - columns.keys(), columns.keys() - set(_FIELDS)
+            raise TypeError(
+                f"CallRecords columns: missing {sorted(missing)}, extra {sorted(extra)}"
+            )
+        self.columns = {name: columns[name] for name in _FIELDS}
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        """A column by name (only called when ``name`` is not a real attribute)."""
+        try:
+            return self.__dict__["columns"][name]
+        except KeyError:
+            raise AttributeError(name) from None
 
     def __len__(self) -> int:
-        return int(self.arrival_min.size)
+        return int(self.columns["arrival_min"].size)
 
     def to_frame(self, start_date: dt.date | None = None) -> pd.DataFrame:
-        """The records as a DataFrame with labelled outcome and disposition."""
-        disposition = pd.Categorical.from_codes(
-            self.disposition.astype(int), categories=DISPOSITIONS
-        )
-        frame = pd.DataFrame(
-            {
-                "call_id": np.arange(len(self)),
-                "caller_id": self.caller_id,
-                "attempt": self.attempt,
-                "arrival_min": self.arrival_min,
-                "answer_min": self.answer_min,
-                "advisor_end_min": self.advisor_end_min,
-                "first_attempt_min": self.first_attempt_min,
-                "contact_min": self.contact_min,
-                "clinician_end_min": self.clinician_end_min,
-                "end_min": self.end_min,
-                "outcome": pd.Categorical.from_codes(self.outcome, categories=OUTCOMES),
-                "disposition": disposition,
-                "triaged": self.triaged,
-                "clinical": self.clinical,
-                "priority": self.priority,
-                "warm_transfer": self.warm_transfer,
-                "callback_attempts": self.callback_attempts,
-                "clinician_group": self.clinician_group,
-                "provider": self.provider,
-                "provider_start_min": self.provider_start_min,
-                "bounced": self.bounced,
-                "downstream": self.downstream,
-                "downstream_class": self.downstream_class,
-                "downstream_start_min": self.downstream_start_min,
-                "downstream_end_min": self.downstream_end_min,
-                "patience_min": self.patience_min,
-                "handle_min": self.handle_min,
-            }
-        )
-        wait = np.where(np.isnan(self.answer_min), self.end_min, self.answer_min)
-        frame["wait_s"] = (wait - self.arrival_min) * 60
-        if start_date is not None:
-            origin = pd.Timestamp(start_date)
-            frame.insert(4, "arrival_time", origin + pd.to_timedelta(self.arrival_min, "min"))
-        return frame
+        """The records as a table: the columns of ``IN_TABLE`` in order, codes labelled."""
+        table: dict[str, object] = {}
+        for column in IN_TABLE:
+            if column.needs_start_date and start_date is None:
+                continue
+            if column.name in _TABLE_ONLY:
+                table[column.name] = _TABLE_ONLY[column.name](self, start_date)
+            else:
+                table[column.name] = self._labelled(column)
+        return pd.DataFrame(table)
+
+    def _labelled(self, column: Column) -> object:
+        values = self.columns[column.name]
+        if column.categories is None:
+            return values
+        return pd.Categorical.from_codes(values.astype(int), categories=column.categories)
+
+
+def _wait_s(calls: CallRecords, start_date: dt.date | None) -> np.ndarray:
+    wait = np.where(np.isnan(calls.answer_min), calls.end_min, calls.answer_min)
+    return (wait - calls.arrival_min) * SECONDS_PER_MIN
+
+
+def _arrival_time(calls: CallRecords, start_date: dt.date | None) -> object:
+    return pd.Timestamp(start_date) + pd.to_timedelta(calls.arrival_min, "min")
+
+
+# how each ``table`` column is computed from the records
+_TABLE_ONLY: dict[str, Callable[[CallRecords, dt.date | None], object]] = {
+    "call_id": lambda calls, _: np.arange(len(calls)),
+    "arrival_time": _arrival_time,
+    "wait_s": _wait_s,
+}
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ import numpy as np
 
 from sim111.engine.calendar import run_days
 from sim111.scenario import StaffGroup
+from sim111.units import MINUTES_PER_DAY
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ def shift_blocks(staff: StaffGroup, start_date: dt.date, days: int) -> tuple[Shi
     Cached (the arguments are frozen): every replication of a scenario, and every
     sweep point that leaves this group alone, works the same roster.
     """
-    horizon = days * 1440
+    horizon = days * MINUTES_PER_DAY
 
     def people(count: int, date: dt.date) -> int:
         scale = staff.scale_on(date)
@@ -55,7 +56,7 @@ def shift_blocks(staff: StaffGroup, start_date: dt.date, days: int) -> tuple[Shi
         for day in run_days(start_date, days):
             n = people(staff.count, day.date)
             if n:
-                end = math.inf if day.index == days - 1 else float(day.start_min + 1440)
+                end = math.inf if day.index == days - 1 else float(day.start_min + MINUTES_PER_DAY)
                 out.append(ShiftBlock(float(day.start_min), end, n, "constant"))
         return tuple(out)
     blocks = []

@@ -145,12 +145,12 @@ def test_lazy_abandonment_gives_exactly_the_records_of_patience_timers():
         arrivals = draw_arrivals(scenario, streams)
         draws = draw_callers(scenario, streams.generator, arrivals.size)
         centre = CallCentre(simpy.Environment(), scenario, arrivals, draws, streams)
-        assert centre._lazy_abandonment
-        centre._lazy_abandonment = lazy
+        assert centre.advice.lazy_abandonment
+        centre.advice.lazy_abandonment = lazy
         centre.run(scenario.run.horizon_min)
         return centre.records()
 
     lazy, timed = records(True), records(False)
     assert (lazy.outcome == OUTCOMES.index("abandoned")).sum() > 30  # a busy queue
-    for name in lazy.__dataclass_fields__:
+    for name in lazy.columns:
         assert np.array_equal(getattr(lazy, name), getattr(timed, name), equal_nan=True), name

@@ -37,7 +37,7 @@ def run(s, arrivals, until=1440.0, **columns):
     base = {
         "patience_min": [99.0] * n,
         "triaged": [True] * n,
-        "advisor_handle_min": [10.0] * n,
+        "handle_min": [10.0] * n,
         "clinical_u": [0.0 if s.clinicians else 1.0] * n,
         "priority": [0] * n,
         "advisor_disposition": [5] * n,
@@ -65,18 +65,17 @@ def nan_none(x):
 
 def trace(centre, *fields):
     rows = []
-    for i in range(len(centre.arrival)):
-        row = [i, OUTCOMES[centre.outcome[i]]]
-        row += [nan_none(getattr(centre, f)[i]) for f in fields]
+    calls = centre.calls
+    for i in range(len(calls)):
+        row = [i, OUTCOMES[calls.outcome[i]]]
+        row += [nan_none(getattr(calls, f)[i]) for f in fields]
         rows.append(tuple(row))
     return rows
 
 
 # the advisor stage -----------------------------------------------------------
 def test_one_advisor_serves_in_order_and_a_caller_abandons():
-    c = run(
-        scenario(), [0, 1, 2, 3], patience_min=[99, 99, 5, 99], advisor_handle_min=[10, 4, 1, 2]
-    )
+    c = run(scenario(), [0, 1, 2, 3], patience_min=[99, 99, 5, 99], handle_min=[10, 4, 1, 2])
     assert trace(c, "answer_min", "end_min") == [
         (0, "closed_by_advisor", 0, 10),
         (1, "closed_by_advisor", 10, 14),
@@ -87,7 +86,7 @@ def test_one_advisor_serves_in_order_and_a_caller_abandons():
 
 def test_two_advisors_longest_idle_first():
     s = scenario(advisors={"count": 2, "handle_time": {**FIXED, "mean_min": 1}})
-    c = run(s, [0, 1, 20], advisor_handle_min=[5, 30, 1])
+    c = run(s, [0, 1, 20], handle_min=[5, 30, 1])
     assert trace(c, "answer_min", "end_min") == [
         (0, "closed_by_advisor", 0, 5),
         (1, "closed_by_advisor", 1, 31),
@@ -106,7 +105,7 @@ def test_advisor_finishes_the_call_in_hand_after_the_shift_ends():
     # A works 00:00-01:00, B 01:00-03:20. A call at 50 lasting 20 keeps A until 70;
     # a call at 55 waits for B at 60, not for A; a call at 65 waits for B.
     s = scenario(advisors=shifts(("00:00", "01:00", 1), ("01:00", "03:20", 1)))
-    c = run(s, [50, 55, 65], advisor_handle_min=[20, 10, 1])
+    c = run(s, [50, 55, 65], handle_min=[20, 10, 1])
     assert trace(c, "answer_min", "end_min") == [
         (0, "closed_by_advisor", 50, 70),
         (1, "closed_by_advisor", 60, 70),
@@ -119,20 +118,20 @@ def test_advisor_finishes_the_call_in_hand_after_the_shift_ends():
 
 def test_idle_advisor_leaves_at_shift_end_and_calls_wait_for_the_next_shift():
     s = scenario(advisors=shifts(("00:00", "01:00", 1), ("01:40", "03:20", 1)))
-    c = run(s, [70], advisor_handle_min=[5])
+    c = run(s, [70], handle_min=[5])
     assert trace(c, "answer_min", "end_min") == [(0, "closed_by_advisor", 100, 105)]
     assert c.advisors.changes == [(0, 1), (60, -1), (100, 1), (200, -1)]
 
 
 def test_night_shift_started_the_evening_before_is_on_duty_at_zero():
     s = scenario(advisors=shifts(("22:00", "06:00", 1)))
-    c = run(s, [1], advisor_handle_min=[5])
+    c = run(s, [1], handle_min=[5])
     assert trace(c, "answer_min", "end_min") == [(0, "closed_by_advisor", 1, 6)]
     assert c.advisors.changes[:2] == [(0, 1), (360, -1)]
 
 
 def test_calls_still_in_the_system_at_the_end_are_counted_as_such():
-    c = run(scenario(), [0, 1, 2], until=60, advisor_handle_min=[50, 50, 50])
+    c = run(scenario(), [0, 1, 2], until=60, handle_min=[50, 50, 50])
     assert trace(c, "answer_min", "end_min") == [
         (0, "closed_by_advisor", 0, 50),
         (1, "with_advisor_at_end", 50, None),
@@ -142,7 +141,7 @@ def test_calls_still_in_the_system_at_the_end_are_counted_as_such():
 
 def test_not_triaged_calls_close_without_a_disposition():
     s = scenario(triage={"triaged_share": 0.5, "untriaged_handle_time": {**FIXED, "mean_min": 4}})
-    c = run(s, [0], triaged=[False], advisor_handle_min=[4])
+    c = run(s, [0], triaged=[False], handle_min=[4])
     assert trace(c, "end_min", "disposition") == [(0, "closed_no_triage", 4, -1)]
 
 
@@ -157,7 +156,7 @@ def test_abandoned_caller_redials_as_a_new_call_of_the_same_caller():
     )
     c = run(s, [0], until=40, patience_min=[5], redials=[True], redial_delay_min=[10])
     # 0: abandons at 5, redials at 15; 1: abandons at 20, redials at 30; 2: abandons at 35
-    assert trace(c, "arrival", "end_min", "caller_id", "attempt")[:3] == [
+    assert trace(c, "arrival_min", "end_min", "caller_id", "attempt")[:3] == [
         (0, "abandoned", 0, 5, 0, 0),
         (1, "abandoned", 15, 20, 0, 1),
         (2, "abandoned", 30, 35, 0, 2),
@@ -187,9 +186,9 @@ def clinical(**extra):
 
 def test_warm_transfer_when_a_clinician_is_free():
     c = run(scenario(clinicians=[clinicians()], clinical=clinical()), [0])
-    assert trace(c, "advisor_end_min", "contact_min", "end_min", "warm", "disposition") == [
-        (0, "closed_by_clinician", 10, 10, 28, True, 2)
-    ]
+    assert trace(
+        c, "advisor_end_min", "contact_min", "end_min", "warm_transfer", "disposition"
+    ) == [(0, "closed_by_clinician", 10, 10, 28, True, 2)]
 
 
 def test_caller_holds_for_a_clinician_then_is_put_through():
@@ -201,7 +200,7 @@ def test_caller_holds_for_a_clinician_then_is_put_through():
     # The clinician is busy 10-28; call 1 reaches the clinical stage at 12 and may
     # hold until 32, so it is put through live when the clinician frees at 28.
     c = run(s, [0, 2])
-    assert trace(c, "contact_min", "end_min", "warm") == [
+    assert trace(c, "contact_min", "end_min", "warm_transfer") == [
         (0, "closed_by_clinician", 10, 28, True),
         (1, "closed_by_clinician", 28, 46, True),
     ]
@@ -215,7 +214,7 @@ def test_hold_expires_into_the_call_back_queue():
     )
     # Call 1 holds 12-22, then becomes a call-back, made when the clinician frees at 28.
     c = run(s, [0, 2])
-    assert trace(c, "contact_min", "end_min", "warm", "cb_attempts") == [
+    assert trace(c, "contact_min", "end_min", "warm_transfer", "callback_attempts") == [
         (0, "closed_by_clinician", 10, 28, True, 0),
         (1, "closed_by_clinician", 28, 46, False, 1),
     ]
@@ -229,10 +228,10 @@ def test_unanswered_call_back_is_retried_after_the_delay():
     # A "soon" call (no warm transfer) reaches the stage at 10; the clinician is free,
     # tries at 10 (no answer, busy until 12), retries at 27 and gets through.
     c = run(s, [0], priority=[1], callback_attempts_needed=[2])
-    assert trace(c, "contact_min", "end_min", "warm", "cb_attempts") == [
+    assert trace(c, "contact_min", "end_min", "warm_transfer", "callback_attempts") == [
         (0, "closed_by_clinician", 27, 45, False, 2)
     ]
-    assert sorted(c.busy_changes) == [(10, 1), (12, -1), (27, 1), (45, -1)]
+    assert sorted(c.clinical.busy_changes) == [(10, 1), (12, -1), (27, 1), (45, -1)]
 
 
 def test_call_back_fails_after_the_last_attempt():
@@ -244,7 +243,7 @@ def test_call_back_fails_after_the_last_attempt():
     )
     c = run(s, [0], priority=[1], callback_attempts_needed=[4])
     # attempts at 10, 27, 44; the last ends unanswered at 46
-    assert trace(c, "contact_min", "end_min", "cb_attempts", "disposition") == [
+    assert trace(c, "contact_min", "end_min", "callback_attempts", "disposition") == [
         (0, "callback_failed", None, 46, 3, -1)
     ]
 
@@ -257,7 +256,7 @@ def test_call_backs_are_served_by_priority_then_age():
     )
     # Call 0 takes the clinician 10-40. Calls 1-3 (routine, soon, soon) queue at 11-13.
     c = run(s, [0, 1, 2, 3], priority=[0, 2, 1, 1])
-    assert [nan_none(x) for x in c.contact_min] == [10, 100, 40, 70]
+    assert [nan_none(x) for x in c.calls.contact_min] == [10, 100, 40, 70]
 
 
 def test_earliest_deadline_first():
@@ -269,7 +268,7 @@ def test_earliest_deadline_first():
     # Clinician busy 10-110. Routine call at 11 (deadline 131) beats soon call at
     # 80 (deadline 150): deadline order, not class order.
     c = run(s, [0, 1, 70], priority=[0, 2, 1])
-    assert [nan_none(x) for x in c.contact_min] == [10, 110, 210]
+    assert [nan_none(x) for x in c.calls.contact_min] == [10, 110, 210]
 
 
 def test_a_group_only_takes_the_classes_it_serves():
@@ -325,14 +324,14 @@ def test_dispositions_are_referred_and_seen_urgent_first_then_oldest():
         advisor_disposition=[2, 2, 2, 2],
         downstream_class_u=[0.9, 0.9, 0.1, 0.2],
     )
-    assert list(c.downstream) == [0, 0, 0, 0]
-    assert list(c.downstream_class) == [1, 1, 0, 0]
-    assert list(c.downstream_start_min) == [10, 100, 40, 70]
+    assert list(c.calls.downstream) == [0, 0, 0, 0]
+    assert list(c.calls.downstream_class) == [1, 1, 0, 0]
+    assert list(c.calls.downstream_start_min) == [10, 100, 40, 70]
 
 
 def test_other_dispositions_are_not_referred():
     c = run(scenario_with_downstream(), [0, 1], advisor_disposition=[0, 5])  # 999, self-care
-    assert list(c.downstream) == [-1, -1]
+    assert list(c.calls.downstream) == [-1, -1]
 
 
 def test_share_of_a_disposition_sent_to_the_service():
@@ -342,4 +341,4 @@ def test_share_of_a_disposition_sent_to_the_service():
         advisor_disposition=[2, 2, 2],
         downstream_u=[0.1, 0.29, 0.31],
     )
-    assert list(c.downstream) == [0, 0, -1]
+    assert list(c.calls.downstream) == [0, 0, -1]

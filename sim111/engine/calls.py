@@ -1,0 +1,203 @@
+"""The per-call state of one run: a typed array per column of :mod:`sim111.engine.columns`.
+
+The engine reads and writes calls one element at a time, by call index, so
+each column is an ``array.array`` (a list would hold a Python object per call,
+32 bytes a float, which a year-long replication feels) handed to numpy
+uncopied at the end. Everything about a call that follows from its draws —
+its handling time with each clinician group, provider and downstream service,
+its urgency class at each service, how its advisor call ends — is computed
+for a whole batch of calls at once (one vectorised inverse CDF per group)
+rather than per call as it is needed. Redials are rows appended as they
+happen, their draws taken in batches from streams of their own.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from sim111.engine.calendar import run_days
+from sim111.engine.callers import CallerDraws, draw_callers
+from sim111.engine.columns import BY_NAME, DERIVED, DRAWN, ENGINE, RECORDED, of_kind
+from sim111.engine.outcomes import (
+    AWAITING_CLINICIAN_AT_END,
+    CLOSED_BY_ADVISOR,
+    CLOSED_NO_TRIAGE,
+)
+from sim111.engine.records import CallRecords
+from sim111.engine.streams import RandomStreams
+from sim111.scenario import Scenario
+from sim111.units import MINUTES_PER_DAY
+
+REDIAL_BATCH = 256
+_NUMPY_TYPES = {"d": np.float64, "b": np.int8, "h": np.int16, "q": np.int64}
+
+
+def compact(values: Any, typecode: str) -> array[Any]:
+    """A numpy column as a typed ``array.array`` of ``typecode``."""
+    return array(typecode, np.asarray(values).astype(_NUMPY_TYPES[typecode]).tobytes())
+
+
+def _handle_time(uniform: str) -> Callable[[Any, CallerDraws], np.ndarray]:
+    """Each call's handling time in a group: its distribution at the call's ``uniform``."""
+    return lambda group, draws: group.handle_time.quantile(getattr(draws, uniform))
+
+
+def _urgency_class(service: Any, draws: CallerDraws) -> np.ndarray:
+    cum = np.cumsum([c.share for c in service.classes])
+    cum /= cum[-1]
+    klass = np.searchsorted(cum, draws.downstream_class_u, side="right")
+    return np.minimum(klass, len(cum) - 1)
+
+
+# how each derived per-group column follows from the draws, for one group
+PER_GROUP: dict[str, Callable[[Any, CallerDraws], np.ndarray]] = {
+    "clinician_handle_min": _handle_time("clinician_u"),
+    "provider_handle_min": _handle_time("provider_u"),
+    "downstream_handle_min": _handle_time("downstream_handle_u"),
+    "urgency_class": _urgency_class,
+}
+
+Inputs = dict[str, "array[Any] | list[array[Any]]"]
+
+
+def input_columns(scenario: Scenario, draws: CallerDraws) -> Inputs:
+    """A batch's drawn columns, and its derived per-group columns as a list per
+    column indexed by group (``inputs["clinician_handle_min"][k]``: group k)."""
+    inputs: Inputs = {
+        c.name: compact(getattr(draws, c.name), c.typecode or "") for c in of_kind(DRAWN)
+    }
+    for c in of_kind(DERIVED):
+        if c.per is not None:
+            groups = getattr(scenario, c.per)
+            inputs[c.name] = [
+                compact(PER_GROUP[c.name](g, draws), c.typecode or "") for g in groups
+            ]
+    return inputs
+
+
+def advisor_endings(
+    clinical_p: np.ndarray, arrival_min: np.ndarray, triaged: np.ndarray, clinical_u: np.ndarray
+) -> array[int]:
+    """How each advisor call will end, known from its draws: closed untriaged,
+    closed with the advisor's disposition, or on to a clinician
+    (``AWAITING_CLINICIAN_AT_END``) — by ``clinical_p``, P(clinical | triaged),
+    on the day the call arrived."""
+    day = (arrival_min // MINUTES_PER_DAY).astype(np.int64)
+    clinical = triaged & (clinical_u < clinical_p[day])
+    ends_as = np.where(
+        triaged,
+        np.where(clinical, AWAITING_CLINICIAN_AT_END, CLOSED_BY_ADVISOR),
+        CLOSED_NO_TRIAGE,
+    )
+    return compact(ends_as, "b")
+
+
+class CallTable:
+    """Every offered call's columns, as attributes named as in :mod:`~sim111.engine.columns`.
+
+    A derived per-group column is a list of arrays indexed by group.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        arrivals: np.ndarray,
+        draws: CallerDraws,
+        streams: RandomStreams | None = None,
+    ) -> None:
+        self.scenario = scenario
+        self.streams = streams
+        triage = scenario.triage
+        days = run_days(scenario.run.start_date, scenario.run.days)
+        # P(clinical input | triaged) for calls arriving on each run day
+        self.clinical_p = np.asarray(
+            [
+                triage.clinical_share_on(d.day_type) / triage.triaged_share
+                if triage.triaged_share
+                else 0.0
+                for d in days
+            ]
+        )
+        n = arrivals.size
+        self.n_first = n
+        self.arrival_min = compact(arrivals, BY_NAME["arrival_min"].typecode or "")
+        self.caller_id = compact(np.arange(n), BY_NAME["caller_id"].typecode or "")
+        self.attempt = array(BY_NAME["attempt"].typecode or "", [0]) * n
+        for name, column in input_columns(scenario, draws).items():
+            setattr(self, name, column)
+        self.advisor_ends_as = advisor_endings(
+            self.clinical_p, arrivals, draws.triaged, draws.clinical_u
+        )
+        self._blanks = [(c.name, c.blank) for c in of_kind(ENGINE)]
+        for name, blank in self._blanks:
+            setattr(self, name, array(BY_NAME[name].typecode or "", [blank]) * n)
+        self._redial_inputs: list[tuple[array[Any], array[Any]]] = []  # (column, batch)
+        self._redial_row = self._redial_rows = 0
+
+    if TYPE_CHECKING:  # the columns are set by name above
+
+        def __getattr__(self, name: str) -> Any:
+            raise AttributeError(name)
+
+    def __len__(self) -> int:
+        return len(self.arrival_min)
+
+    def add_redial(self, caller_call: int, arrival: float) -> int:
+        """Append a redial of ``caller_call`` arriving at ``arrival``; return its index."""
+        if self._redial_row == self._redial_rows:
+            self._draw_redials()
+        row = self._redial_row
+        self._redial_row += 1
+        call = len(self.arrival_min)
+        self.arrival_min.append(arrival)
+        self.caller_id.append(self.caller_id[caller_call])
+        self.attempt.append(self.attempt[caller_call] + 1)
+        for column, batch in self._redial_inputs:
+            column.append(batch[row])
+        self.advisor_ends_as.extend(
+            advisor_endings(
+                self.clinical_p,
+                np.array([arrival]),
+                np.array([self.triaged[call]], dtype=bool),
+                np.array([self.clinical_u[call]]),
+            )
+        )
+        for name, blank in self._blanks:
+            getattr(self, name).append(blank)
+        return call
+
+    def _draw_redials(self) -> None:
+        # Redials draw from their own streams in batches, in the order they occur,
+        # so first attempts keep their numbers whatever happens to redials.
+        assert self.streams is not None
+        streams = self.streams
+        draws = draw_callers(
+            self.scenario, lambda name: streams.generator(f"redial.{name}"), REDIAL_BATCH
+        )
+        pairs = []
+        for name, batch in input_columns(self.scenario, draws).items():
+            column = getattr(self, name)
+            if isinstance(batch, list):  # per group: group k's column gets group k's batch
+                pairs += list(zip(column, batch, strict=True))
+            else:
+                pairs.append((column, batch))
+        self._redial_inputs = pairs
+        self._redial_row, self._redial_rows = 0, REDIAL_BATCH
+
+    def records(self) -> CallRecords:
+        """The recorded columns as numpy arrays (without a copy where the type fits)."""
+        columns = {}
+        for c in RECORDED:
+            values = getattr(self, c.name)
+            columns[c.name] = np.frombuffer(values, dtype=values.typecode).astype(
+                c.dtype, copy=False
+            )
+        for c in RECORDED:
+            if c.recorded_if is not None:  # elsewhere the value means nothing: blank
+                blank = np.array(c.blank, dtype=c.dtype)
+                columns[c.name] = np.where(columns[c.recorded_if], columns[c.name], blank)
+        return CallRecords(**columns)

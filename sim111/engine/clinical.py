@@ -1,0 +1,212 @@
+"""The clinical stage: calls that need a clinician after the advisor.
+
+    needs clinical input ─► warm transfer if a clinician is free (or frees within the hold)
+                             │ otherwise
+                             ▼
+                          call-back queue (priority, or earliest deadline) ─► attempts
+                             ─► answered: assessed by a clinician ─► closed
+                             └─ all unanswered: failed
+
+Priority classes that allow a warm transfer are put through live when an
+eligible clinician is idle; otherwise the caller may hold for up to
+``warm_transfer_hold_max_min`` and is taken by the first eligible clinician to
+free up, before the call-back queue. The call-back queue is ordered by class
+(``priority``) or by deadline (entry + the class's target), then by entry.
+A call-back attempt is unanswered until the attempt the caller was drawn to
+answer on; the clinician is busy for ``callback_no_answer_min`` per miss.
+Clinician groups may serve only some classes (``serves``). The stage logs
+clinicians busy and calls awaiting a clinician as step changes.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import deque
+from collections.abc import Callable
+
+import simpy
+
+from sim111.engine.calls import CallTable
+from sim111.engine.outcomes import (
+    AWAITING_CLINICIAN_AT_END,
+    CALLBACK_FAILED,
+    CLOSED_BY_CLINICIAN,
+    NO_DISPOSITION,
+    WITH_CLINICIAN_AT_END,
+)
+from sim111.engine.pools import StaffPool
+from sim111.engine.roster import shift_blocks
+from sim111.engine.scheduler import Scheduler
+from sim111.scenario import Scenario
+
+
+class ClinicalStage:
+    """The clinicians (all groups), the calls holding for them and the call-back queue."""
+
+    close: Callable[[int, float, int, int], None]  # set by the centre
+
+    def __init__(
+        self, env: simpy.Environment, clock: Scheduler, calls: CallTable, scenario: Scenario
+    ) -> None:
+        self.clock = clock
+        self.at = clock.at
+        self.calls = calls
+        clinical = self.clinical = scenario.clinical
+        self._warm_ok = [p.warm_transfer for p in clinical.priorities]
+        self._targets = [p.target_min for p in clinical.priorities]
+        self._by_deadline = clinical.discipline == "deadline"
+        names = [p.name for p in clinical.priorities]
+        # the classes each group serves, by group index (None: all)
+        self._serves = [
+            frozenset(names.index(s) for s in g.serves) if g.serves else None
+            for g in scenario.clinicians
+        ]
+        self._all_serve_all = all(s is None for s in self._serves)
+        self.holding: deque[int] = deque()
+        self.is_holding: set[int] = set()
+        self.callbacks: list[tuple[float, float, int, int]] = []  # (order, entered, seq, call)
+        self._seq = 0
+        run = scenario.run
+        self.pool = StaffPool(
+            env,
+            [shift_blocks(g, run.start_date, run.days) for g in scenario.clinicians],
+            self.clinician_free,
+        )
+        self.busy_changes: list[tuple[float, int]] = []
+        self.awaiting_changes: list[tuple[float, int]] = []
+
+    def _take_clinician(self, priority: int) -> int | None:
+        if self._all_serve_all:
+            return self.pool.take()
+        serves = self._serves
+
+        def eligible(group: int) -> bool:
+            classes = serves[group]
+            return classes is None or priority in classes
+
+        return self.pool.take_where(eligible)
+
+    def to_clinical(self, call: int, now: float) -> None:
+        """``call`` needs a clinician from ``now``: live, holding, or a call-back."""
+        calls = self.calls
+        calls.clinical[call] = True
+        calls.outcome[call] = AWAITING_CLINICIAN_AT_END
+        self.awaiting_changes.append((now, 1))
+        priority = calls.priority[call]
+        if self._warm_ok[priority]:
+            agent = self._take_clinician(priority)
+            if agent is not None:
+                calls.warm_transfer[call] = True
+                self._assess(call, agent, now)
+                return
+            hold = self.clinical.warm_transfer_hold_max_min
+            if hold > 0:
+                self.holding.append(call)
+                self.is_holding.add(call)
+                self.at(now + hold, self._hold_expires, call)
+                return
+        self._enqueue_callback(call)
+
+    def _hold_expires(self, call: int) -> None:
+        if call in self.is_holding:
+            self.is_holding.discard(call)
+            self._enqueue_callback(call)
+
+    def _enqueue_callback(self, call: int) -> None:
+        calls = self.calls
+        entered = calls.advisor_end_min[call]
+        priority = calls.priority[call]
+        first = entered + self._targets[priority] if self._by_deadline else float(priority)
+        self._seq += 1
+        heapq.heappush(self.callbacks, (first, entered, self._seq, call))
+        if self.pool.idle:  # e.g. a class not put through live, or a retry
+            agent = self._take_clinician(priority)
+            if agent is not None:
+                self.clinician_free(agent)
+
+    def _next_holding(self, group: int) -> int | None:
+        holding = self.holding
+        serves = self._serves[group]
+        for _ in range(len(holding)):
+            call = holding.popleft()
+            if call not in self.is_holding:
+                continue  # already moved to the call-back queue
+            if serves is None or self.calls.priority[call] in serves:
+                self.is_holding.discard(call)
+                return call
+            holding.append(call)
+        return None
+
+    def _next_callback(self, group: int) -> int | None:
+        serves = self._serves[group]
+        if serves is None:
+            return heapq.heappop(self.callbacks)[3] if self.callbacks else None
+        skipped = []
+        found = None
+        while self.callbacks:
+            item = heapq.heappop(self.callbacks)
+            if self.calls.priority[item[3]] in serves:
+                found = item[3]
+                break
+            skipped.append(item)
+        for item in skipped:
+            heapq.heappush(self.callbacks, item)
+        return found
+
+    def clinician_free(self, agent: int) -> None:
+        """``agent`` is free: a holding caller first, then a call-back, else idle."""
+        group = self.pool.group_of[agent]
+        call = self._next_holding(group) if self.holding else None
+        if call is not None:
+            self.calls.warm_transfer[call] = True
+            self._assess(call, agent, self.clock.now)
+            return
+        call = self._next_callback(group)
+        if call is not None:
+            self._attempt(call, agent)
+            return
+        self.pool.make_idle(agent)
+
+    def _attempt(self, call: int, agent: int) -> None:
+        calls, now = self.calls, self.clock.now
+        calls.callback_attempts[call] += 1
+        if calls.callback_attempts[call] == 1:
+            calls.first_attempt_min[call] = max(now, calls.advisor_end_min[call])
+        if calls.callback_attempts[call] >= calls.callback_attempts_needed[call]:
+            self._assess(call, agent, now)
+            return
+        self.busy_changes.append((now, 1))
+        self.pool.task[agent] = call
+        self.at(now + self.clinical.callback_no_answer_min, self._attempt_unanswered, agent)
+
+    def _attempt_unanswered(self, agent: int) -> None:
+        call = self.pool.task[agent]
+        now = self.clock.now
+        self.busy_changes.append((now, -1))
+        if self.calls.callback_attempts[call] >= self.clinical.callback_max_attempts:
+            self.close(call, now, CALLBACK_FAILED, NO_DISPOSITION)
+            self.awaiting_changes.append((now, -1))
+        else:
+            self.at(now + self.clinical.callback_retry_delay_min, self._enqueue_callback, call)
+        self.pool.release(agent)
+
+    def _assess(self, call: int, agent: int, now: float) -> None:
+        calls = self.calls
+        now = max(now, calls.advisor_end_min[call])  # the clock may trail by a rounding error
+        calls.contact_min[call] = now
+        self.awaiting_changes.append((now, -1))
+        self.busy_changes.append((now, 1))
+        calls.outcome[call] = WITH_CLINICIAN_AT_END
+        group = self.pool.group_of[agent]
+        calls.clinician_group[call] = group
+        self.pool.task[agent] = call
+        self.at(now + calls.clinician_handle_min[group][call], self._assessment_done, agent)
+
+    def _assessment_done(self, agent: int) -> None:
+        call = self.pool.task[agent]
+        now = self.clock.now
+        calls = self.calls
+        calls.clinician_end_min[call] = now
+        self.busy_changes.append((now, -1))
+        self.close(call, now, CLOSED_BY_CLINICIAN, calls.clinician_disposition[call])
+        self.pool.release(agent)

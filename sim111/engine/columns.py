@@ -1,0 +1,163 @@
+"""Every per-call column, declared once.
+
+A run keeps one row per offered call (a redial is a new row). Each column is
+one of five kinds:
+
+- ``offered``: set when the call is offered — who calls, which attempt, when;
+- ``drawn``: a random attribute of the caller, the i-th draw of its own stream
+  (:mod:`sim111.engine.callers`);
+- ``derived``: follows from the draws before the run — with ``per`` set, one
+  column per clinician group, overflow provider or downstream service, keyed
+  by that group's index in the scenario;
+- ``engine``: written by the engine as the call moves (blank until then);
+- ``table``: computed from the other columns when the records become a table.
+
+From this list come the engine's typed arrays (:mod:`sim111.engine.calls`),
+the fields of :class:`~sim111.engine.records.CallRecords` (every column with a
+``dtype``), the columns of ``CallRecords.to_frame`` (the records columns and
+the ``table`` ones, in the order below: the CSV order) and ``docs/records.md``
+(:mod:`sim111.engine.docs`). Adding a column is
+one line here (plus the code that fills it in).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from sim111.engine.outcomes import NO_DISPOSITION, NO_PRIORITY, OUTCOMES, QUEUED_AT_END
+from sim111.scenario import DISPOSITIONS
+
+OFFERED, DRAWN, DERIVED, ENGINE, TABLE = "offered", "drawn", "derived", "engine", "table"
+KINDS = {
+    OFFERED: "set when the call is offered",
+    DRAWN: "a random attribute of the caller (its own stream)",
+    DERIVED: "follows from the draws, worked out before the run",
+    ENGINE: "written by the engine as the call moves; blank until then",
+    TABLE: "computed from the other columns for the table",
+}
+GROUPS = {"clinicians": "clinician group", "providers": "provider", "downstream": "service"}
+NAN = math.nan
+
+
+@dataclass(frozen=True)
+class Column:
+    """One per-call column.
+
+    ``typecode`` is the engine's ``array.array`` typecode (``d`` float64, ``b``
+    int8 codes and flags, ``h`` int16, ``q`` int64; ``None``: not held by the
+    engine); ``dtype`` its numpy dtype in :class:`CallRecords` (``None``: not
+    recorded). ``blank`` is the value before the engine writes one — and, for
+    a column ``recorded_if`` another, its recorded value where that one is false.
+    """
+
+    name: str
+    kind: str
+    typecode: str | None
+    dtype: str | None
+    unit: str
+    meaning: str
+    blank: Any = None
+    per: str | None = None  # derived per group: a key of GROUPS
+    categories: tuple[str, ...] | None = None  # labels of the codes, in the table
+    recorded_if: str | None = None
+    needs_start_date: bool = False  # a table column only when the run has a date
+
+    @property
+    def recorded(self) -> bool:
+        """Whether the column is a field of :class:`CallRecords`."""
+        return self.dtype is not None and self.kind != TABLE
+
+
+C = Column
+# In the order of the records table (CSV), then the engine's own columns.
+COLUMNS = (
+    C("call_id", TABLE, None, "int64", "", "row number: the order calls were offered in"),
+    C("caller_id", OFFERED, "q", "int64", "", "the caller; a redial keeps it"),
+    C("attempt", OFFERED, "h", "int16", "", "0 for a first attempt, n for the n-th redial"),
+    C("arrival_min", OFFERED, "d", "float64", "min", "when the call was offered"),
+    C(
+        "arrival_time",
+        TABLE,
+        None,
+        "datetime64[ns]",
+        "",
+        "arrival as a date and time",
+        needs_start_date=True,
+    ),
+    C("answer_min", ENGINE, "d", "float64", "min", "an advisor answered", NAN),
+    C("advisor_end_min", ENGINE, "d", "float64", "min", "the advisor call ended", NAN),
+    C("first_attempt_min", ENGINE, "d", "float64", "min", "first call-back attempt", NAN),
+    C("contact_min", ENGINE, "d", "float64", "min", "a clinician's assessment began", NAN),
+    C("clinician_end_min", ENGINE, "d", "float64", "min", "that assessment ended", NAN),
+    C("end_min", ENGINE, "d", "float64", "min", "the journey ended (NaN: still in)", NAN),
+    C(
+        "outcome",
+        ENGINE,
+        "b",
+        "int8",
+        "code",
+        "how the journey ended, or where it was at the end",
+        QUEUED_AT_END,
+        categories=OUTCOMES,
+    ),
+    C(
+        "disposition",
+        ENGINE,
+        "b",
+        "int8",
+        "code",
+        "the disposition the call closed with (-1: none)",
+        NO_DISPOSITION,
+        categories=DISPOSITIONS,
+    ),
+    C("triaged", DRAWN, "b", "bool", "flag", "triaged by the advisor (else information only)"),
+    C("clinical", ENGINE, "b", "bool", "flag", "entered the clinical stage", False),
+    C(
+        "priority",
+        DRAWN,
+        "b",
+        "int8",
+        "index",
+        "clinical priority class (-1 if not clinical)",
+        NO_PRIORITY,
+        recorded_if="clinical",
+    ),
+    C("warm_transfer", ENGINE, "b", "bool", "flag", "put through to a clinician live", False),
+    C("callback_attempts", ENGINE, "h", "int16", "", "call-back attempts made", 0),
+    C("clinician_group", ENGINE, "b", "int8", "index", "who assessed (-1: nobody)", -1),
+    C("provider", ENGINE, "b", "int8", "index", "overflow provider sent to (-1: none)", -1),
+    C("provider_start_min", ENGINE, "d", "float64", "min", "the provider took the call", NAN),
+    C("bounced", ENGINE, "b", "bool", "flag", "a full provider sent it back to 111", False),
+    C("downstream", ENGINE, "b", "int8", "index", "service referred to (-1: none)", -1),
+    C("downstream_class", ENGINE, "b", "int8", "index", "urgency class there (-1: none)", -1),
+    C("downstream_start_min", ENGINE, "d", "float64", "min", "seen there (NaN: not yet)", NAN),
+    C("downstream_end_min", ENGINE, "d", "float64", "min", "that consultation ended", NAN),
+    C("patience_min", DRAWN, "d", "float64", "min", "how long the caller would wait"),
+    C("handle_min", DRAWN, "d", "float64", "min", "advisor handling time"),
+    C("wait_s", TABLE, None, "float64", "s", "wait for an advisor (answered or hung up)"),
+    # the engine's own: read during the run, not recorded
+    C("clinical_u", DRAWN, "d", None, "", "clinical if below P(clinical, given triaged) that day"),
+    C("advisor_disposition", DRAWN, "b", None, "code", "disposition if the advisor closes"),
+    C("clinician_disposition", DRAWN, "b", None, "code", "disposition if a clinician closes"),
+    C("callback_attempts_needed", DRAWN, "q", None, "", "the call-back attempt answered"),
+    C("redials", DRAWN, "b", None, "flag", "redials after hanging up"),
+    C("redial_delay_min", DRAWN, "d", None, "min", "how soon after hanging up"),
+    C("downstream_u", DRAWN, "d", None, "", "which downstream service a disposition goes to"),
+    C("advisor_ends_as", DERIVED, "b", None, "code", "outcome the advisor call leads to"),
+    C("clinician_handle_min", DERIVED, "d", None, "min", "assessment time", per="clinicians"),
+    C("provider_handle_min", DERIVED, "d", None, "min", "handling time", per="providers"),
+    C("downstream_handle_min", DERIVED, "d", None, "min", "consultation time", per="downstream"),
+    C("urgency_class", DERIVED, "b", None, "index", "urgency class", per="downstream"),
+)
+del C
+BY_NAME = {c.name: c for c in COLUMNS}
+ENGINE_HELD = tuple(c for c in COLUMNS if c.typecode is not None)
+RECORDED = tuple(c for c in COLUMNS if c.recorded)
+IN_TABLE = tuple(c for c in COLUMNS if c.dtype is not None)
+
+
+def of_kind(kind: str) -> tuple[Column, ...]:
+    """The engine-held columns of ``kind``, in declaration order."""
+    return tuple(c for c in ENGINE_HELD if c.kind == kind)

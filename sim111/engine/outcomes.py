@@ -1,0 +1,62 @@
+"""How a call's journey ended (or where it was when the run ended): the ``outcome`` codes.
+
+Every offered call has exactly one outcome:
+
+- ``abandoned``: the caller hung up before an advisor answered;
+- ``queued_at_end`` / ``with_advisor_at_end``: still waiting for, or talking to,
+  an advisor when the run ended;
+- ``closed_no_triage``: answered, not triaged (information, wrong number...);
+- ``closed_by_advisor``: triaged and given a disposition by the advisor;
+- ``awaiting_clinician_at_end`` / ``with_clinician_at_end``: in the clinical
+  stage (holding, queued for a call-back, or being assessed) at the end;
+- ``closed_by_clinician``: assessed by a clinician and given a disposition;
+- ``callback_failed``: every call-back attempt went unanswered;
+- ``lost_at_overflow``: sent to an overflow provider that was full and drops calls;
+- ``queued_at_provider_at_end`` / ``with_provider_at_end`` / ``closed_by_provider``:
+  taken by an overflow provider (``provider`` says which).
+
+The codes are small integers (an ``int8`` column) indexing :data:`OUTCOMES`.
+"""
+
+from __future__ import annotations
+
+OUTCOMES = (
+    "abandoned",
+    "queued_at_end",
+    "with_advisor_at_end",
+    "closed_no_triage",
+    "closed_by_advisor",
+    "awaiting_clinician_at_end",
+    "with_clinician_at_end",
+    "closed_by_clinician",
+    "callback_failed",
+    "lost_at_overflow",
+    "queued_at_provider_at_end",
+    "with_provider_at_end",
+    "closed_by_provider",
+)
+(
+    ABANDONED,
+    QUEUED_AT_END,
+    WITH_ADVISOR_AT_END,
+    CLOSED_NO_TRIAGE,
+    CLOSED_BY_ADVISOR,
+    AWAITING_CLINICIAN_AT_END,
+    WITH_CLINICIAN_AT_END,
+    CLOSED_BY_CLINICIAN,
+    CALLBACK_FAILED,
+    LOST_AT_OVERFLOW,
+    QUEUED_AT_PROVIDER_AT_END,
+    WITH_PROVIDER_AT_END,
+    CLOSED_BY_PROVIDER,
+) = range(len(OUTCOMES))
+IN_SYSTEM_AT_END = (
+    QUEUED_AT_END,
+    WITH_ADVISOR_AT_END,
+    AWAITING_CLINICIAN_AT_END,
+    WITH_CLINICIAN_AT_END,
+    QUEUED_AT_PROVIDER_AT_END,
+    WITH_PROVIDER_AT_END,
+)
+NO_DISPOSITION = -1
+NO_PRIORITY = -1

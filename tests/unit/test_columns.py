@@ -1,0 +1,99 @@
+"""The per-call column declarations, and everything generated from them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim111.engine import simulate
+from sim111.engine.calls import PER_GROUP
+from sim111.engine.columns import (
+    COLUMNS,
+    DERIVED,
+    ENGINE_HELD,
+    IN_TABLE,
+    KINDS,
+    RECORDED,
+    TABLE,
+)
+from sim111.engine.docs import records_markdown
+from sim111.scenario import load_scenario
+from tests.conftest import ROOT, SCENARIOS
+
+# today's CSV columns: outputs and golden files depend on their names and order
+TABLE_COLUMNS = [
+    "call_id",
+    "caller_id",
+    "attempt",
+    "arrival_min",
+    "arrival_time",
+    "answer_min",
+    "advisor_end_min",
+    "first_attempt_min",
+    "contact_min",
+    "clinician_end_min",
+    "end_min",
+    "outcome",
+    "disposition",
+    "triaged",
+    "clinical",
+    "priority",
+    "warm_transfer",
+    "callback_attempts",
+    "clinician_group",
+    "provider",
+    "provider_start_min",
+    "bounced",
+    "downstream",
+    "downstream_class",
+    "downstream_start_min",
+    "downstream_end_min",
+    "patience_min",
+    "handle_min",
+    "wait_s",
+]
+
+
+def test_records_docs_are_current():
+    committed = (ROOT / "docs" / "records.md").read_text()
+    assert committed == records_markdown(), (
+        "regenerate: python -m sim111.engine.docs > docs/records.md"
+    )
+
+
+def test_every_column_is_declared_once_with_a_known_kind():
+    names = [c.name for c in COLUMNS]
+    assert len(names) == len(set(names))
+    assert all(c.kind in KINDS and c.meaning for c in COLUMNS)
+    assert all(c.typecode in {"d", "b", "h", "q"} for c in ENGINE_HELD)
+
+
+def test_every_derived_per_group_column_has_a_formula():
+    per_group = {c.name for c in COLUMNS if c.kind == DERIVED and c.per}
+    assert per_group == set(PER_GROUP)
+
+
+@pytest.fixture(scope="module")
+def records():
+    scenario = load_scenario(SCENARIOS / "typical-area.toml").with_overrides({"run.days": 1})
+    return scenario, simulate(scenario, 0, 1)
+
+
+def test_the_table_has_todays_columns_in_order(records):
+    scenario, run = records
+    frame = run.calls.to_frame(scenario.run.start_date)
+    assert list(frame.columns) == TABLE_COLUMNS == [c.name for c in IN_TABLE]
+    assert "arrival_time" not in run.calls.to_frame().columns
+    for column in IN_TABLE:
+        if column.categories is None:
+            assert frame[column.name].dtype == np.dtype(column.dtype), column.name
+
+
+def test_call_records_hold_the_recorded_columns_with_their_dtypes(records):
+    _, run = records
+    assert list(run.calls.columns) == [c.name for c in RECORDED]
+    for column in RECORDED:
+        assert getattr(run.calls, column.name).dtype == np.dtype(column.dtype), column.name
+    assert all(c.kind != TABLE for c in RECORDED)
+    with pytest.raises(AttributeError):
+        _ = run.calls.no_such_column
