@@ -21,7 +21,8 @@ Not identical, and why (compared by KPIs within confidence intervals instead):
 
 - two classes put through live, held by groups that serve different subsets of
   them: the engine's holding queue, scanned by a group that cannot serve its
-  head, sends the skipped callers to the back (``CallCentre._next_holding``),
+  head, sends the skipped callers to the back (``sim111.engine.clinical``,
+  ``Clinical._next_holding``),
   so they lose their place; the reference keeps holding callers in order.
   Patching that scan to skip without moving makes the records identical.
 - everything on one grid (fixed durations, shifts, hold and retries in whole
@@ -34,7 +35,6 @@ Not identical, and why (compared by KPIs within confidence intervals instead):
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -133,10 +133,11 @@ IDENTICAL: dict[str, Callable[[], Scenario]] = {
 
 def assert_same_calls(engine: CallRecords, reference: CallRecords) -> None:
     assert len(engine) == len(reference)
-    for field in dataclasses.fields(CallRecords):
-        ours, theirs = getattr(engine, field.name), getattr(reference, field.name)
-        assert ours.dtype == theirs.dtype, field.name
-        np.testing.assert_array_equal(ours, theirs, err_msg=field.name, strict=True)
+    assert list(engine.columns) == list(reference.columns)
+    for name, ours in engine.columns.items():
+        theirs = reference.columns[name]
+        assert ours.dtype == theirs.dtype, name
+        np.testing.assert_array_equal(ours, theirs, err_msg=name, strict=True)
 
 
 def steps(log: StepLog) -> tuple[np.ndarray, np.ndarray]:

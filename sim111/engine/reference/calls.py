@@ -8,12 +8,13 @@ into the engine's columnar :class:`~sim111.engine.records.CallRecords`.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from sim111.engine import records as rec
+from sim111.engine.columns import RECORDED
 from sim111.engine.records import CallRecords
 from sim111.engine.reference.inputs import Draws
 
@@ -53,13 +54,6 @@ class Call:
 
 
 _FROM_DRAWS = ("patience_min", "handle_min", "triaged")  # record columns that are draws
-_CODES = ("outcome", "priority", "clinician_group", "disposition", "provider", "downstream")
-_DTYPES: dict[str, Any] = {  # CallRecords columns that are not float64 minutes
-    "caller_id": np.int64,
-    **dict.fromkeys(("attempt", "callback_attempts"), np.int16),
-    **dict.fromkeys((*_CODES, "downstream_class"), np.int8),
-    **dict.fromkeys(("triaged", "clinical", "warm_transfer", "bounced"), bool),
-}
 
 
 def call_records(calls: list[Call]) -> CallRecords:
@@ -69,7 +63,7 @@ def call_records(calls: list[Call]) -> CallRecords:
         return getattr(call.draws if name in _FROM_DRAWS else call, name)
 
     columns = {
-        f.name: np.array([value(c, f.name) for c in calls], _DTYPES.get(f.name, np.float64))
-        for f in fields(CallRecords)
+        column.name: np.array([value(c, column.name) for c in calls], column.dtype)
+        for column in RECORDED
     }
     return CallRecords(**columns)

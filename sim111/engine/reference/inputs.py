@@ -22,7 +22,8 @@ import numpy as np
 
 from sim111.engine.calendar import run_days
 from sim111.engine.callers import CallerDraws, draw_callers
-from sim111.engine.centre import REDIAL_BATCH, draw_arrivals
+from sim111.engine.calls import REDIAL_BATCH
+from sim111.engine.centre import draw_arrivals
 from sim111.engine.streams import RandomStreams
 from sim111.scenario import DownstreamService, Scenario
 
@@ -48,7 +49,7 @@ class Draws(NamedTuple):
 
 
 _READ_AS_DRAWN = (  # the CallerDraws columns that are Draws fields as they are, in order
-    *("patience_min", "triaged", "advisor_handle_min", "clinical_u", "priority"),
+    *("patience_min", "triaged", "handle_min", "clinical_u", "priority"),
     *("advisor_disposition", "clinician_disposition", "callback_attempts_needed"),
     *("redials", "redial_delay_min", "downstream_u"),
 )
