@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from sim111.errors import FieldError
 from sim111.scenario.schema import spec
+from sim111.units import DAYS_PER_YEAR
 from sim111.vocabulary import DAY_TYPES
 
 # NHS England calls/day by month, 2014-15, relative to the mean day (docs/domain.md §3).
@@ -163,4 +164,4 @@ class Demand:
     @property
     def mean_calls_per_day(self) -> float:
         """Calls on a mean day before day, month and random factors."""
-        return self.population * self.calls_per_1000_per_year / 1000 / 365 * self.scale
+        return self.population * self.calls_per_1000_per_year / 1000 / DAYS_PER_YEAR * self.scale
