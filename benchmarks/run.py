@@ -21,7 +21,8 @@ How it measures:
 - ``--against GITREF`` exports that revision's ``sim111`` package
   (``git archive``) into a temporary directory, and every sim111 case runs also
   in a child whose ``PYTHONPATH`` is that copy, in the same rounds, next to its
-  peer on this tree (the pair's order alternates from round to round). Both
+  peer on this tree (the pair's order alternates from round to round, over an
+  even number of rounds). Both
   read the scenario files of this tree. The ratio new/old is of time per
   offered call (the time itself when both simulate the same calls).
 
@@ -55,7 +56,11 @@ from typing import IO, Any
 
 ROOT = Path(__file__).resolve().parents[1]
 ERLANG_A = {"calls_per_hour": 120.0, "servers": 18, "handle_min": 8.0, "patience_min": 5.0}
-ROUNDS = 15
+# Even, so each case of a new/old pair runs first in as many rounds as the other: the run
+# that follows another child's long run is measurably slower (seen up to 2x on the 20 ms
+# typical-area week, right after the plain-SimPy case), and with an odd count the median
+# ratio lands in whichever order had the extra round.
+ROUNDS = 16
 
 # ---------------------------------------------------------------------------
 # Every use of sim111 in the benchmark is in this block (the package is being
@@ -439,6 +444,8 @@ def main(argv: list[str] | None = None) -> None:
         return
     if args.repeats < 1:
         parser.error("--repeats must be at least 1")
+    if args.against and args.repeats % 2:
+        args.repeats += 1  # each of a pair first equally often (see ROUNDS)
     started = time.perf_counter()
     days = 10 if args.quick else 30
     cases = [
