@@ -557,7 +557,7 @@ def _table(results: dict[str, dict[str, Any]]) -> list[str]:
     for name, r in results.items():
         median, lo, hi, n = _stats(r["seconds"])
         rate = r["calls"] / median
-        per_core = rate / PROCESSES.get(name, 1)
+        per_core = rate / PROCESSES.get(name.split(" @")[0], 1)  # a peer: its case's count
         lines.append(
             f"{name:{width}} {r['calls']:>11,} {n:>4} {median:>9.3g} "
             f"{f'{lo:.3g}-{hi:.3g}':>15} {rate:>9,.0f} {per_core:>9,.0f} {r['peak_mb']:>8.0f}"
