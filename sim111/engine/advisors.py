@@ -32,13 +32,12 @@ from sim111.engine.outcomes import (
     NO_DISPOSITION,
     QUEUED_AT_END,
     WITH_ADVISOR_AT_END,
+    Close,
 )
 from sim111.engine.pools import StaffPool
 from sim111.engine.roster import shift_blocks
 from sim111.engine.scheduler import Scheduler
 from sim111.scenario import Scenario
-
-Close = Callable[[int, float, int, int], None]
 
 
 class AdvisorStage:

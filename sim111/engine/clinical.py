@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import heapq
 from collections import deque
-from collections.abc import Callable
 
 import simpy
 
@@ -33,6 +32,7 @@ from sim111.engine.outcomes import (
     CLOSED_BY_CLINICIAN,
     NO_DISPOSITION,
     WITH_CLINICIAN_AT_END,
+    Close,
 )
 from sim111.engine.pools import StaffPool
 from sim111.engine.roster import shift_blocks
@@ -43,7 +43,7 @@ from sim111.scenario import Scenario
 class ClinicalStage:
     """The clinicians (all groups), the calls holding for them and the call-back queue."""
 
-    close: Callable[[int, float, int, int], None]  # set by the centre
+    close: Close  # set by the centre
 
     def __init__(
         self, env: simpy.Environment, clock: Scheduler, calls: CallTable, scenario: Scenario

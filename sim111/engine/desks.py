@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import heapq
 from collections import deque
-from collections.abc import Callable
 from typing import Any
 
 import simpy
@@ -28,6 +27,7 @@ from sim111.engine.outcomes import (
     NO_DISPOSITION,
     QUEUED_AT_PROVIDER_AT_END,
     WITH_PROVIDER_AT_END,
+    Close,
 )
 from sim111.engine.pools import StaffPool
 from sim111.engine.roster import shift_blocks
@@ -101,7 +101,7 @@ class Desk:
 class ProviderDesk(Desk):
     """An overflow provider: a FIFO queue, acceptance limits, and it closes the call."""
 
-    close: Callable[[int, float, int, int], None]  # set by the centre
+    close: Close  # set by the centre
 
     def __init__(
         self,

@@ -20,6 +20,8 @@ The codes are small integers (an ``int8`` column) indexing :data:`OUTCOMES`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 OUTCOMES = (
     "abandoned",
     "queued_at_end",
@@ -60,3 +62,7 @@ IN_SYSTEM_AT_END = (
 )
 NO_DISPOSITION = -1
 NO_PRIORITY = -1
+
+# The route that ends a journey, handed to each stage by the centre:
+# close(call, time_min, outcome code, disposition code).
+Close = Callable[[int, float, int, int], None]
