@@ -11,6 +11,7 @@ from sim111.experiments.settings import ExecutionSettings
 from sim111.experiments.sweep import SweepResult, run_sweep
 from sim111.kpi_keys import KPIS
 from sim111.scenario import Scenario, load_scenario
+from sim111.version import __version__
 
 __all__ = [
     "KPIS",
@@ -19,9 +20,9 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "SweepResult",
+    "__version__",
     "load_scenario",
     "run_experiment",
     "run_replication",
     "run_sweep",
 ]
-__version__ = "0.1.0"

@@ -61,7 +61,7 @@ def replication_keys(scenario: Scenario, seed: int, replications: Iterable[int])
     The hashed text is exactly ``canonical_json`` of ``{"replication", "scenario",
     "seed", "v"}``, assembled from its sorted parts.
     """
-    from sim111 import __version__
+    from sim111.version import __version__
 
     scenario_json = canonical_json(scenario.to_data())
     tail = f',"scenario":{scenario_json},"seed":{canonical_json(seed)},"v":'
