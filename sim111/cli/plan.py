@@ -20,6 +20,7 @@ from sim111.experiments.replications import run_experiment
 from sim111.kpi_keys import kpi_info
 from sim111.outputs.files import cost_table, kpi_table, scenario_toml, write_atomically
 from sim111.outputs.formatting import gbp
+from sim111.planning.targets import StaffingTargets  # no scipy: the solver is imported by staff
 from sim111.units import HOURS_PER_DAY
 
 if TYPE_CHECKING:
@@ -46,32 +47,37 @@ BREAK_EVEN_KPIS = (
 @click.option(
     "--target-answered-60s",
     type=click.FloatRange(0, 1),
-    default=0.95,
+    default=StaffingTargets.answered_within_60s,
     show_default=True,
     help="Answered within 60 s (of answered).",
 )
 @click.option(
     "--target-abandoned-30s",
     type=click.FloatRange(0, 1),
-    default=0.05,
+    default=StaffingTargets.abandoned_after_30s,
     show_default=True,
     help="Abandoned after 30 s (of offered), at most.",
 )
 @click.option(
     "--target-callback-10min",
     type=click.FloatRange(0, 1),
-    default=0.80,
+    default=StaffingTargets.callback_within_10min,
     show_default=True,
     help="Call-backs within 10 min.",
 )
 @click.option(
     "--shift-lengths",
-    default="4,6,8,10",
+    default=",".join(f"{h:g}" for h in StaffingTargets.shift_lengths_h),
     show_default=True,
     help="Allowed shift lengths in hours, comma-separated.",
 )
 @click.option("--advisors-only", is_flag=True, help="Keep the clinician roster as it is.")
-@click.option("--max-iterations", type=click.IntRange(min=1), default=8, show_default=True)
+@click.option(
+    "--max-iterations",
+    type=click.IntRange(min=1),
+    default=StaffingTargets.max_iterations,
+    show_default=True,
+)
 def staff(
     scenario_file: str,
     replications: int | None,
@@ -89,8 +95,7 @@ def staff(
     """Find the cheapest roster meeting the KPI targets; write it and print its KPIs."""
     scenario = scenario_with_overrides(scenario_file, overrides)
     lengths = _shift_lengths(shift_lengths)
-    from sim111.planning.staffing import StaffingTargets  # scipy.optimize: only for this command
-    from sim111.planning.staffing import staff as find_roster
+    from sim111.planning.staffing import staff as find_roster  # scipy.optimize: only here
 
     targets = StaffingTargets(
         answered_within_60s=target_answered_60s,
