@@ -78,7 +78,13 @@ class CallRecords:
             raise TypeError(
                 f"CallRecords columns: missing {sorted(missing)}, extra {sorted(extra)}"
             )
-        self.columns = {name: columns[name] for name in _FIELDS}
+        object.__setattr__(self, "columns", {name: columns[name] for name in _FIELDS})
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"CallRecords are read-only: cannot set {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"CallRecords are read-only: cannot delete {name!r}")
 
     def __getattr__(self, name: str) -> np.ndarray:
         """A column by name (only called when ``name`` is not a real attribute)."""

@@ -97,3 +97,18 @@ def test_call_records_hold_the_recorded_columns_with_their_dtypes(records):
     assert all(c.kind != TABLE for c in RECORDED)
     with pytest.raises(AttributeError):
         _ = run.calls.no_such_column
+
+
+def test_call_records_are_read_only_and_pickle(records):
+    import pickle
+
+    _, run = records
+    calls = run.calls
+    with pytest.raises(AttributeError, match="read-only"):
+        calls.outcome = np.zeros(len(calls))
+    with pytest.raises(AttributeError, match="read-only"):
+        del calls.outcome
+    again = pickle.loads(pickle.dumps(calls))
+    assert list(again.columns) == list(calls.columns)
+    for name, column in calls.columns.items():
+        np.testing.assert_array_equal(again.columns[name], column, strict=True)
