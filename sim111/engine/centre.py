@@ -106,13 +106,7 @@ class CallCentre:
         self._day_types = tuple(
             d.day_type for d in run_days(scenario.run.start_date, scenario.run.days)
         )
-        triage = scenario.triage
-        self._mean_handle_min = scenario.advisors.handle_time.mean_min
-        if triage.untriaged_handle_time is not None:
-            self._mean_handle_min = (
-                triage.triaged_share * self._mean_handle_min
-                + (1 - triage.triaged_share) * triage.untriaged_handle_time.mean_min
-            )
+        self._mean_handle_min = scenario.mean_advisor_handle_min
 
     def run(self, until: float) -> None:
         """Advance the simulation to ``until``, offering first attempts as they arrive."""

@@ -43,21 +43,9 @@ def _smallest(meets: Callable[[int], bool], start: int) -> int:
     return n
 
 
-def _advisor_handle_min(scenario: Scenario) -> float:
-    """Mean advisor handling time, mixing triaged and untriaged calls."""
-    triage = scenario.triage
-    handle = scenario.advisors.handle_time.mean_min
-    if triage.untriaged_handle_time is not None:
-        handle = (
-            triage.triaged_share * handle
-            + (1 - triage.triaged_share) * triage.untriaged_handle_time.mean_min
-        )
-    return handle
-
-
 def advisor_requirements(scenario: Scenario, targets: StaffingTargets) -> np.ndarray:
     """Erlang-A advisors needed per (run day, half-hour)."""
-    handle = _advisor_handle_min(scenario)
+    handle = scenario.mean_advisor_handle_min
     patience = scenario.callers.patience.mean_min
     rates = _slot_rates_per_hour(scenario)
     out = np.zeros(rates.shape, dtype=int)

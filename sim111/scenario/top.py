@@ -84,6 +84,18 @@ class Scenario:
                 f"got {self.run.warmup_min:g}",
             )
 
+    @property
+    def mean_advisor_handle_min(self) -> float:
+        """Mean advisor handling time, mixing triaged and untriaged calls by their shares."""
+        triage = self.triage
+        handle = self.advisors.handle_time.mean_min
+        if triage.untriaged_handle_time is not None:
+            handle = (
+                triage.triaged_share * handle
+                + (1 - triage.triaged_share) * triage.untriaged_handle_time.mean_min
+            )
+        return handle
+
     def to_data(self) -> dict[str, Any]:
         """The scenario as plain TOML-like data."""
         return to_data(self)

@@ -34,12 +34,7 @@ class Overflow:
         self.day_types, self.advisors, self.desks = day_types, advisors, desks
         self.names = [p.name for p in self.providers]
         self.taken_by_hour = [Counter[int]() for _ in self.providers]  # calls taken, by hour
-        triage = scenario.triage  # the mean advisor time, for the expected-wait rule:
-        self.mean_handle_min = scenario.advisors.handle_time.mean_min
-        if triage.untriaged_handle_time is not None:
-            untriaged_min = triage.untriaged_handle_time.mean_min
-            share = triage.triaged_share
-            self.mean_handle_min = share * self.mean_handle_min + (1 - share) * untriaged_min
+        self.mean_handle_min = scenario.mean_advisor_handle_min  # for the expected-wait rule
 
     def provider_now(self) -> int | None:
         """The provider a ring goes to now, or ``None`` to queue for an advisor."""
