@@ -68,11 +68,7 @@ ROUNDS = 16
 # or after that). Each name is looked for where it lives now first, then where
 # it used to live; update the first entries when modules move.
 SIM111_API = {
-    "simulate_replication": (
-        "sim111.experiments.runner",
-        "sim111.experiments.sweep",
-        "sim111.sweep",
-    ),
+    "simulate_replication": ("sim111.experiments.runner", "sim111.sweep"),
     "load_scenario": ("sim111", "sim111.scenario"),
     "run_sweep": ("sim111", "sim111.experiments.sweep", "sim111.sweep"),
 }

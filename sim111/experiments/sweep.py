@@ -27,9 +27,6 @@ from sim111.engine.records import RunRecords
 from sim111.experiments import runner
 from sim111.experiments.executors import as_finished
 from sim111.experiments.runner import Outcome
-
-# kept importable from here (benchmarks use it); tests patch it in runner, where it is called
-from sim111.experiments.runner import simulate_replication as simulate_replication
 from sim111.experiments.settings import ExecutionKeywords, ExecutionSettings, execution_settings
 from sim111.experiments.stats import summarise
 from sim111.experiments.store import ResultStore, replication_keys

@@ -22,7 +22,7 @@ Not identical, and why (compared by KPIs within confidence intervals instead):
 - two classes put through live, held by groups that serve different subsets of
   them: the engine's holding queue, scanned by a group that cannot serve its
   head, sends the skipped callers to the back (``sim111.engine.clinical``,
-  ``Clinical._next_holding``),
+  ``ClinicalStage._next_holding``),
   so they lose their place; the reference keeps holding callers in order.
   Patching that scan to skip without moving makes the records identical.
 - everything on one grid (fixed durations, shifts, hold and retries in whole

@@ -40,7 +40,7 @@ with continuous draws that has probability zero (shift changes fall on whole min
 but starts add people and ends remove idle ones, so their order does not matter).
 One known difference is not a tie: holding callers stay in order here, whereas the
 engine sends those a group cannot serve to the back of its holding queue as it scans
-(``Clinical._next_holding`` in :mod:`sim111.engine.clinical`); it shows when groups
+(``ClinicalStage._next_holding`` in :mod:`sim111.engine.clinical`); it shows when groups
 serve different live classes.
 """
 
