@@ -11,6 +11,7 @@ import tomli_w
 
 from sim111.cli.options import (
     execution,
+    out_option,
     scenario_options,
     scenario_with_overrides,
     workers_option,
@@ -39,11 +40,7 @@ BREAK_EVEN_KPIS = (
 @click.command()
 @scenario_options("Replications per simulation.", "Override a scenario value (repeatable).")
 @workers_option("Processes to run replications on.")
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False),
-    help="Folder for roster.toml and scenario.toml [default: staffed-NAME].",
-)
+@out_option("Folder for roster.toml and scenario.toml [default: staffed-NAME].")
 @click.option(
     "--target-answered-60s",
     type=click.FloatRange(0, 1),
