@@ -136,7 +136,7 @@ class CallTable:
         for name, blank in self._blanks:
             setattr(self, name, array(BY_NAME[name].typecode or "", [blank]) * n)
         self._redial_inputs: list[tuple[array[Any], array[Any]]] = []  # (column, batch)
-        self._redial_row = self._redial_rows = 0
+        self._redial_row = REDIAL_BATCH  # the batch is used up: the first redial draws one
 
     if TYPE_CHECKING:  # the columns are set by name above
 
@@ -148,7 +148,7 @@ class CallTable:
 
     def add_redial(self, caller_call: int, arrival: float) -> int:
         """Append a redial of ``caller_call`` arriving at ``arrival``; return its index."""
-        if self._redial_row == self._redial_rows:
+        if self._redial_row == REDIAL_BATCH:
             self._draw_redials()
         row = self._redial_row
         self._redial_row += 1
@@ -186,7 +186,7 @@ class CallTable:
             else:
                 pairs.append((column, batch))
         self._redial_inputs = pairs
-        self._redial_row, self._redial_rows = 0, REDIAL_BATCH
+        self._redial_row = 0
 
     def records(self) -> CallRecords:
         """The recorded columns as numpy arrays (without a copy where the type fits)."""
