@@ -1,0 +1,1 @@
+"""Calibrating scenarios to observed data: demand histories, observed KPIs, back-tests."""

@@ -1,0 +1,187 @@
+"""``sim111 backtest`` and ``sim111 calibrate``: a scenario against observed periods."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from sim111.calibration.backtest import backtest
+from sim111.calibration.calibrate import calibrate
+from sim111.calibration.observed import read_observed
+from sim111.calibration.parameters import parse_vary
+from sim111.calibration.report import (
+    backtest_figure,
+    backtest_json,
+    backtest_table,
+    calibration_json,
+    calibration_table,
+    fitted_toml,
+)
+from sim111.cli.options import (
+    dask_option,
+    execution,
+    file_argument,
+    format_option,
+    kpi_option,
+    out_option,
+    scenario_options,
+    scenario_with_overrides,
+    workers_option,
+)
+from sim111.errors import ScenarioError
+from sim111.outputs.files import write_atomically
+from sim111.outputs.report import png_bytes
+
+
+def _period_option(f: click.decorators.FC) -> click.decorators.FC:
+    return click.option(
+        "--period",
+        "periods",
+        multiple=True,
+        metavar="YYYY-MM",
+        help="Use only this period (its start month, or START..END); repeatable.",
+    )(f)
+
+
+@click.command("backtest")
+@scenario_options("Replications per period.", "Override a scenario value (repeatable).")
+@file_argument("observed_file")
+@_period_option
+@format_option("What to print.")
+@out_option("Write backtest.csv, backtest.json and backtest.png here.")
+@workers_option("Processes to run replications on (results do not depend on it).")
+@dask_option("Run replications on the Dask scheduler at ADDRESS.")
+def backtest_command(
+    scenario_file: str,
+    observed_file: str,
+    replications: int | None,
+    seed: int | None,
+    overrides: tuple[str, ...],
+    periods: tuple[str, ...],
+    fmt: str,
+    out: str | None,
+    workers: int,
+    dask_address: str | None,
+) -> None:
+    """Simulate SCENARIO_FILE in every period of OBSERVED_FILE and compare.
+
+    OBSERVED_FILE is a CSV of observed periods (docs/calibration.md). Each period
+    is simulated in full at its observed volume, scaled to the scenario's population.
+    """
+    scenario = scenario_with_overrides(scenario_file, overrides)
+    observed = read_observed(observed_file)
+    if periods:
+        observed = observed.select(list(periods))
+    with execution(workers, dask_address) as settings:
+        result = backtest(scenario, observed, replications, seed, execution=settings)
+    if out is not None:
+        data = json.dumps(backtest_json(result), indent=2)
+        png = png_bytes(backtest_figure(result))
+        written = write_atomically(
+            out,
+            {
+                "backtest.csv": lambda p: result.table.to_csv(p, index=False),
+                "backtest.json": lambda p: p.write_text(data),
+                "backtest.png": lambda p: p.write_bytes(png),
+            },
+        )
+        click.echo(f"Wrote {', '.join(str(p) for p in written)}", err=True)
+    if fmt == "json":
+        click.echo(json.dumps(backtest_json(result), indent=2))
+    else:
+        click.echo(backtest_table(result))
+
+
+@click.command("calibrate")
+@scenario_options("Replications per design point and period.", "Override a scenario value.")
+@file_argument("observed_file")
+@click.option(
+    "--vary",
+    multiple=True,
+    required=True,
+    metavar="KEY[=LOW:HIGH]",
+    help="A scenario value to fit, with the range to search (default: half to twice "
+    "its value); repeatable.",
+)
+@kpi_option("Fit only this KPI (repeatable; default: every KPI observed).")
+@_period_option
+@click.option(
+    "--stages",
+    type=click.IntRange(1, 10),
+    default=3,
+    show_default=True,
+    help="Rounds of design, surface fit and a narrower box.",
+)
+@click.option("--points", type=click.IntRange(min=2), help="Design points per stage.")
+@click.option(
+    "--final-replications",
+    type=click.IntRange(min=2),
+    default=10,
+    show_default=True,
+    help="Replications of the fitted scenario's back-test.",
+)
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(dir_okay=False),
+    help="Write the fitted scenario here (a TOML file that extends SCENARIO_FILE).",
+)
+@format_option("What to print.")
+@workers_option("Processes to run replications on (results do not depend on it).")
+@dask_option("Run replications on the Dask scheduler at ADDRESS.")
+def calibrate_command(
+    scenario_file: str,
+    observed_file: str,
+    replications: int | None,
+    seed: int | None,
+    overrides: tuple[str, ...],
+    vary: tuple[str, ...],
+    kpis: tuple[str, ...],
+    periods: tuple[str, ...],
+    stages: int,
+    points: int | None,
+    final_replications: int,
+    out_file: str | None,
+    fmt: str,
+    workers: int,
+    dask_address: str | None,
+) -> None:
+    """Fit the --vary values of SCENARIO_FILE to the periods of OBSERVED_FILE.
+
+    Prints the fitted values with 95% intervals and the fitted scenario's
+    back-test; --out writes the fitted scenario as a file extending SCENARIO_FILE.
+    """
+    if overrides and out_file:
+        raise ScenarioError(
+            "--out writes a file extending SCENARIO_FILE: drop --set, or "
+            "put the values in a scenario file and calibrate that"
+        )
+    scenario = scenario_with_overrides(scenario_file, overrides)
+    parameters = [parse_vary(scenario, v) for v in vary]
+    observed = read_observed(observed_file)
+    if periods:
+        observed = observed.select(list(periods))
+    with execution(workers, dask_address) as settings:
+        result = calibrate(
+            scenario,
+            observed,
+            parameters,
+            replications or 3,
+            seed,
+            kpis=kpis or None,
+            stages=stages,
+            points_per_stage=points,
+            final_replications=final_replications,
+            execution=settings,
+        )
+    if out_file is not None:
+        text = fitted_toml(result, scenario_file, out_file)
+        target = Path(out_file)
+        write_atomically(target.parent or Path("."), {target.name: lambda p: p.write_text(text)})
+        click.echo(f"Wrote {target}", err=True)
+    if fmt == "json":
+        click.echo(json.dumps(calibration_json(result), indent=2))
+    else:
+        click.echo(calibration_table(result))
