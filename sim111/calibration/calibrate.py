@@ -72,6 +72,9 @@ class Targets:
     def of(cls, observations: Observations, kpis: Sequence[str] | None = None) -> Targets:
         """Every observed value of the ``kpis`` (default: all observed) in every period."""
         wanted = tuple(kpis) if kpis else observations.kpis
+        unknown = [k for k in wanted if k not in KPI_SCALES]
+        if unknown:
+            raise ScenarioError(f"cannot fit KPI {unknown[0]!r}; fittable: {', '.join(KPI_SCALES)}")
         rows = [
             (p, k, period.kpis[k])
             for p, period in enumerate(observations.periods)
@@ -80,9 +83,6 @@ class Targets:
         ]
         if not rows:
             raise ScenarioError(f"{observations.source}: no observed values of {', '.join(wanted)}")
-        unknown = [k for _, k, _ in rows if k not in KPI_SCALES]
-        if unknown:
-            raise ScenarioError(f"cannot fit KPI {unknown[0]!r}; fittable: {', '.join(KPI_SCALES)}")
         return cls(
             np.array([p for p, _, _ in rows]),
             tuple(k for _, k, _ in rows),
