@@ -3,11 +3,13 @@
 For every half-hour of every run day, the fewest people that meet the targets
 in steady state at that half-hour's expected demand: Erlang-A for health
 advisors (answered within the answer target, with the callers' mean
-patience), Erlang-C for clinicians (call-backs within the call-back target).
+patience; Erlang-C when callers never hang up), Erlang-C for clinicians
+(call-backs within the call-back target).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from functools import partial
 
@@ -52,8 +54,8 @@ def advisor_requirements(scenario: Scenario, targets: StaffingTargets) -> np.nda
     cache: dict[float, int] = {}
 
     def meets(rate: float, n: int) -> bool:
-        if n == 0:
-            return False
+        if n == 0 or (math.isinf(patience) and n <= rate * handle / MINUTES_PER_HOUR):
+            return False  # callers who never hang up need load < n (Erlang-C)
         m = erlang_a(rate, handle, patience, n)
         return (
             m.p_abandon <= targets.abandoned_after_30s

@@ -10,7 +10,7 @@ from fractions import Fraction
 from functools import lru_cache
 
 from sim111.errors import FieldError
-from sim111.scenario.distributions import Distribution
+from sim111.scenario.distributions import Distribution, check_ends
 from sim111.scenario.schema import exactly_one, spec
 from sim111.units import MINUTES_PER_DAY, parse_clock_min
 from sim111.vocabulary import DAY_TYPES
@@ -176,6 +176,7 @@ class StaffGroup:
         return tuple(out)
 
     def __post_init__(self) -> None:
+        check_ends("handle_time", self.handle_time)
         dates = [c.from_date for c in self.staffing_changes]
         if dates != sorted(dates):
             raise FieldError("staffing_changes", "must be in date order")

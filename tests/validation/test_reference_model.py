@@ -118,7 +118,25 @@ def contingency_by_expected_wait() -> Scenario:
     return scenario_from_data(data, "test")
 
 
+def never_patient_and_other_kinds() -> Scenario:
+    """Callers who never hang up (but quick hang-ups and redials), gamma and triangular times."""
+    return typical(
+        **{
+            "demand.scale": 1.3,
+            "callers.patience": {"kind": "never"},
+            "advisors.handle_time": {"kind": "gamma", "mean_min": 11.5, "sd_min": 5.0},
+            "clinicians.0.handle_time": {
+                "kind": "triangular",
+                "low_min": 8.0,
+                "mode_min": 15.0,
+                "high_min": 40.0,
+            },
+        }
+    )
+
+
 IDENTICAL: dict[str, Callable[[], Scenario]] = {
+    "never-patient": never_patient_and_other_kinds,
     "erlang-a": erlang_a,
     "typical-redials": busy_with_redials,
     "clinical-priority": clinical,
