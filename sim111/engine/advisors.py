@@ -72,7 +72,9 @@ class AdvisorStage:
         self.waiting = 0  # calls in the queue who have not hung up
         run = scenario.run
         self.pool = StaffPool(
-            env, [shift_blocks(scenario.advisors, run.start_date, run.days)], self.advisor_free
+            env,
+            [shift_blocks(scenario.advisors, run.start_date, run.calendar_days)],
+            self.advisor_free,
         )
         self.idle = self.pool.idle
         self.task = self.pool.task

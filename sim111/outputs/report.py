@@ -102,7 +102,7 @@ def assumptions(result: ExperimentResult) -> list[tuple[str, str]]:
     """The scenario's main assumptions, as (what, value) pairs for the report."""
     s = result.scenario
     period = (
-        f"{s.run.days} days from {s.run.start_date:%A %d %B %Y}; warm-up {s.run.warmup_min:g} min"
+        f"{s.run.length_text} from {s.run.start_date:%A %d %B %Y}; warm-up {s.run.warmup_min:g} min"
     )
     shifts = s.advisors.shifts
     roster = f"{len(shifts)} shift lines" if shifts else f"{s.advisors.count} constant"

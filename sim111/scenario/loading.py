@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from sim111.errors import FieldError, ScenarioError
+from sim111.scenario.run import set_run_length
 from sim111.scenario.schema import build
 from sim111.scenario.top import Scenario
 
@@ -72,6 +73,8 @@ def _resolve(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dict[s
     base, origin = _resolve(base_path, (*seen, base_path))
     base.pop("name", None)  # a scenario is named after its own file unless it says
     merged = _merge(base, data, str(path), origin)
+    if isinstance(data.get("run"), dict) and isinstance(base.get("run"), dict):
+        set_run_length(merged["run"], data["run"])  # days in the base, hours here: hours
     return merged, origin
 
 
