@@ -19,6 +19,7 @@ call ends was worked out from the call's draws before the run
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from collections.abc import Callable
 
@@ -38,6 +39,8 @@ from sim111.engine.pools import StaffPool
 from sim111.engine.roster import shift_blocks
 from sim111.engine.scheduler import Scheduler
 from sim111.scenario import Scenario
+
+INFINITY = math.inf
 
 
 class AdvisorStage:
@@ -69,7 +72,9 @@ class AdvisorStage:
         self.waiting = 0  # calls in the queue who have not hung up
         run = scenario.run
         self.pool = StaffPool(
-            env, [shift_blocks(scenario.advisors, run.start_date, run.days)], self.advisor_free
+            env,
+            [shift_blocks(scenario.advisors, run.start_date, run.calendar_days)],
+            self.advisor_free,
         )
         self.idle = self.pool.idle
         self.task = self.pool.task
@@ -91,7 +96,9 @@ class AdvisorStage:
         self.queue.append(call)
         self.waiting += 1
         if not self.lazy_abandonment:
-            self.at(self.arrival[call] + self.patience[call], self.patience_runs_out, call)
+            gives_up = self.arrival[call] + self.patience[call]
+            if gives_up != INFINITY:  # a caller who never hangs up needs no timer
+                self.at(gives_up, self.patience_runs_out, call)
 
     def patience_runs_out(self, call: int) -> None:
         """A queued caller's timer: they hang up (if still queued), maybe to redial."""

@@ -112,7 +112,7 @@ class CallTable:
         self.scenario = scenario
         self.streams = streams
         triage = scenario.triage
-        days = run_days(scenario.run.start_date, scenario.run.days)
+        days = run_days(scenario.run.start_date, scenario.run.calendar_days)
         # P(clinical input | triaged) for calls arriving on each run day
         self.clinical_p = np.asarray(
             [

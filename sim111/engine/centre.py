@@ -48,7 +48,12 @@ from sim111.engine.calendar import run_days
 from sim111.engine.callers import CallerDraws, draw_callers
 from sim111.engine.calls import CallTable
 from sim111.engine.clinical import ClinicalStage
-from sim111.engine.demand import arrival_times_min, cumulative_intensity, day_factors
+from sim111.engine.demand import (
+    arrival_times_min,
+    clip_at_horizon,
+    cumulative_intensity,
+    day_factors,
+)
 from sim111.engine.desks import ProviderDesk, ServiceDesk
 from sim111.engine.outcomes import LOST_AT_OVERFLOW, NO_DISPOSITION
 from sim111.engine.overflow import QueueState, choose_provider
@@ -104,7 +109,7 @@ class CallCentre:
         ]
         self._provider_index = {p.name: k for k, p in enumerate(scenario.providers)}
         self._day_types = tuple(
-            d.day_type for d in run_days(scenario.run.start_date, scenario.run.days)
+            d.day_type for d in run_days(scenario.run.start_date, scenario.run.calendar_days)
         )
         self._mean_handle_min = scenario.mean_advisor_handle_min
 
@@ -181,9 +186,10 @@ class CallCentre:
 def draw_arrivals(scenario: Scenario, streams: RandomStreams) -> np.ndarray:
     """First-attempt arrival times in minutes, sorted."""
     run = scenario.run
-    days = run_days(run.start_date, run.days)
+    days = run_days(run.start_date, run.calendar_days)
     factors = day_factors(scenario.demand, len(days), streams.generator("day_factor"))
-    t_knots, cum = cumulative_intensity(scenario.demand, days, factors)
+    knots = cumulative_intensity(scenario.demand, days, factors)
+    t_knots, cum = clip_at_horizon(*knots, run.horizon_min)  # the last day may end early
     return arrival_times_min(t_knots, cum, streams.generator("arrivals"))
 
 

@@ -69,7 +69,7 @@ class ClinicalStage:
         run = scenario.run
         self.pool = StaffPool(
             env,
-            [shift_blocks(g, run.start_date, run.days) for g in scenario.clinicians],
+            [shift_blocks(g, run.start_date, run.calendar_days) for g in scenario.clinicians],
             self.clinician_free,
         )
         self.busy_changes: list[tuple[float, int]] = []

@@ -93,3 +93,18 @@ def arrival_times_min(
     times = np.interp(points, cum_knots, t_knots)
     # Interpolation can round a point onto the horizon; keep arrivals inside it.
     return np.minimum(times, np.nextafter(t_knots[-1], 0))
+
+
+def clip_at_horizon(
+    t_knots: np.ndarray, cum_knots: np.ndarray, horizon_min: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """The cumulative-intensity knots cut at ``horizon_min``: no call arrives after the run.
+
+    The run's calendar days may outlast a run given in hours or minutes; knots
+    that already end at the horizon are returned as they are.
+    """
+    if horizon_min >= t_knots[-1]:
+        return t_knots, cum_knots
+    inside = t_knots < horizon_min
+    at_end = np.interp(horizon_min, t_knots, cum_knots)
+    return np.append(t_knots[inside], horizon_min), np.append(cum_knots[inside], at_end)

@@ -54,7 +54,9 @@ class Desk:
         self.index = index
         self.handle_min = handle_min  # this desk's handling time per call
         run = scenario.run
-        self.staff = StaffPool(env, [shift_blocks(group, run.start_date, run.days)], self._free)
+        self.staff = StaffPool(
+            env, [shift_blocks(group, run.start_date, run.calendar_days)], self._free
+        )
 
     def _admit(self, call: int, since: float) -> None:
         """``call`` arrives at ``since``: started by an idle person, else queued."""

@@ -2,8 +2,10 @@
 
 A staff group is either a constant ``count`` (on duty for the whole run) or a
 roster of shifts, each worked on the day types it lists and belonging to the
-day it starts on. The run's calendar is extended one day back so that a night
-shift starting the evening before the run is on duty at minute 0.
+day it starts on. A ``roster_scale`` scales each day's lines together
+(:meth:`~sim111.scenario.StaffGroup.line_counts`). The run's calendar is
+extended one day back so that a night shift starting the evening before the
+run is on duty at minute 0.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import numpy as np
 
 from sim111.engine.calendar import run_days
 from sim111.scenario import StaffGroup
+from sim111.scenario.staff import scaled_count
 from sim111.units import MINUTES_PER_DAY
 
 
@@ -43,27 +46,23 @@ def shift_blocks(staff: StaffGroup, start_date: dt.date, days: int) -> tuple[Shi
     """
     horizon = days * MINUTES_PER_DAY
 
-    def people(count: int, date: dt.date) -> int:
-        scale = staff.scale_on(date)
-        return count if scale == 1 else math.floor(count * scale + 0.5)
-
     if staff.count is not None:
         if not staff.staffing_changes:
-            n = people(staff.count, start_date)
+            n = scaled_count(staff.count, staff.scale_on(start_date))
             return (ShiftBlock(0.0, math.inf, n, "constant"),) if n else ()
         # a constant head-count that changes on dates: one block per run day
         out = []
         for day in run_days(start_date, days):
-            n = people(staff.count, day.date)
+            n = scaled_count(staff.count, staff.scale_on(day.date))
             if n:
                 end = math.inf if day.index == days - 1 else float(day.start_min + MINUTES_PER_DAY)
                 out.append(ShiftBlock(float(day.start_min), end, n, "constant"))
         return tuple(out)
     blocks = []
     for day in run_days(start_date, days, lead_days=1):
-        for shift in staff.shifts:
-            count = people(shift.count, day.date)
-            if count == 0 or day.day_type not in shift.day_types:
+        counts = staff.line_counts(day.date, day.day_type)
+        for shift, count in zip(staff.shifts, counts, strict=True):
+            if count == 0:
                 continue
             start = day.start_min + shift.start_min
             end = start + shift.duration_min

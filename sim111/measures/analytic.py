@@ -114,7 +114,12 @@ def _queue_tail_length(lam: float, c_mu: float, theta: float) -> int:
 def erlang_a(
     calls_per_hour: float, mean_handle_min: float, mean_patience_min: float, servers: int
 ) -> QueueMeasures:
-    """M/M/c+M (Palm/Erlang-A) measures with exponential patience."""
+    """M/M/c+M (Palm/Erlang-A) measures with exponential patience.
+
+    Infinite patience (callers who never hang up) is M/M/c: :func:`erlang_c`.
+    """
+    if math.isinf(mean_patience_min):
+        return erlang_c(calls_per_hour, mean_handle_min, servers)
     lam = per_minute(calls_per_hour)
     mu = 1 / mean_handle_min
     theta = 1 / mean_patience_min

@@ -123,7 +123,7 @@ def staff_costs(scenario: Scenario) -> tuple[StaffCost, ...]:
     groups: list[tuple[str, StaffGroup]] = [("health advisors", scenario.advisors)]
     groups += [(g.name, g) for g in scenario.clinicians]
     costs = (
-        staff_cost(name, group, scenario.costs, run.start_date, run.days, window)
+        staff_cost(name, group, scenario.costs, run.start_date, run.calendar_days, window)
         for name, group in groups
     )
     return tuple(c for c in costs if c is not None)

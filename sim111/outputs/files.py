@@ -75,7 +75,7 @@ def kpi_table(result: ExperimentResult) -> str:
         rows.append([kpi.label + unit, _fmt(kpi, row["mean"]), ci, kpi.target_text(), mark])
     scenario = result.scenario
     head = (
-        f"{scenario.name}: {scenario.run.days} days from {scenario.run.start_date}, "
+        f"{scenario.name}: {scenario.run.length_text} from {scenario.run.start_date}, "
         f"{result.replications} replications, seed {result.seed}"
     )
     return "\n".join([head, "", render_table(rows)])

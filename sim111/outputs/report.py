@@ -18,7 +18,7 @@ from sim111.experiments.replications import ExperimentResult
 from sim111.kpi_keys import kpi_info
 from sim111.outputs.formatting import _fmt
 from sim111.outputs.plots import figures
-from sim111.scenario import Costs, Demand
+from sim111.scenario import Costs, Demand, Distribution
 
 CAPTIONS = {
     "calls_by_interval": "Calls offered, answered and abandoned per half-hour.",
@@ -92,11 +92,17 @@ def _costs_text(costs: Costs) -> str:
     )
 
 
+def _patience_text(patience: Distribution) -> str:
+    if patience.kind == "never":
+        return "never runs out (no one hangs up)"
+    return f"{patience.kind}, mean {patience.mean_min:g} min"
+
+
 def assumptions(result: ExperimentResult) -> list[tuple[str, str]]:
     """The scenario's main assumptions, as (what, value) pairs for the report."""
     s = result.scenario
     period = (
-        f"{s.run.days} days from {s.run.start_date:%A %d %B %Y}; warm-up {s.run.warmup_min:g} min"
+        f"{s.run.length_text} from {s.run.start_date:%A %d %B %Y}; warm-up {s.run.warmup_min:g} min"
     )
     shifts = s.advisors.shifts
     roster = f"{len(shifts)} shift lines" if shifts else f"{s.advisors.count} constant"
@@ -105,7 +111,7 @@ def assumptions(result: ExperimentResult) -> list[tuple[str, str]]:
         ("Demand", _demand_text(s.demand)),
         (
             "Caller patience",
-            f"{s.callers.patience.kind}, mean {s.callers.patience.mean_min:g} min; "
+            f"{_patience_text(s.callers.patience)}; "
             f"redial probability {s.callers.redial_probability:g}",
         ),
         (

@@ -90,13 +90,14 @@ def template_cost(group: StaffGroup, scenario: Scenario) -> Callable[[ShiftTempl
     run, costs = scenario.run, scenario.costs
     if group.pay is None:
         return lambda tpl, k: tpl.length_min / MINUTES_PER_HOUR  # cheapest by hours when unpaid
-    uplift = uplift_by_minute(group.pay, run.start_date, run.days + 1)  # +1: spill past the end
+    # +1 day: shifts spill past the end of the last day
+    uplift = uplift_by_minute(group.pay, run.start_date, run.calendar_days + 1)
     cum = np.concatenate([[0.0], np.cumsum(1 + uplift)])
     rate = hourly_rate_gbp(group.pay, costs) * (1 + costs.on_cost_share) / (1 - costs.shrinkage)
 
     def cost(tpl: ShiftTemplate, k: int) -> float:
         start = k * MINUTES_PER_DAY + tpl.start_min
-        end = min(start + tpl.length_min, run.days * MINUTES_PER_DAY)  # paid inside the run
+        end = min(start + tpl.length_min, int(run.horizon_min))  # paid inside the run
         return rate * (cum[end] - cum[start]) / MINUTES_PER_HOUR
 
     return cost

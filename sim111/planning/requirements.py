@@ -3,18 +3,20 @@
 For every half-hour of every run day, the fewest people that meet the targets
 in steady state at that half-hour's expected demand: Erlang-A for health
 advisors (answered within the answer target, with the callers' mean
-patience), Erlang-C for clinicians (call-backs within the call-back target).
+patience; Erlang-C when callers never hang up), Erlang-C for clinicians
+(call-backs within the call-back target).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from functools import partial
 
 import numpy as np
 
 from sim111.engine.calendar import run_days
-from sim111.engine.demand import cumulative_intensity
+from sim111.engine.demand import clip_at_horizon, cumulative_intensity
 from sim111.kpi_keys import ANSWER_TARGET_S, CALLBACK_TARGET_MIN
 from sim111.measures.analytic import erlang_a, erlang_c
 from sim111.planning.targets import SLOT_MIN, SLOTS_PER_DAY, StaffingTargets
@@ -27,11 +29,12 @@ MAX_PEOPLE = 10_000
 def _slot_rates_per_hour(scenario: Scenario) -> np.ndarray:
     """Expected first-attempt calls per hour in each half-hour of each run day."""
     run = scenario.run
-    days = run_days(run.start_date, run.days)
-    t, cum = cumulative_intensity(scenario.demand, days, np.ones(len(days)))
-    edges = np.arange(run.days * SLOTS_PER_DAY + 1, dtype=float) * SLOT_MIN
+    days = run_days(run.start_date, run.calendar_days)
+    knots = cumulative_intensity(scenario.demand, days, np.ones(len(days)))
+    t, cum = clip_at_horizon(*knots, run.horizon_min)  # no demand, so no need, after the end
+    edges = np.arange(run.calendar_days * SLOTS_PER_DAY + 1, dtype=float) * SLOT_MIN
     per_slot = np.diff(np.interp(edges, t, cum))
-    return per_slot.reshape(run.days, SLOTS_PER_DAY) * (MINUTES_PER_HOUR / SLOT_MIN)
+    return per_slot.reshape(run.calendar_days, SLOTS_PER_DAY) * (MINUTES_PER_HOUR / SLOT_MIN)
 
 
 def _smallest(meets: Callable[[int], bool], start: int) -> int:
@@ -52,8 +55,8 @@ def advisor_requirements(scenario: Scenario, targets: StaffingTargets) -> np.nda
     cache: dict[float, int] = {}
 
     def meets(rate: float, n: int) -> bool:
-        if n == 0:
-            return False
+        if n == 0 or (math.isinf(patience) and n <= rate * handle / MINUTES_PER_HOUR):
+            return False  # callers who never hang up need load < n (Erlang-C)
         m = erlang_a(rate, handle, patience, n)
         return (
             m.p_abandon <= targets.abandoned_after_30s
@@ -72,7 +75,7 @@ def advisor_requirements(scenario: Scenario, targets: StaffingTargets) -> np.nda
 def clinician_requirements(scenario: Scenario, targets: StaffingTargets) -> np.ndarray:
     """Erlang-C clinicians needed per (run day, half-hour) for call-backs in 10 min."""
     if not scenario.clinicians:
-        return np.zeros((scenario.run.days, SLOTS_PER_DAY), dtype=int)
+        return np.zeros((scenario.run.calendar_days, SLOTS_PER_DAY), dtype=int)
     ceiling = 1 - scenario.clinical.callback_no_answer_share
     if targets.callback_within_10min > ceiling:
         raise ValueError(
@@ -81,7 +84,7 @@ def clinician_requirements(scenario: Scenario, targets: StaffingTargets) -> np.n
             f"unanswered and are retried later, so at most {ceiling:.0%} can be met"
         )
     consult = scenario.clinicians[0].handle_time.mean_min
-    days = run_days(scenario.run.start_date, scenario.run.days)
+    days = run_days(scenario.run.start_date, scenario.run.calendar_days)
     share = np.array([scenario.triage.clinical_share_on(d.day_type) for d in days])
     rates = _slot_rates_per_hour(scenario) * share[:, None]
     out = np.zeros(rates.shape, dtype=int)

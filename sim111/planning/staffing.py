@@ -117,7 +117,7 @@ def _missed_slots(result: ExperimentResult, key: str, target: float, days: int) 
 
 def _day_types_with_lead(run: RunSettings) -> list[str]:
     """The type of each run day, then (index -1) that of the day before the run."""
-    days = [d.day_type for d in run_days(run.start_date, run.days)]
+    days = [d.day_type for d in run_days(run.start_date, run.calendar_days)]
     lead_type = run_days(run.start_date, 0, lead_days=1)[0].day_type
     return [*days, lead_type]
 
@@ -182,7 +182,7 @@ def _more_people(
     result: ExperimentResult, scenario: Scenario, targets: StaffingTargets, clinicians: bool
 ) -> tuple[np.ndarray, np.ndarray]:
     """Half-hours that get one more advisor, and one more clinician."""
-    days = scenario.run.days
+    days = scenario.run.calendar_days
     more_a = _missed_slots(result, "answered_within_60s", targets.answered_within_60s, days)
     if not clinicians:
         return more_a, np.zeros_like(more_a)

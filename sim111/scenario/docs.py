@@ -24,9 +24,26 @@ Any key can be overridden on the command line with `--set dotted.key=value` (the
 read as TOML: `18`, `2.5`, `2013-03-28`, `"text"`, `[1, 2]`), or in Python with
 `scenario.with_overrides({"dotted.key": value})`; overrides are validated like the file.
 
-Distributions (`*.handle_time`, `callers.patience`) are tables with `kind`
-(`exponential`, `lognormal` or `fixed`), `mean_min`, and for `lognormal` only `sd_min`
-(the standard deviation of the duration itself); `fixed` always gives `mean_min`.
+Distributions (`*.handle_time`, `callers.patience`, `callers.redial_delay`) are tables
+with a `kind` and that kind's keys only (any other key is an error):
+
+| kind | keys | meaning |
+|---|---|---|
+| `exponential` | `mean_min` | exponential with that mean |
+| `lognormal` | `mean_min`, `sd_min` | the mean and SD of the duration itself, not of its log |
+| `gamma` | `mean_min`, `sd_min` | gamma with that mean and SD |
+| `fixed` | `mean_min` | always `mean_min` |
+| `triangular` | `low_min`, `mode_min`, `high_min` | lowest, most likely, highest |
+| `uniform` | `low_min`, `high_min` | uniform between the two |
+| `empirical` | `values_min = [...]` or `file = "x.csv"` | observed durations, each equally likely |
+| `never` | none | `callers.patience` only: callers never hang up |
+
+Every draw is the inverse CDF of one uniform (common random numbers survive a change of
+kind or parameter). `empirical` draws the inverse of the empirical CDF: the `k`-th smallest
+of `n` values for a uniform in `((k-1)/n, k/n]` (no interpolation). Its `file` is a CSV of
+one column of values (a header line is allowed), read when the scenario is loaded, relative
+to the scenario file that names it; the values are then part of the scenario. With `never`,
+planning uses Erlang-C for advisors.
 """
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sim111.errors import FieldError
-from sim111.scenario.distributions import Distribution
+from sim111.scenario.distributions import Distribution, check_ends
 from sim111.scenario.schema import spec
 from sim111.vocabulary import DISPOSITIONS
 
@@ -16,7 +16,7 @@ class Callers:
 
     patience: Distribution = spec(
         default_factory=lambda: Distribution(mean_min=25.0),
-        doc="Time a caller is prepared to wait for an answer.",
+        doc="Time a caller is prepared to wait for an answer (kind 'never': no one hangs up).",
     )
     quick_hangup_share: float = spec(
         0.0,
@@ -34,6 +34,9 @@ class Callers:
         default_factory=lambda: Distribution(mean_min=10.0),
         doc="Time from abandoning to calling again.",
     )
+
+    def __post_init__(self) -> None:
+        check_ends("redial_delay", self.redial_delay)
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,7 @@ class Triage:
     )
 
     def __post_init__(self) -> None:
+        check_ends("untriaged_handle_time", self.untriaged_handle_time)
         if self.triaged_share < 1 and self.untriaged_handle_time is None:
             raise FieldError("untriaged_handle_time", "is required when triaged_share < 1")
         shares = [self.clinical_share] + [

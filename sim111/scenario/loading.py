@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from sim111.errors import FieldError, ScenarioError
+from sim111.scenario.run import set_run_length
 from sim111.scenario.schema import build
 from sim111.scenario.top import Scenario
 
@@ -72,7 +73,31 @@ def _resolve(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dict[s
     base, origin = _resolve(base_path, (*seen, base_path))
     base.pop("name", None)  # a scenario is named after its own file unless it says
     merged = _merge(base, data, str(path), origin)
+    if isinstance(data.get("run"), dict) and isinstance(base.get("run"), dict):
+        set_run_length(merged["run"], data["run"])  # days in the base, hours here: hours
     return merged, origin
+
+
+def _source_of(key: str, origin: dict[str, str], default: str) -> str:
+    """The file that set the dotted ``key`` (or the table holding it)."""
+    parts = key.split(".") if key else []
+    for n in range(len(parts), 0, -1):
+        found = origin.get(".".join(parts[:n]))
+        if found is not None:
+            return found
+    return default
+
+
+def _resolve_files(node: Any, origin: dict[str, str], default: str, prefix: str = "") -> None:
+    """Make every ``file = "..."`` (an empirical distribution) relative to the file that set it."""
+    items = node.items() if isinstance(node, dict) else enumerate(node)
+    for key, value in items:
+        dotted = f"{prefix}{key}"
+        if key == "file" and isinstance(value, str):
+            base = Path(_source_of(dotted, origin, default)).parent
+            node[key] = str(base / value)
+        elif isinstance(value, dict | list):
+            _resolve_files(value, origin, default, dotted + ".")
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -82,21 +107,19 @@ def load_scenario(path: str | Path) -> Scenario:
     what differs: tables merge key by key; arrays (shifts, priorities) and
     values replace the base's, except that a table keyed by indices
     (``[clinicians.0.handle_time]``) changes those elements of the base's
-    array. Raises :class:`ScenarioError` with the file that set the offending
-    key, the dotted key and what is allowed.
+    array. An empirical distribution's ``file`` is read now, relative to the
+    scenario file that names it, so the scenario holds the values themselves.
+    Raises :class:`ScenarioError` with the file that set the offending key, the
+    dotted key and what is allowed.
     """
     path = Path(path)
     data, origin = _resolve(path.resolve(), (path.resolve(),))
     data.setdefault("name", path.stem)
+    _resolve_files(data, origin, str(path.resolve()))
     try:
         return build(Scenario, copy.deepcopy(data))
     except FieldError as err:
-        source = str(path)
-        parts = err.key.split(".") if err.key else []
-        for n in range(len(parts), 0, -1):
-            found = origin.get(".".join(parts[:n]))
-            if found is not None:
-                source = found if Path(found) != path.resolve() else str(path)
-                break
+        found = _source_of(err.key, origin, str(path))
+        source = found if Path(found) != path.resolve() else str(path)
         key = f"'{err.key}' " if err.key else ""
         raise ScenarioError(f"{source}: {key}{err.message}") from None

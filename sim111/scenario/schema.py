@@ -192,12 +192,18 @@ def build(cls: type[T], data: Any) -> T:
 
 
 def to_data(obj: Any) -> Any:
-    """The plain TOML-like data of a scenario object (``None`` fields omitted)."""
+    """The plain TOML-like data of a scenario object (``None`` fields omitted).
+
+    An object with a ``data_keys()`` method gives only those keys: the rest it
+    works out from them (a triangular distribution's mean), and building it
+    again from data that set them would be an error.
+    """
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         out = {}
+        keys = obj.data_keys() if hasattr(obj, "data_keys") else None
         for f in dataclasses.fields(obj):
             value = getattr(obj, f.name)
-            if value is not None:
+            if value is not None and (keys is None or f.name in keys):
                 out[f.name] = to_data(value)
         return out
     if isinstance(obj, tuple | list):

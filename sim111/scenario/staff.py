@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import heapq
+import math
 from dataclasses import dataclass
+from fractions import Fraction
+from functools import lru_cache
 
 from sim111.errors import FieldError
-from sim111.scenario.distributions import Distribution
+from sim111.scenario.distributions import Distribution, check_ends
 from sim111.scenario.schema import exactly_one, spec
 from sim111.units import MINUTES_PER_DAY, parse_clock_min
 from sim111.vocabulary import DAY_TYPES
@@ -73,13 +77,63 @@ class Pay:
         parse_clock_min("night_end", self.night_end)
 
 
+ROSTER_SCALE_DOC = (
+    "Multiplies the group's paid hours, in whole people. A constant count becomes count × "
+    "scale rounded half-up. A roster is scaled day by day: the shift lines worked that day "
+    "get people one at a time in Sainte-Laguë order (the line with the most base people per "
+    "person already added next; ties to the earlier line) until one more person would "
+    "overshoot scale × the day's base paid hours by more than stopping short. So each day's "
+    "paid hours are within half its longest shift of the scaled hours, and neither they nor "
+    "any line's head-count ever fall as the scale rises."
+)
+
+
+def scaled_count(count: int, scale: float) -> int:
+    """A constant head-count times ``scale``, rounded half-up (``count`` itself at scale 1)."""
+    return count if scale == 1 else math.floor(count * scale + 0.5)
+
+
+@lru_cache(maxsize=4096)
+def scaled_counts(
+    counts: tuple[int, ...], durations_min: tuple[int, ...], scale: float
+) -> tuple[int, ...]:
+    """Head-counts of one day's shift lines scaled so paid hours follow ``scale``.
+
+    People are added in Sainte-Laguë (Webster) order — next the line with the
+    highest ``count / (added + 1/2)``, ties to the earlier line — and adding
+    stops when one more person would land farther above ``scale ×`` the base
+    person-minutes than stopping lands below it (a tie adds). The order does
+    not depend on the scale, so a higher scale only ever adds people (largest
+    remainder rounding can take hours away as the scale rises: the Alabama
+    paradox); the hours end within half the longest shift of the target.
+    """
+    if scale == 1:
+        return counts
+    target_min = scale * sum(c * d for c, d in zip(counts, durations_min, strict=True))
+    added = [0] * len(counts)
+    heap = [(-Fraction(2 * c), k) for k, c in enumerate(counts) if c > 0]
+    heapq.heapify(heap)
+    paid_min = 0
+    while heap:
+        k = heap[0][1]
+        step = durations_min[k]
+        if paid_min + step / 2 > target_min:
+            break
+        added[k] += 1
+        paid_min += step
+        heapq.heapreplace(heap, (-Fraction(2 * counts[k], 2 * added[k] + 1), k))
+    return tuple(added)
+
+
 @dataclass(frozen=True)
 class StaffingChange:
-    """From ``from_date`` on, every head-count of the group is scaled by ``roster_scale``
+    """From ``from_date`` on, the group's head-counts are scaled by ``roster_scale``
     (instead of the group's own ``roster_scale``): staff leaving, or joining, mid-run."""
 
     from_date: dt.date = spec(doc="First day the change applies (shifts starting that day).")
-    roster_scale: float = spec(doc="Head-count multiplier from then on.", ge=0)
+    roster_scale: float = spec(
+        doc="Roster multiplier from then on (rounded as the group's roster_scale).", ge=0
+    )
 
 
 @dataclass(frozen=True)
@@ -92,11 +146,7 @@ class StaffGroup:
     )
     shifts: tuple[Shift, ...] = spec((), doc="Shift roster (instead of count).")
     pay: Pay | None = spec(None, doc="Pay; without it the group is not costed.")
-    roster_scale: float = spec(
-        1.0,
-        doc="Multiplies every head-count (rounded to whole people), e.g. 1.1 for 10% more.",
-        ge=0,
-    )
+    roster_scale: float = spec(1.0, doc=ROSTER_SCALE_DOC, ge=0)
     staffing_changes: tuple[StaffingChange, ...] = spec(
         (), doc="Dated changes of roster_scale (array of tables), in date order."
     )
@@ -109,7 +159,24 @@ class StaffGroup:
                 scale = change.roster_scale
         return scale
 
+    def line_counts(self, date: dt.date, day_type: str) -> tuple[int, ...]:
+        """People on each shift line on ``date`` (of ``day_type``), 0 where not worked.
+
+        The lines worked that day are scaled together by :func:`scaled_counts`.
+        """
+        worked = [k for k, s in enumerate(self.shifts) if day_type in s.day_types]
+        scaled = scaled_counts(
+            tuple(self.shifts[k].count for k in worked),
+            tuple(self.shifts[k].duration_min for k in worked),
+            self.scale_on(date),
+        )
+        out = [0] * len(self.shifts)
+        for k, n in zip(worked, scaled, strict=True):
+            out[k] = n
+        return tuple(out)
+
     def __post_init__(self) -> None:
+        check_ends("handle_time", self.handle_time)
         dates = [c.from_date for c in self.staffing_changes]
         if dates != sorted(dates):
             raise FieldError("staffing_changes", "must be in date order")

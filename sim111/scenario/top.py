@@ -10,7 +10,7 @@ from sim111.errors import FieldError, ScenarioError
 from sim111.scenario.costs import Costs
 from sim111.scenario.demand import Demand
 from sim111.scenario.journey import Callers, Clinical, Triage
-from sim111.scenario.run import RunSettings
+from sim111.scenario.run import LENGTH_KEYS, RunSettings, set_run_length
 from sim111.scenario.schema import build, spec, to_data
 from sim111.scenario.services import DownstreamService, OverflowRule, Provider
 from sim111.scenario.staff import ClinicianGroup, StaffGroup
@@ -107,8 +107,14 @@ class Scenario:
         value is not allowed.
         """
         data = self.to_data()
+        lengths = {k: v for k, v in overrides.items() if k in {f"run.{n}" for n in LENGTH_KEYS}}
+        if len(lengths) > 1:
+            raise ScenarioError(f"{source}: {' and '.join(lengths)} both give the run length")
         for key, value in overrides.items():
-            set_dotted(data, key, value, source)
+            if key in lengths:  # a new length replaces the old, whichever key gave it
+                set_run_length(data.setdefault("run", {}), {key.removeprefix("run."): value})
+            else:
+                set_dotted(data, key, value, source)
         return scenario_from_data(data, source)
 
 

@@ -23,6 +23,7 @@ from sim111.errors import ScenarioError
 from sim111.measures.intervals import grouped_percentile, interval_kpis
 from sim111.measures.kpis import replication_kpis
 from sim111.scenario import scenario_from_data
+from sim111.scenario.staff import scaled_counts
 
 durations = st.one_of(
     st.builds(lambda m: {"kind": "exponential", "mean_min": m}, st.floats(0.5, 20)),
@@ -32,7 +33,33 @@ durations = st.one_of(
         st.floats(0.5, 20),
         st.floats(0.1, 10),
     ),
+    st.builds(
+        lambda m, s: {"kind": "gamma", "mean_min": m, "sd_min": s},
+        st.floats(0.5, 20),
+        st.floats(0.1, 10),
+    ),
+    st.builds(
+        lambda low, width, at: {
+            "kind": "triangular",
+            "low_min": low,
+            "mode_min": low + at * width,
+            "high_min": low + width,
+        },
+        st.floats(0, 10),
+        st.floats(0.5, 20),
+        st.floats(0, 1),
+    ),
+    st.builds(
+        lambda low, width: {"kind": "uniform", "low_min": low, "high_min": low + width},
+        st.floats(0, 10),
+        st.floats(0.5, 20),
+    ),
+    st.builds(
+        lambda values: {"kind": "empirical", "values_min": values},
+        st.lists(st.floats(0.5, 30), min_size=1, max_size=20),
+    ),
 )
+patience = st.one_of(durations, st.just({"kind": "never"}))
 clock = st.builds(
     lambda h, m: f"{h:02d}:{m:02d}", st.integers(0, 23), st.sampled_from([0, 15, 30, 45])
 )
@@ -102,7 +129,7 @@ scenarios = st.builds(
     },
     staff,
     demand,
-    durations,
+    patience,
     st.floats(0, 1),
     st.floats(0, 1),
     st.dates(dt.date(1900, 1, 2), dt.date(2199, 12, 30)),
@@ -222,3 +249,24 @@ def test_grouped_percentile_matches_numpy_per_slot(rows, q):
             assert got[k] == pytest.approx(np.percentile(mine, q), rel=1e-12, abs=1e-12)
         else:
             assert np.isnan(got[k])
+
+
+@given(
+    lines=st.lists(
+        st.tuples(st.integers(0, 12), st.sampled_from([240, 360, 480, 600, 720])),
+        min_size=1,
+        max_size=8,
+    ),
+    scales=st.lists(st.floats(0, 3), min_size=2, max_size=6),
+)
+def test_scaled_rosters_track_and_never_lose_hours_as_the_scale_rises(lines, scales):
+    counts = tuple(c for c, _ in lines)
+    durations = tuple(d for _, d in lines)
+    base_min = sum(c * d for c, d in lines)
+    previous = (0,) * len(lines)
+    for scale in sorted(scales):
+        scaled = scaled_counts(counts, durations, scale)
+        paid_min = sum(c * d for c, d in zip(scaled, durations, strict=True))
+        assert abs(paid_min - scale * base_min) <= max(durations) / 2
+        assert all(a >= b for a, b in zip(scaled, previous, strict=True))
+        previous = scaled

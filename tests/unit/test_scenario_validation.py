@@ -64,8 +64,8 @@ def test_name_defaults_to_file_stem(tmp_path):
             "'advisors.handle_time.mean_min' must be > 0, got -3",
         ),
         (
-            GOOD.replace("mean_min = 8", 'mean_min = 8\nkind = "gamma"'),
-            "'advisors.handle_time.kind' must be one of 'exponential', 'lognormal', 'fixed'",
+            GOOD.replace("mean_min = 8", 'mean_min = 8\nkind = "weibull"'),
+            "'advisors.handle_time.kind' must be one of 'exponential', 'lognormal', 'gamma'",
         ),
         (
             GOOD.replace("mean_min = 8", 'mean_min = 8\nkind = "lognormal"'),

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from sim111.experiments.replications import run_experiment
-from sim111.measures.analytic import erlang_a
+from sim111.measures.analytic import erlang_a, erlang_c
 from sim111.planning.staffing import (
     SLOTS_PER_DAY,
     ShiftTemplate,
@@ -83,6 +83,16 @@ def test_stationary_requirement_is_the_erlang_a_staffing_level():
     n = need[0, 0]
     ok = erlang_a(120, 8, 5, n).answered_within(60) >= 0.95
     assert ok and erlang_a(120, 8, 5, n - 1).answered_within(60) < 0.95
+
+
+def test_callers_who_never_hang_up_are_staffed_by_erlang_c():
+    scenario = make_scenario(
+        demand={"kind": "stationary", "calls_per_hour": 120.0},
+        callers={"patience": {"kind": "never"}},
+    )
+    n = advisor_requirements(scenario, StaffingTargets())[0, 0]
+    assert erlang_c(120, 8, n).answered_within(60) >= 0.95
+    assert n == 17 or erlang_c(120, 8, n - 1).answered_within(60) < 0.95  # load 16: 17 at least
 
 
 def test_requirement_grows_with_demand():

@@ -11,6 +11,8 @@ half-widths and fails.
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from sim111.experiments.replications import run_experiment
@@ -29,12 +31,18 @@ LOADS = {0.7: 94.5, 0.89: 120.0, 1.1: 148.5, 1.3: 175.5}
 
 
 def simulate(calls_per_hour: float, patience_min: float):
+    """The validation queue; callers never hang up when ``patience_min`` is infinite."""
+    patience = (
+        {"kind": "never"}
+        if math.isinf(patience_min)
+        else {"kind": "exponential", "mean_min": patience_min}
+    )
     scenario = load_scenario(SCENARIOS / "validation" / "erlang-a.toml").with_overrides(
         {
             "demand.calls_per_hour": calls_per_hour,
             "advisors.count": SERVERS,
             "advisors.handle_time.mean_min": HANDLE_MIN,
-            "callers.patience.mean_min": patience_min,
+            "callers.patience": patience,
             "run.days": DAYS,
         }
     )
@@ -85,12 +93,14 @@ def test_littles_law_queue_length(erlang_a_case):
 
 @pytest.fixture(scope="module")
 def erlang_c_case():
-    return simulate(LOADS[0.89], 1e7), erlang_c(LOADS[0.89], HANDLE_MIN, SERVERS)
+    # patience kind = "never"; quick hang-ups are off in this scenario
+    return simulate(LOADS[0.89], math.inf), erlang_c(LOADS[0.89], HANDLE_MIN, SERVERS)
 
 
-def test_erlang_c_with_endless_patience(erlang_c_case):
+def test_erlang_c_when_callers_never_hang_up(erlang_c_case):
     kpis, theory = erlang_c_case
     assert kpis["abandoned"].max() == 0
+    assert erlang_a(LOADS[0.89], HANDLE_MIN, math.inf, SERVERS).p_wait == theory.p_wait
     assert_within(kpis, "answered_within_60s", theory.answered_within(60))
     assert_within(kpis, "mean_answer_s", theory.mean_answer_min * 60)
     assert_within(kpis, "advisor_utilisation", theory.utilisation)

@@ -11,7 +11,8 @@ a drawn duration); NaN (not reached) equals NaN. The staffing logs are
 compared as step functions (at equal times the two log changes in a different
 order, which is invisible once the changes at a time are summed).
 
-Identical, every column: the Erlang-A queue, a busy area with redials, the
+Identical, every column: the Erlang-A queue, a busy area with redials, callers
+who never hang up (with gamma and triangular times), a run of 13.5 hours, the
 clinical stage (warm transfer with a hold, unanswered call-backs and retries,
 priority and deadline order, groups serving some classes), overflow providers
 (bounced, lost, hourly cap, expected-wait rule, rostered provider staff) and
@@ -118,7 +119,33 @@ def contingency_by_expected_wait() -> Scenario:
     return scenario_from_data(data, "test")
 
 
+def never_patient_and_other_kinds() -> Scenario:
+    """Callers who never hang up (but quick hang-ups and redials), gamma and triangular times."""
+    return typical(
+        **{
+            "demand.scale": 1.3,
+            "callers.patience": {"kind": "never"},
+            "advisors.handle_time": {"kind": "gamma", "mean_min": 11.5, "sd_min": 5.0},
+            "clinicians.0.handle_time": {
+                "kind": "triangular",
+                "low_min": 8.0,
+                "mode_min": 15.0,
+                "high_min": 40.0,
+            },
+        }
+    )
+
+
+def short_run() -> Scenario:
+    """13.5 hours, ending at 13:30 on the first day with callers queued and rostered staff on."""
+    return load_scenario(SCENARIOS / "typical-area.toml").with_overrides(
+        {"run.minutes": 810, **CLINICAL, "callers.redial_probability": 0.7}
+    )
+
+
 IDENTICAL: dict[str, Callable[[], Scenario]] = {
+    "never-patient": never_patient_and_other_kinds,
+    "short-run": short_run,
     "erlang-a": erlang_a,
     "typical-redials": busy_with_redials,
     "clinical-priority": clinical,

@@ -107,4 +107,4 @@ class Redials:
 
 def day_types(scenario: Scenario) -> list[str]:
     """The day type of each run day, by day index."""
-    return [day.day_type for day in run_days(scenario.run.start_date, scenario.run.days)]
+    return [day.day_type for day in run_days(scenario.run.start_date, scenario.run.calendar_days)]

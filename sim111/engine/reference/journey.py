@@ -9,6 +9,8 @@ same process; an answered call goes on to the clinical stage
 
 from __future__ import annotations
 
+import math
+
 import simpy
 
 from sim111.engine import records as rec
@@ -73,7 +75,8 @@ class ReferenceCentre:
     def wait_for_advisor(self, call: Call) -> Process:
         """Queue for the longest-idle advisor until answered (the advisor) or out of patience."""
         request = self.advisors.request()
-        yield request | self.env.timeout(call.draws.patience_min)
+        patience_min = call.draws.patience_min
+        yield request if patience_min == math.inf else request | self.env.timeout(patience_min)
         if not request.triggered:
             request.cancel()
             call.close(self.env.now, rec.ABANDONED)

@@ -108,4 +108,4 @@ class Staff(simpy.FilterStore):
 
 def rostered(env: simpy.Environment, run: RunSettings, *groups: StaffGroup) -> Staff:
     """The staff of ``groups`` (group ``g`` on its own roster) over the run."""
-    return Staff(env, [shift_blocks(g, run.start_date, run.days) for g in groups])
+    return Staff(env, [shift_blocks(g, run.start_date, run.calendar_days) for g in groups])
