@@ -6,14 +6,16 @@ import datetime as dt
 import math
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import tomli_w
 
 from sim111.calibration.backtest import Backtest, percent_points
-from sim111.calibration.calibrate import Calibration
 from sim111.kpi_keys import kpi_info
+
+if TYPE_CHECKING:  # scipy.optimize loads only when a calibration runs
+    from sim111.calibration.calibrate import Calibration
 
 
 def _fmt(x: float, unit: str) -> str:

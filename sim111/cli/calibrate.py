@@ -8,7 +8,6 @@ from pathlib import Path
 import click
 
 from sim111.calibration.backtest import backtest
-from sim111.calibration.calibrate import calibrate
 from sim111.calibration.observed import read_observed
 from sim111.calibration.parameters import parse_vary
 from sim111.calibration.report import (
@@ -32,7 +31,6 @@ from sim111.cli.options import (
 )
 from sim111.errors import ScenarioError
 from sim111.outputs.files import write_atomically
-from sim111.outputs.report import png_bytes
 
 
 def _period_option(f: click.decorators.FC) -> click.decorators.FC:
@@ -77,6 +75,8 @@ def backtest_command(
     with execution(workers, dask_address) as settings:
         result = backtest(scenario, observed, replications, seed, execution=settings)
     if out is not None:
+        from sim111.outputs.report import png_bytes  # matplotlib: only when files are written
+
         data = json.dumps(backtest_json(result), indent=2)
         png = png_bytes(backtest_figure(result))
         written = write_atomically(
@@ -163,6 +163,8 @@ def calibrate_command(
     observed = read_observed(observed_file)
     if periods:
         observed = observed.select(list(periods))
+    from sim111.calibration.calibrate import calibrate  # scipy.optimize: only when fitting
+
     with execution(workers, dask_address) as settings:
         result = calibrate(
             scenario,
