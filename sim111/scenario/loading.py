@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from sim111.errors import FieldError, ScenarioError
+from sim111.scenario.history import read_history
 from sim111.scenario.schema import build
 from sim111.scenario.top import Scenario
 
@@ -75,6 +76,36 @@ def _resolve(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dict[s
     return merged, origin
 
 
+def _source_of(key: str, origin: dict[str, str], default: str) -> str:
+    """The file that set ``key`` (or the table holding it)."""
+    parts = key.split(".")
+    for n in range(len(parts), 0, -1):
+        found = origin.get(".".join(parts[:n]))
+        if found is not None:
+            return found
+    return default
+
+
+def _read_demand_history(data: dict[str, Any], origin: dict[str, str], path: Path) -> None:
+    """Fill ``[demand.history]`` with the counts of its CSV ``file``, read relative to
+    the scenario file that named it."""
+    table = data.get("demand", {}).get("history") if isinstance(data.get("demand"), dict) else None
+    if not isinstance(table, dict) or not isinstance(table.get("file"), str):
+        return  # nothing to read; validation reports a missing or odd 'file'
+    source = _source_of("demand.history.file", origin, str(path))
+    for key in ("start_date", "interval_min", "calls"):
+        if key in table:
+            raise ScenarioError(
+                f"{source}: 'demand.history.{key}' is read from the history file; "
+                "set only 'file' and 'fill'"
+            )
+    name = table["file"]
+    history = read_history(Path(source).parent / name, name=name)
+    table.update(
+        start_date=history.start_date, interval_min=history.interval_min, calls=history.calls
+    )
+
+
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario TOML file.
 
@@ -82,21 +113,18 @@ def load_scenario(path: str | Path) -> Scenario:
     what differs: tables merge key by key; arrays (shifts, priorities) and
     values replace the base's, except that a table keyed by indices
     (``[clinicians.0.handle_time]``) changes those elements of the base's
-    array. Raises :class:`ScenarioError` with the file that set the offending
-    key, the dotted key and what is allowed.
+    array. A ``[demand.history]`` CSV file is read now, relative to the file
+    that names it, into the scenario. Raises :class:`ScenarioError` with the
+    file that set the offending key, the dotted key and what is allowed.
     """
     path = Path(path)
     data, origin = _resolve(path.resolve(), (path.resolve(),))
     data.setdefault("name", path.stem)
+    _read_demand_history(data, origin, path.resolve())
     try:
         return build(Scenario, copy.deepcopy(data))
     except FieldError as err:
-        source = str(path)
-        parts = err.key.split(".") if err.key else []
-        for n in range(len(parts), 0, -1):
-            found = origin.get(".".join(parts[:n]))
-            if found is not None:
-                source = found if Path(found) != path.resolve() else str(path)
-                break
+        found = _source_of(err.key, origin, str(path)) if err.key else str(path)
+        source = found if Path(found) != path.resolve() else str(path)
         key = f"'{err.key}' " if err.key else ""
         raise ScenarioError(f"{source}: {key}{err.message}") from None
