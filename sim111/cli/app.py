@@ -8,6 +8,7 @@ from typing import IO, Any
 
 import click
 
+from sim111.cli.fit import fit_demand_command
 from sim111.cli.plan import price, staff
 from sim111.cli.run import compare_command, run, sweep
 from sim111.errors import ScenarioError
@@ -47,7 +48,7 @@ def cli(verbose: bool) -> None:
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr)
 
 
-for command in (run, staff, price, sweep, compare_command):
+for command in (run, staff, price, sweep, compare_command, fit_demand_command):
     cli.add_command(command)
 
 

@@ -1,0 +1,1 @@
+"""Estimating scenario inputs from observed data (demand histories and, later, more)."""
