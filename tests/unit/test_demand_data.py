@@ -3,11 +3,17 @@
 import datetime as dt
 import pickle
 import re
+import tomllib
 from pathlib import Path
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
 
+from sim111.calibration.demand_fit import fit_demand
+from sim111.calibration.demand_report import fit_table, fragment_toml
+from sim111.calibration.synthetic import synthetic_history, write_history_csv
+from sim111.cli.app import cli
 from sim111.engine.calendar import run_days
 from sim111.engine.centre import draw_arrivals
 from sim111.engine.demand import cumulative_intensity, expected_calls_per_day
@@ -228,3 +234,90 @@ def test_stationary_demand_refuses_history_and_dates():
     entry = DemandDate(date=dt.date(2015, 1, 1), multiplier=2.0)
     with pytest.raises(FieldError, match="apply only to 'profile'"):
         Demand(kind="stationary", calls_per_hour=10.0, dates=(entry,))
+
+
+# ---- fit-demand ---------------------------------------------------------------------
+
+
+def _synthetic_csv(tmp_path: Path, days: int, interval_min: int = 1440) -> Path:
+    history = synthetic_history(
+        Demand(overdispersion_cv=0.05), START, days, np.random.default_rng(7), interval_min
+    )
+    path = tmp_path / "history.csv"
+    write_history_csv(history, path)
+    return path
+
+
+def test_written_history_reads_back_identically(tmp_path):
+    history = synthetic_history(Demand(), START, 3, np.random.default_rng(1), interval_min=30)
+    write_history_csv(history, tmp_path / "h.csv")
+    again = read_history(tmp_path / "h.csv", name="synthetic")
+    assert again == history
+
+
+def test_per_day_fit_leaves_unseen_months_and_profiles_at_the_defaults(tmp_path):
+    fit = fit_demand(read_history(_synthetic_csv(tmp_path, 45)))  # 30 March - 13 May
+    assert [m for m, e in enumerate(fit.month_multipliers) if e is not None] == [2, 3, 4]
+    assert all(p is None for p in fit.profiles.values())
+    text = fragment_toml(fit)
+    assert "# defaults for january, february, june" in text
+    assert "[demand.hourly_profile]" not in text
+    assert "Time-of-day profiles not fitted: the history is per day." in fit_table(fit)
+    demand = tomllib.loads(text)["demand"]
+    assert demand["month_multipliers"][0] == 1.06  # January's default
+
+
+def test_fit_demand_command_writes_a_fragment_a_scenario_can_use(tmp_path):
+    csv_path = _synthetic_csv(tmp_path, 60, interval_min=30)
+    out = tmp_path / "fits" / "fit.toml"
+    out.parent.mkdir()
+    result = CliRunner().invoke(
+        cli,
+        [
+            "fit-demand",
+            str(csv_path),
+            "--out",
+            str(out),
+            "--extends",
+            str(BASE),
+            "--figure",
+            str(tmp_path / "fit.png"),
+            "--population",
+            "500000",
+        ],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "multiplier" in result.stdout and "bank_holiday" in result.stdout
+    assert (tmp_path / "fit.png").stat().st_size > 0
+    scenario = load_scenario(out)  # a whole scenario: the base with the fitted demand
+    fragment = tomllib.loads(out.read_text())
+    assert scenario.demand.population == 500_000
+    assert (
+        scenario.demand.day_multipliers.saturday
+        == fragment["demand"]["day_multipliers"]["saturday"]
+    )
+    assert len(scenario.demand.hourly_profile.weekday) == 48
+    assert scenario.advisors == load_scenario(BASE).advisors
+
+
+def test_fit_demand_command_prints_the_fragment_without_out(tmp_path):
+    result = CliRunner().invoke(cli, ["fit-demand", str(_synthetic_csv(tmp_path, 30))])
+    assert result.exit_code == 0
+    assert "demand" in tomllib.loads(result.stdout)
+    assert "overdispersion CV" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"date,calls\n2015-03-30,12\n2015-03-31,-1\n", "line 3, column 'calls': must be a number"),
+        (b"date,calls\n2015-03-30,12\n", "fitting needs at least 14 days with calls, got 1 days"),
+    ],
+)
+def test_fit_demand_command_bad_input_is_one_line_and_status_2(tmp_path, content, message):
+    (tmp_path / "h.csv").write_bytes(content)
+    result = CliRunner().invoke(cli, ["fit-demand", str(tmp_path / "h.csv")])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: ") and message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
