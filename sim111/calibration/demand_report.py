@@ -8,13 +8,17 @@ nothing about are left out, so they keep the base's values (the defaults).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-from matplotlib.figure import Figure
 
 from sim111.calibration.demand_fit import DAY_KINDS, MONTH_NAMES, DemandFit, Estimate
 from sim111.scenario import MONTH_MULTIPLIERS_2014_15, DayMultipliers
 from sim111.units import HOURS_PER_DAY, MINUTES_PER_DAY
 from sim111.vocabulary import DAY_TYPES
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 MULTIPLIER_DIGITS = 4
 PROFILE_DIGITS = 3
@@ -116,6 +120,8 @@ def _toml_string(text: str) -> str:
 
 def fit_figure(fit: DemandFit) -> Figure:
     """Observed and fitted calls per day; with interval data, the profiles by day type."""
+    from matplotlib.figure import Figure  # only here: the CLI starts without matplotlib
+
     profiles = [(name, p) for name, p in fit.profiles.items() if p is not None]
     fig = Figure(figsize=(11, 7 if profiles else 4), layout="constrained")
     axes = fig.subplots(2 if profiles else 1, 1, squeeze=False)[:, 0]
