@@ -200,6 +200,13 @@ def fit_demand(history: DemandHistory, population: int = 1_000_000) -> DemandFit
         )
     dates = [history.start_date + dt.timedelta(days=k) for k in range(y.size)]
     x, kinds, months = _design(dates)
+    empty = np.flatnonzero(y @ x <= 0)
+    if empty.size:
+        names = [DAY_KINDS[k] for k in kinds] + [MONTH_NAMES[m] for m in months[1:]]
+        raise ScenarioError(
+            f"{history.file}: every day counted as {names[empty[0]]!r} has 0 calls; a "
+            "multiplier of 0 cannot be fitted on the log scale (leave those days out)"
+        )
     start = np.zeros(x.shape[1])
     start[: len(kinds)] = np.log(max(y.mean(), 1.0))
     beta, info_inv, mu = irls_poisson(x, y, start)

@@ -321,3 +321,10 @@ def test_fit_demand_command_bad_input_is_one_line_and_status_2(tmp_path, content
     assert result.exit_code == 2
     assert result.stderr.startswith("error: ") and message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_fit_refuses_a_day_kind_without_calls(tmp_path):
+    rows = [f"{START + dt.timedelta(days=k)},{0 if k % 7 == 6 else 500}" for k in range(28)]
+    (tmp_path / "h.csv").write_text("date,calls\n" + "\n".join(rows) + "\n")
+    with pytest.raises(ScenarioError, match="every day counted as 'sunday' has 0 calls"):
+        fit_demand(read_history(tmp_path / "h.csv"))
