@@ -1,1 +1,1 @@
-"""Calibrating scenarios to observed data: demand histories, observed KPIs, back-tests."""
+"""Calibrating scenarios to observed data: demand histories, observed periods, back-tests."""

@@ -9,6 +9,7 @@ from typing import IO, Any
 import click
 
 from sim111.cli.calibrate import backtest_command, calibrate_command
+from sim111.cli.fit import fit_demand_command
 from sim111.cli.plan import price, staff
 from sim111.cli.run import compare_command, run, sweep
 from sim111.errors import ScenarioError
@@ -56,6 +57,7 @@ for command in (
     compare_command,
     calibrate_command,
     backtest_command,
+    fit_demand_command,
 ):
     cli.add_command(command)
 

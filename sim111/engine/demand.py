@@ -9,16 +9,18 @@ mapped to slightly earlier times, not a fresh draw.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import numpy as np
 
-from sim111.engine.calendar import Day
-from sim111.scenario import Demand
+from sim111.engine.calendar import WEEKDAY_NAMES, Day
+from sim111.scenario import Demand, DemandDate
 from sim111.units import HOURS_PER_DAY, MINUTES_PER_DAY, per_minute
 
 BINS_PER_DAY = 48
 BIN_MIN = MINUTES_PER_DAY // BINS_PER_DAY
+WEEKDAYS = WEEKDAY_NAMES[:5]
 MIN_CV = 1e-6  # below this the gamma factor is 1 to within rounding (and 1/cv^2 overflows)
 
 
@@ -43,16 +45,84 @@ def day_factors(demand: Demand, n_days: int, rng: np.random.Generator) -> np.nda
     return rng.standard_gamma(shape, n_days) / shape
 
 
-def expected_calls_per_day(demand: Demand, days: tuple[Day, ...]) -> np.ndarray:
-    """Expected calls on each day before the random day factor."""
+def _dated(demand: Demand) -> dict[dt.date, DemandDate]:
+    """Each date named in ``demand.dates`` and its entry."""
+    out = {}
+    for entry in demand.dates:
+        for k in range((entry.last_date - entry.date).days + 1):
+            out[entry.date + dt.timedelta(days=k)] = entry
+    return out
+
+
+def _demand_day_type(day: Day, entry: DemandDate | None) -> str:
+    return entry.day_type if entry is not None and entry.day_type else day.day_type
+
+
+def _rule_calls(demand: Demand, day: Day, day_type: str) -> float:
+    """The rule for ``day`` treated as ``day_type``: a weekend or bank-holiday type
+    takes its own multiplier; ``weekday`` the date's own (or the Monday-Friday
+    mean on a weekend date)."""
     mult = demand.day_multipliers
+    if day_type == "bank_holiday":
+        day_mult = mult.bank_holiday
+    elif day_type != "weekday":
+        day_mult = getattr(mult, day_type)
+    elif day.date.weekday() < len(WEEKDAYS):
+        day_mult = getattr(mult, day.weekday_name)
+    else:
+        day_mult = sum(getattr(mult, name) for name in WEEKDAYS) / len(WEEKDAYS)
+    return demand.mean_calls_per_day * day_mult * demand.month_multipliers[day.date.month - 1]
+
+
+def _day_calls(demand: Demand, day: Day, entry: DemandDate | None) -> float:
+    """Expected calls on ``day`` from history or rule, then its dated entry, if any."""
+    counts = demand.history.day_calls(day.date) if demand.history is not None else None
+    if entry is not None and entry.calls is not None:
+        return entry.calls * demand.scale
+    if counts is not None:
+        calls = sum(counts) * demand.scale
+    else:
+        calls = _rule_calls(demand, day, _demand_day_type(day, entry))
+    return calls * entry.multiplier if entry is not None and entry.multiplier is not None else calls
+
+
+def expected_calls_per_day(demand: Demand, days: tuple[Day, ...]) -> np.ndarray:
+    """Expected calls on each day before the random day factor.
+
+    The rule (mean day x day x month multipliers), unless the history covers
+    the day (its count x ``scale``) or ``demand.dates`` names it.
+    """
     out = np.empty(len(days))
+    if demand.history is not None or demand.dates:
+        dated = _dated(demand)
+        for k, day in enumerate(days):
+            out[k] = _day_calls(demand, day, dated.get(day.date))
+        return out
+    mult = demand.day_multipliers
     for k, day in enumerate(days):
         day_mult = (
             mult.bank_holiday if day.day_type == "bank_holiday" else getattr(mult, day.weekday_name)
         )
         out[k] = demand.mean_calls_per_day * day_mult * demand.month_multipliers[day.date.month - 1]
     return out
+
+
+def day_shares(demand: Demand, day: Day, dated: dict[dt.date, DemandDate]) -> np.ndarray:
+    """How ``day``'s calls spread over its 48 half-hours (shares summing to 1).
+
+    A per-interval history's own counts where it covers the day with calls
+    in it (and ``calls`` in ``dates`` does not replace them), else the hourly
+    profile of the day's (demand) day type.
+    """
+    entry = dated.get(day.date)
+    history = demand.history
+    counts = history.day_calls(day.date) if history is not None else None
+    own = counts is not None and len(counts) > 1 and sum(counts) > 0
+    if own and (entry is None or entry.calls is None):
+        assert counts is not None
+        per_bin = np.repeat(np.asarray(counts, dtype=float), BINS_PER_DAY // len(counts))
+        return per_bin / per_bin.sum()
+    return half_hour_shares(getattr(demand.hourly_profile, _demand_day_type(day, entry)))
 
 
 def cumulative_intensity(
@@ -69,11 +139,9 @@ def cumulative_intensity(
             [0.0, per_minute(demand.calls_per_hour) * horizon]
         )
     calls = expected_calls_per_day(demand, days) * factors
+    dated = _dated(demand)
     per_bin = np.concatenate(
-        [
-            calls[k] * half_hour_shares(getattr(demand.hourly_profile, day.day_type))
-            for k, day in enumerate(days)
-        ]
+        [calls[k] * day_shares(demand, day, dated) for k, day in enumerate(days)]
     )
     t = np.arange(per_bin.size + 1, dtype=float) * BIN_MIN
     return t, np.concatenate([[0.0], np.cumsum(per_bin)])

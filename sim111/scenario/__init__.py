@@ -16,9 +16,11 @@ from sim111.scenario.demand import (
     MONTH_MULTIPLIERS_2014_15,
     DayMultipliers,
     Demand,
+    DemandDate,
     HourlyProfile,
 )
 from sim111.scenario.distributions import Distribution
+from sim111.scenario.history import DemandHistory, read_history
 from sim111.scenario.journey import (
     Callers,
     Clinical,
@@ -49,6 +51,8 @@ __all__ = [
     "DayMultipliers",
     "DayTypeShares",
     "Demand",
+    "DemandDate",
+    "DemandHistory",
     "DispositionMix",
     "Distribution",
     "DownstreamClass",
@@ -67,5 +71,6 @@ __all__ = [
     "StaffingChange",
     "Triage",
     "load_scenario",
+    "read_history",
     "scenario_from_data",
 ]

@@ -5,9 +5,11 @@ Defaults are NHS 111 figures with their sources (``docs/domain.md`` §3).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from sim111.errors import FieldError
+from sim111.scenario.history import DemandHistory
 from sim111.scenario.schema import spec
 from sim111.units import DAYS_PER_YEAR
 from sim111.vocabulary import DAY_TYPES
@@ -119,6 +121,42 @@ class HourlyProfile:
 
 
 @dataclass(frozen=True)
+class DemandDate:
+    """Demand on named dates: `date`, or `date` to `end_date` inclusive.
+
+    `multiplier` multiplies the calls those dates would otherwise expect (from the
+    rule or the history), e.g. Easter Saturday x 1.3; `calls` replaces them with
+    that many expected calls on each of the dates (still x `demand.scale`). Set at
+    most one. `day_type` makes the dates' demand follow another day type's
+    hourly profile (and, under the rule, its day multiplier); it changes demand
+    only: rosters and day-type shares still follow the calendar.
+    """
+
+    date: dt.date = spec(doc="First (or only) date.")
+    end_date: dt.date | None = spec(None, doc="Last date of a range, inclusive.")
+    multiplier: float | None = spec(None, doc="Multiplies the dates' expected calls.", ge=0)
+    calls: float | None = spec(
+        None, doc="Expected calls on each of the dates, instead.", unit="calls/day", ge=0
+    )
+    day_type: str | None = spec(
+        None, doc="Day type whose demand profile the dates follow.", choices=DAY_TYPES
+    )
+
+    def __post_init__(self) -> None:
+        if self.multiplier is not None and self.calls is not None:
+            raise FieldError("calls", "or 'multiplier' may be set, not both")
+        if self.multiplier is None and self.calls is None and self.day_type is None:
+            raise FieldError("multiplier", "or 'calls' or 'day_type' is required")
+        if self.end_date is not None and self.end_date < self.date:
+            raise FieldError("end_date", f"must be on or after date {self.date}")
+
+    @property
+    def last_date(self) -> dt.date:
+        """The last date these apply to."""
+        return self.end_date or self.date
+
+
+@dataclass(frozen=True)
 class Demand:
     """When calls arrive.
 
@@ -127,6 +165,9 @@ class Demand:
     random factor (mean 1, coefficient of variation ``overdispersion_cv``),
     spread over the day by the hourly profile of its day type.
     ``kind = "stationary"``: a constant ``calls_per_hour``, for validation.
+    Under `profile`, `[demand.history]` (a CSV of counts) and `[[demand.dates]]`
+    (per-date multipliers or volumes) replace the rule where they apply
+    (`docs/demand-data.md`).
     Either way, arrivals are a (non-homogeneous) Poisson process given the rates.
     """
 
@@ -154,12 +195,42 @@ class Demand:
     hourly_profile: HourlyProfile = spec(
         default_factory=HourlyProfile, doc="Time-of-day profile per day type."
     )
+    history: DemandHistory | None = spec(None, doc="Expected calls from a CSV of counts.")
+    dates: tuple[DemandDate, ...] = spec(
+        (), doc="Per-date multipliers or volumes, in date order, not overlapping."
+    )
 
     def __post_init__(self) -> None:
         if self.kind == "stationary" and self.calls_per_hour is None:
             raise FieldError("calls_per_hour", "is required when kind = 'stationary'")
         if self.kind == "profile" and self.calls_per_hour is not None:
             raise FieldError("calls_per_hour", "applies only when kind = 'stationary'")
+        if self.kind == "stationary" and (self.history or self.dates):
+            raise FieldError("history" if self.history else "dates", "apply only to 'profile'")
+        for k in range(1, len(self.dates)):
+            before, this = self.dates[k - 1], self.dates[k]
+            if this.date <= before.last_date:
+                raise FieldError(
+                    f"dates.{k}.date",
+                    f"must come after the previous entry's last date {before.last_date} "
+                    f"(dates in order, ranges not overlapping), got {this.date}",
+                )
+
+    def uncovered_dates(self, start_date: dt.date, days: int) -> list[dt.date]:
+        """Run dates with no demand: not in the history, when ``fill`` is ``none``.
+
+        Dates whose ``calls`` are given in ``dates`` need no history.
+        """
+        history = self.history
+        if history is None or history.fill == "rule":
+            return []
+        run = (start_date + dt.timedelta(days=i) for i in range(days))
+        return [
+            d
+            for d in run
+            if history.day_calls(d) is None
+            and not any(e.calls is not None and e.date <= d <= e.last_date for e in self.dates)
+        ]
 
     @property
     def mean_calls_per_day(self) -> float:

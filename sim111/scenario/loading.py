@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from sim111.errors import FieldError, ScenarioError
+from sim111.scenario.history import read_history
 from sim111.scenario.run import set_run_length
 from sim111.scenario.schema import build
 from sim111.scenario.top import Scenario
@@ -93,11 +94,33 @@ def _resolve_files(node: Any, origin: dict[str, str], default: str, prefix: str 
     items = node.items() if isinstance(node, dict) else enumerate(node)
     for key, value in items:
         dotted = f"{prefix}{key}"
+        if dotted == "demand.history":
+            continue  # read by _read_demand_history, relative to its own file
         if key == "file" and isinstance(value, str):
             base = Path(_source_of(dotted, origin, default)).parent
             node[key] = str(base / value)
         elif isinstance(value, dict | list):
             _resolve_files(value, origin, default, dotted + ".")
+
+
+def _read_demand_history(data: dict[str, Any], origin: dict[str, str], path: Path) -> None:
+    """Fill ``[demand.history]`` with the counts of its CSV ``file``, read relative to
+    the scenario file that named it."""
+    table = data.get("demand", {}).get("history") if isinstance(data.get("demand"), dict) else None
+    if not isinstance(table, dict) or not isinstance(table.get("file"), str):
+        return  # nothing to read; validation reports a missing or odd 'file'
+    source = _source_of("demand.history.file", origin, str(path))
+    for key in ("start_date", "interval_min", "calls"):
+        if key in table:
+            raise ScenarioError(
+                f"{source}: 'demand.history.{key}' is read from the history file; "
+                "set only 'file' and 'fill'"
+            )
+    name = table["file"]
+    history = read_history(Path(source).parent / name, name=name)
+    table.update(
+        start_date=history.start_date, interval_min=history.interval_min, calls=history.calls
+    )
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -107,14 +130,15 @@ def load_scenario(path: str | Path) -> Scenario:
     what differs: tables merge key by key; arrays (shifts, priorities) and
     values replace the base's, except that a table keyed by indices
     (``[clinicians.0.handle_time]``) changes those elements of the base's
-    array. An empirical distribution's ``file`` is read now, relative to the
-    scenario file that names it, so the scenario holds the values themselves.
-    Raises :class:`ScenarioError` with the file that set the offending key, the
-    dotted key and what is allowed.
+    array. A ``[demand.history]`` CSV file and an empirical distribution's
+    ``file`` are read now, relative to the scenario file that names them, so
+    the scenario holds the values themselves. Raises :class:`ScenarioError`
+    with the file that set the offending key, the dotted key and what is allowed.
     """
     path = Path(path)
     data, origin = _resolve(path.resolve(), (path.resolve(),))
     data.setdefault("name", path.stem)
+    _read_demand_history(data, origin, path.resolve())
     _resolve_files(data, origin, str(path.resolve()))
     try:
         return build(Scenario, copy.deepcopy(data))

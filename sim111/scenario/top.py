@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,6 +84,20 @@ class Scenario:
                 f"must be shorter than the run ({self.run.horizon_min:g} min), "
                 f"got {self.run.warmup_min:g}",
             )
+        self._check_demand_covers_run()
+
+    def _check_demand_covers_run(self) -> None:
+        history = self.demand.history
+        missing = self.demand.uncovered_dates(self.run.start_date, self.run.calendar_days)
+        if history is None or not missing:
+            return
+        runs = _date_ranges(missing)
+        raise FieldError(
+            "demand.history",
+            f"{history.file!r} covers {history.start_date}..{history.end_date}; run dates "
+            f"{runs} are not covered: extend the file, give their 'calls' in "
+            "[[demand.dates]], or set fill = 'rule'",
+        )
 
     @property
     def mean_advisor_handle_min(self) -> float:
@@ -111,11 +126,30 @@ class Scenario:
         if len(lengths) > 1:
             raise ScenarioError(f"{source}: {' and '.join(lengths)} both give the run length")
         for key, value in overrides.items():
+            if key == "demand.history.file":
+                raise ScenarioError(
+                    f"{source}: 'demand.history.file' is read when a scenario file is loaded; "
+                    "name the new file in a scenario file (one that extends this one)"
+                )
             if key in lengths:  # a new length replaces the old, whichever key gave it
                 set_run_length(data.setdefault("run", {}), {key.removeprefix("run."): value})
             else:
                 set_dotted(data, key, value, source)
         return scenario_from_data(data, source)
+
+
+def _date_ranges(dates: list[dt.date]) -> str:
+    """``2015-01-01..2015-01-03, 2015-02-01``: consecutive dates as ranges."""
+    parts: list[str] = []
+    first = last = dates[0]
+    for d in [*dates[1:], None]:
+        if d is not None and d == last + dt.timedelta(days=1):
+            last = d
+            continue
+        parts.append(str(first) if first == last else f"{first}..{last}")
+        if d is not None:
+            first = last = d
+    return ", ".join(parts)
 
 
 def set_dotted(data: dict[str, Any], key: str, value: Any, source: str) -> None:
