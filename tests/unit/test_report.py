@@ -60,7 +60,7 @@ def test_comparing_a_scenario_with_itself_gives_zero_difference():
 
 def test_paired_differences_use_common_random_numbers():
     base = load_scenario(SCENARIOS / "typical-area.toml").with_overrides({"run.days": 1})
-    fewer = base.with_overrides({"advisors.roster_scale": 0.8})
+    fewer = base.with_overrides({"advisors.roster_scale": base.advisors.roster_scale * 0.8})
     comparison = compare([base, fewer], replications=4, seed=3)
     diffs = comparison.differences.set_index("kpi")
     assert diffs.loc["unique_callers", "difference"] == 0  # the very same callers

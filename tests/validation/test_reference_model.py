@@ -194,11 +194,16 @@ def test_engine_matches_reference_call_for_call(case: str) -> None:
 def test_holding_callers_skipped_by_a_group_lose_their_place_in_the_engine() -> None:
     # Documents the known difference; if the engine keeps holding callers in
     # order this fails, and the case belongs in IDENTICAL.
+    # The skip needs a holding caller passed over by one group and then another
+    # arriving: not every replication has one, so look across a few.
     scenario = split_clinicians(warm=("urgent", "soon"))
-    engine = simulate(scenario, 0, SEED).calls
-    reference = simulate_reference(scenario, 0, SEED).calls
-    np.testing.assert_array_equal(engine.answer_min, reference.answer_min)  # advisors agree
-    assert not np.array_equal(engine.contact_min, reference.contact_min, equal_nan=True)
+    differ = []
+    for replication in range(6):
+        engine = simulate(scenario, replication, SEED).calls
+        reference = simulate_reference(scenario, replication, SEED).calls
+        np.testing.assert_array_equal(engine.answer_min, reference.answer_min)  # advisors agree
+        differ.append(not np.array_equal(engine.contact_min, reference.contact_min, equal_nan=True))
+    assert any(differ)
 
 
 def on_a_grid() -> Scenario:
