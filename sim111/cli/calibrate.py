@@ -24,6 +24,7 @@ from sim111.cli.options import (
     file_argument,
     format_option,
     kpi_option,
+    out_file_option,
     out_option,
     scenario_options,
     scenario_with_overrides,
@@ -122,12 +123,7 @@ def backtest_command(
     show_default=True,
     help="Replications of the fitted scenario's back-test.",
 )
-@click.option(
-    "--out",
-    "out_file",
-    type=click.Path(dir_okay=False),
-    help="Write the fitted scenario here (a TOML file that extends SCENARIO_FILE).",
-)
+@out_file_option("Write the fitted scenario here (a TOML file that extends SCENARIO_FILE).")
 @format_option("What to print.")
 @workers_option("Processes to run replications on (results do not depend on it).")
 @dask_option("Run replications on the Dask scheduler at ADDRESS.")
@@ -143,7 +139,7 @@ def calibrate_command(
     stages: int,
     points: int | None,
     final_replications: int,
-    out_file: str | None,
+    out: str | None,
     fmt: str,
     workers: int,
     dask_address: str | None,
@@ -153,7 +149,7 @@ def calibrate_command(
     Prints the fitted values with 95% intervals and the fitted scenario's
     back-test; --out writes the fitted scenario as a file extending SCENARIO_FILE.
     """
-    if overrides and out_file:
+    if overrides and out:
         raise ScenarioError(
             "--out writes a file extending SCENARIO_FILE: drop --set, or "
             "put the values in a scenario file and calibrate that"
@@ -178,9 +174,9 @@ def calibrate_command(
             final_replications=final_replications,
             execution=settings,
         )
-    if out_file is not None:
-        text = fitted_toml(result, scenario_file, out_file)
-        target = Path(out_file)
+    if out is not None:
+        text = fitted_toml(result, scenario_file, out)
+        target = Path(out)
         write_atomically(target.parent or Path("."), {target.name: lambda p: p.write_text(text)})
         click.echo(f"Wrote {target}", err=True)
     if fmt == "json":

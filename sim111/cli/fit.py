@@ -9,7 +9,7 @@ import click
 
 from sim111.calibration.demand_fit import fit_demand
 from sim111.calibration.demand_report import fit_figure, fit_table, fragment_toml
-from sim111.cli.options import file_argument
+from sim111.cli.options import file_argument, out_file_option
 from sim111.errors import ScenarioError
 from sim111.scenario import read_history
 
@@ -23,11 +23,7 @@ from sim111.scenario import read_history
     show_default=True,
     help="People served, to state the level as calls per 1,000 per year.",
 )
-@click.option(
-    "--out",
-    type=click.Path(dir_okay=False),
-    help="Write the TOML fragment here (default: print it, and the fit table to stderr).",
-)
+@out_file_option("Write the TOML fragment here (default: print it, and the fit table to stderr).")
 @click.option(
     "--extends",
     "base",

@@ -85,6 +85,11 @@ def out_option(help: str) -> Callable[[F], F]:
     return click.option("--out", type=click.Path(file_okay=False), help=help)
 
 
+def out_file_option(help: str) -> Callable[[F], F]:
+    """``--out FILE`` for a command that writes one file (a scenario), passed on as ``out``."""
+    return click.option("--out", type=click.Path(dir_okay=False), help=help)
+
+
 def format_option(help: str | None = None) -> Callable[[F], F]:
     """``--format table|json``: what to print, passed on as ``fmt``."""
     return click.option(
