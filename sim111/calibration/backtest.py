@@ -8,7 +8,8 @@ from typing import Unpack
 import pandas as pd
 
 from sim111.calibration.observed import Observations
-from sim111.calibration.periods import period_scenarios, target_calls_per_day
+from sim111.calibration.periods import period_scenarios, period_seed, target_calls_per_day
+from sim111.errors import ScenarioError
 from sim111.experiments.settings import ExecutionKeywords, ExecutionSettings, execution_settings
 from sim111.experiments.sweep import run_points
 from sim111.kpi_keys import kpi_info
@@ -59,7 +60,7 @@ def comparison_rows(
     """Observed beside simulated (``summary``: long form with ``point``, one point per period)."""
     rows = []
     for p, period in enumerate(observations.periods):
-        mine = summary[summary["point"] == p].set_index("kpi")
+        mine = summary[summary["point"] == p].set_index("kpi")  # every period has some
         wanted = dict(period.kpis)
         volume = target_calls_per_day(scenario, period)
         if volume is not None and "calls_offered" in mine.index:
@@ -114,7 +115,16 @@ def backtest(
         n,
         base_seed,
         execution=settings,
+        point_seeds=[period_seed(base_seed, p) for p in range(len(placed))],
     )
+    failed_periods = sorted(set(range(len(placed))) - set(sweep.kpis.get("point", [])))
+    if failed_periods:
+        period = placed[failed_periods[0]][0]
+        first = sweep.failures[sweep.failures["point"] == failed_periods[0]]["error"].iloc[0]
+        raise ScenarioError(
+            f"{observations.source}: every replication of period {period.label} failed: "
+            f"{first.splitlines()[0]}"
+        )
     table = comparison_rows(observations, scenario, sweep.summary)
     return Backtest(scenario, observations, n, base_seed, table, sweep.failures)
 

@@ -10,11 +10,13 @@ The method is sequential response-surface least squares:
    (``scipy.optimize.least_squares``, bounded trust-region reflective).
 3. Shrink the box around the optimum and repeat, reusing the points inside it.
 
-A miss is ``(simulated - observed) / scale`` with a scale per KPI (:data:`KPI_SCALES`:
-the size of a miss that matters). The fitted values' uncertainty is that of
-non-linear least squares: ``cov = s^2 (J^T J)^-1`` with ``J`` the surface's
-Jacobian at the optimum and ``s^2`` the residual mean square (it holds the
-simulation noise and what the model cannot reproduce), with Student-t intervals.
+A miss is ``(simulated - observed) / scale`` with a scale per KPI
+(:data:`~sim111.calibration.targets.KPI_SCALES`: the size of a miss that matters).
+The fitted values' uncertainty is that of non-linear least squares with the
+surface's Jacobian at the optimum, from two sources: the residual mean square of
+the fitted scenario's simulated misses, and the noise of the replication means
+the surface was fitted to (:func:`~sim111.calibration.search.uncertainty`), with
+Student-t intervals.
 Why not a direct optimiser on the simulation: every evaluation would be a
 noisy, step-shaped function of head-counts (whole people), each stage's
 design runs in parallel, and the surface gives the Jacobian for free.
@@ -23,72 +25,36 @@ design runs in parallel, and the surface gives the Jacobian for free.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Unpack
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import least_squares
 from scipy.special import stdtrit
-from scipy.stats import qmc
 
 from sim111.calibration.backtest import Backtest, backtest
 from sim111.calibration.observed import Observations
 from sim111.calibration.parameters import Parameter
-from sim111.calibration.periods import period_scenarios
-from sim111.calibration.surface import Surface, fit_surface, n_terms
+from sim111.calibration.periods import period_scenarios, period_seed
+from sim111.calibration.search import misses_of, on_edge, search, uncertainty
+from sim111.calibration.surface import n_terms
+from sim111.calibration.targets import Targets, simulated_misses
 from sim111.errors import ScenarioError
 from sim111.experiments.settings import ExecutionKeywords, ExecutionSettings, execution_settings
 from sim111.experiments.sweep import run_points
-from sim111.kpi_keys import kpi_info
 from sim111.scenario import Scenario
 
 log = logging.getLogger(__name__)
 
-KPI_SCALES = {  # a miss of this size counts 1 (in KPI units)
-    "answered_within_60s": 0.01,
-    "abandoned_after_30s": 0.0025,
-    "abandoned": 0.0025,
-    "callback_within_10min": 0.025,
-    "mean_answer_s": 5.0,
-    "advisor_utilisation": 0.02,
-    "clinician_utilisation": 0.02,
-}
-SHRINK = 0.5  # each stage searches a box half as wide, centred on the last optimum
+# demand keys the period placement recomputes from observed volumes
+VOLUME_KEYS = (
+    "demand.scale",
+    "demand.calls_per_1000_per_year",
+    "demand.population",
+    "demand.calls_per_hour",
+)
 CONFIDENCE = 0.95
-
-
-@dataclass(frozen=True)
-class Targets:
-    """The observed values a calibration fits: (period index, KPI), value, scale."""
-
-    period: np.ndarray
-    kpi: tuple[str, ...]
-    observed: np.ndarray
-    scale: np.ndarray
-
-    @classmethod
-    def of(cls, observations: Observations, kpis: Sequence[str] | None = None) -> Targets:
-        """Every observed value of the ``kpis`` (default: all observed) in every period."""
-        wanted = tuple(kpis) if kpis else observations.kpis
-        unknown = [k for k in wanted if k not in KPI_SCALES]
-        if unknown:
-            raise ScenarioError(f"cannot fit KPI {unknown[0]!r}; fittable: {', '.join(KPI_SCALES)}")
-        rows = [
-            (p, k, period.kpis[k])
-            for p, period in enumerate(observations.periods)
-            for k in wanted
-            if k in period.kpis
-        ]
-        if not rows:
-            raise ScenarioError(f"{observations.source}: no observed values of {', '.join(wanted)}")
-        return cls(
-            np.array([p for p, _, _ in rows]),
-            tuple(k for _, k, _ in rows),
-            np.array([v for _, _, v in rows], dtype=float),
-            np.array([KPI_SCALES[k] for _, k, _ in rows]),
-        )
 
 
 @dataclass(frozen=True)
@@ -100,7 +66,9 @@ class Calibration:
     base scenario with the fitted values; ``fit``: the fitted scenario back-tested
     in every period; ``design``: every simulated design point with its stage and
     weighted sum of squared misses; ``surface_r2``: how well the final surface
-    reproduced each target.
+    reproduced each target; ``surface_gap``: the largest difference, in KPI scales,
+    between the surface and the back-test at the fitted values (well under 1 when
+    the surface was right where it mattered).
     """
 
     base: Scenario
@@ -112,6 +80,7 @@ class Calibration:
     design: pd.DataFrame
     residual_scale: float
     surface_r2: np.ndarray
+    surface_gap: float = float("nan")
 
     def values(self) -> dict[str, float | int]:
         """The fitted values as overrides (``{"dotted.key": value}``)."""
@@ -129,8 +98,9 @@ def _simulate(
     replications: int,
     seed: int,
     settings: ExecutionSettings,
-) -> np.ndarray:
-    """Simulated means of the targets (n points, n targets) at parameter rows ``thetas``."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """Simulated means of the targets (n points, n targets) at parameter rows ``thetas``,
+    and the variances of those means (between replications / replications)."""
     scenarios, points = [], []
     for theta in thetas:
         overrides = {p.key: p.value(x) for p, x in zip(parameters, theta, strict=True)}
@@ -138,93 +108,77 @@ def _simulate(
         for period, placed in period_scenarios(varied, observations.periods):
             scenarios.append(placed)
             points.append({**overrides, "period": period.label})
-    sweep = run_points(scenarios, points, replications, seed, execution=settings)
+    n_periods = len(observations.periods)
+    seeds = [period_seed(seed, k % n_periods) for k in range(len(scenarios))]
+    sweep = run_points(scenarios, points, replications, seed, execution=settings, point_seeds=seeds)
     if len(sweep.failures):
         log.warning("%d replications failed during calibration", len(sweep.failures))
-    means = sweep.summary.pivot_table(index="point", columns="kpi", values="mean")
-    n_periods = len(observations.periods)
-    out = np.full((len(thetas), targets.observed.size), np.nan)
+    per_point = sweep.kpis.drop(columns=list(points[0]), errors="ignore").groupby("point")
+    means = per_point.mean()
+    variances = per_point.var(ddof=1) / per_point.count()
+    out = np.full((2, len(thetas), targets.observed.size), np.nan)
     for i in range(len(thetas)):
         for t, (p, k) in enumerate(zip(targets.period, targets.kpi, strict=True)):
             row = i * n_periods + int(p)
             if row in means.index and k in means.columns:
-                out[i, t] = means.loc[row, k]
-    return out
+                out[0, i, t] = means.loc[row, k]
+                out[1, i, t] = variances.loc[row, k]
+    return out[0], out[1]
 
 
-def _misses(surface: Surface, theta: np.ndarray, targets: Targets) -> np.ndarray:
-    return (surface.predict(theta)[0] - targets.observed) / targets.scale
+def _estimates(
+    parameters: Sequence[Parameter], best: np.ndarray, se: np.ndarray, dof: int
+) -> pd.DataFrame:
+    """One row per parameter: fitted value, s.e., Student-t 95% interval, range searched."""
+    lows = np.array([p.low for p in parameters])
+    highs = np.array([p.high for p in parameters])
+    t = float(stdtrit(max(dof, 1), (1 + CONFIDENCE) / 2))
+    return pd.DataFrame(
+        {
+            "key": [p.key for p in parameters],
+            "value": [p.value(float(f"{x:.4g}")) for p, x in zip(parameters, best, strict=True)],
+            "se": se,
+            "ci_low": np.maximum(best - t * se, lows),
+            "ci_high": np.minimum(best + t * se, highs),
+            "low": lows,
+            "high": highs,
+            "at_bound": on_edge(best, lows, highs),
+        }
+    )
 
 
-def _optimise(surface: Surface, starts: np.ndarray, targets: Targets) -> np.ndarray:
-    """The box point minimising the surface's squared misses, best of several starts."""
-    best = None
-    for x0 in starts:
-        x0 = np.clip(x0, surface.low, surface.high)
-        res = least_squares(
-            lambda th: _misses(surface, th, targets), x0, bounds=(surface.low, surface.high)
+def _check_request(
+    parameters: Sequence[Parameter], targets: Targets, n: int, observations: Observations
+) -> None:
+    """Refuse a calibration that cannot say anything: keys the periods set, repeated
+    keys, too few observations or design points."""
+    if not parameters:
+        raise ScenarioError("calibrate needs at least one parameter to vary (--vary KEY)")
+    keys = [p.key for p in parameters]
+    for key in keys:
+        if keys.count(key) > 1:
+            raise ScenarioError(f"--vary {key}: given twice; vary each key once")
+        if key.startswith("run."):
+            raise ScenarioError(
+                f"--vary {key}: each period sets the run; a run setting is not fitted"
+            )
+        volumes = any(p.calls_per_day is not None for p in observations.periods)
+        if volumes and key in VOLUME_KEYS:
+            raise ScenarioError(
+                f"--vary {key}: the periods' observed calls offered set the demand level, "
+                "so it cannot be fitted; leave out calls_offered to fit it"
+            )
+    if targets.observed.size <= len(parameters):
+        raise ScenarioError(
+            f"{targets.observed.size} observed value(s) cannot fit {len(parameters)} "
+            "parameter(s): add periods or KPIs, or vary fewer values"
         )
-        if best is None or res.cost < best.cost:
-            best = res
-    assert best is not None
-    return np.asarray(best.x)
-
-
-def _design(low: np.ndarray, high: np.ndarray, n: int, seed: int) -> np.ndarray:
-    sampler = qmc.LatinHypercube(d=low.size, seed=np.random.default_rng([seed, low.size, n]))
-    return qmc.scale(sampler.random(n), low, high)
-
-
-def _search(
-    simulate: Callable[[np.ndarray], np.ndarray],
-    targets: Targets,
-    lows: np.ndarray,
-    highs: np.ndarray,
-    stages: int,
-    n: int,
-    seed: int,
-) -> tuple[Surface, np.ndarray, pd.DataFrame]:
-    """Stages of design, simulation, surface fit and optimisation in a shrinking box.
-
-    Returns the last surface, the optimum and every design point with its stage
-    and weighted sum of squared misses (columns ``stage``, ``x0..``, ``sse``).
-    """
-    logit = np.array([kpi_info(k).unit == "fraction" for k in targets.kpi])
-    low, high = lows, highs
-    thetas, sims = np.empty((0, lows.size)), np.empty((0, targets.observed.size))
-    stage_of: list[int] = []
-    for stage in range(stages):
-        new = _design(low, high, n, seed + stage)
-        thetas, sims = np.vstack([thetas, new]), np.vstack([sims, simulate(new)])
-        stage_of += [stage] * len(new)
-        sse = np.nansum(((sims - targets.observed) / targets.scale) ** 2, axis=1)
-        inside = np.all((thetas >= low - 1e-12) & (thetas <= high + 1e-12), axis=1)
-        surface = fit_surface(thetas[inside], sims[inside], low, high, logit)
-        starts = np.vstack([(low + high) / 2, thetas[np.argsort(sse)[:3]]])
-        best = _optimise(surface, starts, targets)
-        log.info("calibration stage %d: optimum %s", stage, best)
-        half = (high - low) / 2 * SHRINK
-        low, high = np.maximum(lows, best - half), np.minimum(highs, best + half)
-    design = pd.DataFrame(thetas)
-    design.insert(0, "stage", stage_of)
-    design["sse"] = sse
-    return surface, best, design
-
-
-def _uncertainty(
-    surface: Surface, theta: np.ndarray, targets: Targets
-) -> tuple[np.ndarray, float, int]:
-    """Standard errors of ``theta``, the residual scale and the degrees of freedom."""
-    jac = surface.jacobian(theta) / targets.scale[:, None]
-    resid = _misses(surface, theta, targets)
-    dof = resid.size - theta.size
-    if dof <= 0:
-        return np.full(theta.size, np.nan), float("nan"), dof
-    s2 = float(resid @ resid) / dof
-    info = jac.T @ jac
-    if np.linalg.matrix_rank(info) < theta.size:
-        return np.full(theta.size, np.inf), float(np.sqrt(s2)), dof
-    return np.sqrt(np.diag(s2 * np.linalg.inv(info))), float(np.sqrt(s2)), dof
+    need = n_terms(len(parameters)) + 1
+    if n < need:
+        raise ScenarioError(
+            f"--points {n} is too few for {len(parameters)} parameter(s): a quadratic "
+            f"surface needs at least {need}"
+        )
 
 
 def calibrate(
@@ -243,52 +197,46 @@ def calibrate(
 ) -> Calibration:
     """Fit ``parameters`` of ``scenario`` to ``observations`` (see the module docs).
 
-    ``replications`` per design point and period, all with ``seed`` (default:
-    the scenario's); ``kpis`` restricts the fitted KPIs (default: every KPI
-    observed); ``final_replications`` back-test the fitted scenario. The
-    runs go where ``execution`` (or its keywords, ``workers=2``) says.
+    ``replications`` per design point and period (each period with its own seed
+    derived from ``seed``, default the scenario's; every design point meets the
+    same random numbers); ``kpis`` restricts the fitted KPIs (default: every KPI
+    observed); ``final_replications`` back-test the fitted scenario, whose misses
+    give the residual scale of the intervals. The runs go where ``execution``
+    (or its keywords, ``workers=2``) says.
     """
-    if not parameters:
-        raise ScenarioError("calibrate needs at least one parameter to vary (--vary KEY)")
     settings = execution_settings(execution, keywords)
     base_seed = scenario.run.seed if seed is None else seed
     targets = Targets.of(observations, kpis)
+    n = points_per_stage or max(2 * n_terms(len(parameters)), 6)
+    _check_request(parameters, targets, n, observations)
     lows = np.array([p.low for p in parameters])
     highs = np.array([p.high for p in parameters])
 
-    def simulate(thetas: np.ndarray) -> np.ndarray:
+    def simulate(thetas: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return _simulate(
             scenario, observations, parameters, thetas, targets, replications, base_seed, settings
         )
 
-    n = points_per_stage or max(2 * n_terms(lows.size), 6)
-    surface, best, design = _search(simulate, targets, lows, highs, stages, n, base_seed)
-    design.columns = ["stage", *(p.key for p in parameters), "sse"]
-    se, scale, dof = _uncertainty(surface, best, targets)
-    t = float(stdtrit(max(dof, 1), (1 + CONFIDENCE) / 2))
-    estimates = pd.DataFrame(
-        {
-            "key": [p.key for p in parameters],
-            "value": [p.value(float(f"{x:.4g}")) for p, x in zip(parameters, best, strict=True)],
-            "se": se,
-            "ci_low": np.maximum(best - t * se, lows),
-            "ci_high": np.minimum(best + t * se, highs),
-            "low": lows,
-            "high": highs,
-            "at_bound": np.isclose(best, lows, rtol=1e-3) | np.isclose(best, highs, rtol=1e-3),
-        }
+    integer = np.array([p.integer for p in parameters])
+    surface, best, design, surface_noise = search(
+        simulate, targets, lows, highs, stages, n, base_seed, integer
     )
-    values = {p.key: p.value(v) for p, v in zip(parameters, estimates["value"], strict=True)}
+    design.columns = ["stage", *(p.key for p in parameters), "sse"]
+    values = {p.key: p.value(float(f"{x:.4g}")) for p, x in zip(parameters, best, strict=True)}
     fitted = scenario.with_overrides(values, source="calibrated values")
     fit = backtest(fitted, observations, final_replications, base_seed, execution=settings)
+    misses = simulated_misses(fit, targets)
+    se, scale, dof = uncertainty(surface, best, targets, misses, surface_noise)
+    gap = np.abs(misses_of(surface, best, targets) - misses)
     return Calibration(
         scenario,
         observations,
         tuple(parameters),
-        estimates,
+        _estimates(parameters, best, se, dof),
         fitted,
         fit,
         design,
         scale,
         surface.r2,
+        float(np.nanmax(gap)) if np.isfinite(gap).any() else float("nan"),
     )

@@ -101,9 +101,14 @@ class Observations:
 
     def select(self, labels: list[str]) -> Observations:
         """Only the periods whose labels (``YYYY-MM-DD..YYYY-MM-DD``) or start months are given."""
+        names = {p.label for p in self.periods} | {f"{p.start:%Y-%m}" for p in self.periods}
+        unknown = [label for label in labels if label not in names]
+        if unknown:
+            shown = ", ".join(p.label for p in self.periods)
+            raise ScenarioError(
+                f"{self.source}: no period matches {unknown[0]!r}; periods are {shown}"
+            )
         keep = [p for p in self.periods if p.label in labels or f"{p.start:%Y-%m}" in labels]
-        if not keep:
-            raise ScenarioError(f"{self.source}: no period matches {', '.join(labels)}")
         return Observations(self.source, tuple(keep), self.table)
 
 
@@ -229,5 +234,7 @@ def read_observed(path: str | Path) -> Observations:
             raise ScenarioError(
                 f"{source}:{line_no}: period {after.label} overlaps period {before.label}"
             )
+    if not any(p.kpis for p in periods):
+        raise ScenarioError(f"{source}: no KPI values (every KPI cell is blank)")
     table = pd.DataFrame([cells for _, cells in rows], columns=header)
     return Observations(source, tuple(p for p, _ in ordered), table)

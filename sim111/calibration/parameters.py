@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import typing
 from dataclasses import dataclass
 from typing import Any
@@ -77,6 +78,9 @@ def parse_vary(scenario: Scenario, text: str) -> Parameter:
     key, sep, span = text.partition("=")
     key = key.strip()
     value = current_value(scenario, key)
+    if isinstance(value, dict | list):
+        kind = "a table" if isinstance(value, dict) else "a list"
+        raise ScenarioError(f"--vary {key}: names {kind}, not a number; give the full dotted key")
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ScenarioError(f"--vary {key}: must name a number, the scenario has {value!r}")
     if sep:
@@ -85,15 +89,20 @@ def parse_vary(scenario: Scenario, text: str) -> Parameter:
             low, high = float(low_text), float(high_text)
         except ValueError:
             colon = ""
-        if not colon:
+        if not colon or not (math.isfinite(low) and math.isfinite(high)):
             raise ScenarioError(f"--vary {text}: the range must be LOW:HIGH, e.g. {key}=0.5:1.5")
     else:
-        low, high = value / DEFAULT_SPAN, value * DEFAULT_SPAN
-        floor, ceiling = _field_bounds(key)
-        if ceiling is not None:
-            high = min(high, ceiling)
-        if floor is not None:
-            low = max(low, floor)
         if value == 0:
             raise ScenarioError(f"--vary {key}: the value is 0, so give a range KEY=LOW:HIGH")
+        low, high = value / DEFAULT_SPAN, value * DEFAULT_SPAN
+    floor, ceiling = _field_bounds(key)
+    if sep and ((floor is not None and low < floor) or (ceiling is not None and high > ceiling)):
+        shown = (
+            "-inf" if floor is None else f"{floor:g}",
+            "inf" if ceiling is None else f"{ceiling:g}",
+        )
+        allowed = "..".join(shown)
+        raise ScenarioError(f"--vary {text}: the range must lie within {allowed}")
+    low = low if floor is None else max(low, floor)
+    high = high if ceiling is None else min(high, ceiling)
     return Parameter(key, low, high, integer=isinstance(value, int))

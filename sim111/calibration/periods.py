@@ -8,8 +8,12 @@ the observed calls per head times the scenario's population. The day-of-week,
 bank-holiday and time-of-day shape of the scenario is kept; only the level moves.
 
 Observed "calls offered" include repeat calls; the scaled demand is first attempts,
-so simulated calls offered run above the observed by the redials the model adds
-(about redial share x abandonment, under 1% in a steady month).
+so simulated calls offered are expected to run above the observed by the redials the
+model adds (about redial share x abandonment, under 1% in a steady month).
+
+Each period gets its own seed (:func:`period_seed`): months are independent stretches
+of time, so their simulated noise should be independent too. Common random numbers
+still hold where they matter, between parameter values within a period.
 """
 
 from __future__ import annotations
@@ -21,8 +25,16 @@ import numpy as np
 from sim111.calibration.observed import ObservedPeriod
 from sim111.engine.calendar import run_days
 from sim111.engine.demand import expected_calls_per_day
+from sim111.errors import ScenarioError
 from sim111.scenario import Scenario
 from sim111.units import HOURS_PER_DAY
+
+MIN_VOLUME_RATIO, MAX_VOLUME_RATIO = 0.01, 100.0  # beyond: a typo in population or calls
+
+
+def period_seed(seed: int, index: int) -> int:
+    """The base seed of the ``index``-th period of a calibration or back-test."""
+    return seed + index
 
 
 def target_calls_per_day(scenario: Scenario, period: ObservedPeriod) -> float | None:
@@ -52,7 +64,14 @@ def period_overrides(scenario: Scenario, period: ObservedPeriod) -> dict[str, An
     expected = float(np.mean(expected_calls_per_day(demand, run_days(period.start, period.days))))
     if expected <= 0:
         return out
-    out["demand.scale"] = demand.scale * target / expected
+    ratio = target / expected
+    if not MIN_VOLUME_RATIO <= ratio <= MAX_VOLUME_RATIO:
+        raise ScenarioError(
+            f"period {period.label}: the observed {target:,.0f} calls a day for this scenario's "
+            f"population is {ratio:.3g} x its own demand; check 'population' and "
+            "'calls_offered' (allowed: 0.01-100 x)"
+        )
+    out["demand.scale"] = demand.scale * ratio
     return out
 
 

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 import tomli_w
 
@@ -88,10 +89,22 @@ def calibration_table(result: Calibration) -> str:
         searched = f"{row.low:g}..{row.high:g}"
         flag = "  at the edge of the range searched" if row.at_bound else ""
         lines.append(f"{row.key:<34}{row.value:>10.4g}{row.se:>9.2g}{ci:>19}{searched:>17}{flag}")
+    if not np.isfinite(result.estimates["se"]).all():
+        lines.append(
+            "A value without a finite s.e. is not determined by these observations "
+            "(too few, or they do not depend on it)."
+        )
     lines += [
         "",
-        f"Residual scale {result.residual_scale:.2f} (1 = misses the size of the KPI scales); "
-        f"surface R² {min(result.surface_r2):.3f}..{max(result.surface_r2):.3f}.",
+        f"Residual scale {result.residual_scale:.2f} (misses of the fitted scenario in KPI "
+        "scales: 1 point answered in 60 s, 0.25 abandoned, 2.5 call-backs in 10 min).",
+        f"Surface against simulation at the fitted values: largest gap "
+        f"{result.surface_gap:.2f} KPI scales"
+        + (
+            " (over 1: the surface was off there; try more --points or --stages)."
+            if result.surface_gap > 1
+            else "."
+        ),
         "",
         backtest_table(result.fit),
     ]
@@ -105,6 +118,7 @@ def calibration_json(result: Calibration) -> dict[str, Any]:
         "observed": result.observations.source,
         "estimates": _records(result.estimates),
         "residual_scale": _clean(result.residual_scale),
+        "surface_gap": _clean(result.surface_gap),
         "design_points": len(result.design),
         "fit": backtest_json(result.fit),
     }
@@ -135,7 +149,9 @@ def fitted_toml(result: Calibration, base_path: str | Path, out_path: str | Path
         "Fitted values (95% CI, response-surface least squares; see docs/calibration.md):",
     ]
     for row in result.estimates.itertuples():
-        header.append(f"  {row.key} = {row.value:.4g} ({row.ci_low:.3g}..{row.ci_high:.3g})")
+        note = "" if math.isfinite(row.se) else "  NOT DETERMINED by these observations"
+        note += "  AT THE EDGE of the range searched" if row.at_bound else ""
+        header.append(f"  {row.key} = {row.value:.4g} ({row.ci_low:.3g}..{row.ci_high:.3g}){note}")
     data = {"extends": relative.replace(os.sep, "/"), "name": f"{result.base.name}-calibrated"}
     data.update(_nested(result.values()))
     return "".join(f"# {line}\n" for line in header) + tomli_w.dumps(data)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Callable
 from pathlib import Path
 
 import click
+import pandas as pd
 
 from sim111.calibration.backtest import backtest
 from sim111.calibration.observed import read_observed
@@ -32,6 +35,38 @@ from sim111.cli.options import (
 )
 from sim111.errors import ScenarioError
 from sim111.outputs.files import write_atomically
+
+
+def _check_out(out: str | None, *inputs: str) -> None:
+    """Refuse, before anything runs, an ``--out`` that would overwrite an input or
+    that cannot be written."""
+    if out is None:
+        return
+    target = Path(out).resolve()
+    if not out.strip() or any(target == Path(i).resolve() for i in inputs):
+        raise ScenarioError(f"--out {out!r}: must name a new file or folder, not an input")
+    folder = target.parent
+    while not folder.exists():
+        folder = folder.parent
+    if not os.access(folder, os.W_OK):
+        raise ScenarioError(f"--out {out}: cannot write in {folder} (no permission)")
+
+
+def _write(out: str, writers: dict[str, Callable[[Path], object]], folder: bool) -> list[Path]:
+    """Write atomically; a failure is one line naming ``--out``, not a traceback."""
+    target = Path(out)
+    try:
+        if folder:
+            return write_atomically(target, writers)
+        return write_atomically(target.parent, writers)
+    except OSError as err:
+        raise ScenarioError(f"--out {out}: cannot write: {err.strerror or err}") from None
+
+
+def _report_failures(failures: pd.DataFrame) -> None:
+    if len(failures):
+        first = str(failures["error"].iloc[0]).splitlines()[0]
+        click.echo(f"warning: {len(failures)} replication(s) failed; first: {first}", err=True)
 
 
 def _period_option(f: click.decorators.FC) -> click.decorators.FC:
@@ -69,24 +104,27 @@ def backtest_command(
     OBSERVED_FILE is a CSV of observed periods (docs/calibration.md). Each period
     is simulated in full at its observed volume, scaled to the scenario's population.
     """
+    _check_out(out, scenario_file, observed_file)
     scenario = scenario_with_overrides(scenario_file, overrides)
     observed = read_observed(observed_file)
     if periods:
         observed = observed.select(list(periods))
     with execution(workers, dask_address) as settings:
         result = backtest(scenario, observed, replications, seed, execution=settings)
+    _report_failures(result.failures)
     if out is not None:
         from sim111.outputs.report import png_bytes  # matplotlib: only when files are written
 
         data = json.dumps(backtest_json(result), indent=2)
         png = png_bytes(backtest_figure(result))
-        written = write_atomically(
+        written = _write(
             out,
             {
                 "backtest.csv": lambda p: result.table.to_csv(p, index=False),
                 "backtest.json": lambda p: p.write_text(data),
                 "backtest.png": lambda p: p.write_bytes(png),
             },
+            folder=True,
         )
         click.echo(f"Wrote {', '.join(str(p) for p in written)}", err=True)
     if fmt == "json":
@@ -154,6 +192,7 @@ def calibrate_command(
             "--out writes a file extending SCENARIO_FILE: drop --set, or "
             "put the values in a scenario file and calibrate that"
         )
+    _check_out(out, scenario_file, observed_file)
     scenario = scenario_with_overrides(scenario_file, overrides)
     parameters = [parse_vary(scenario, v) for v in vary]
     observed = read_observed(observed_file)
@@ -174,11 +213,11 @@ def calibrate_command(
             final_replications=final_replications,
             execution=settings,
         )
+    _report_failures(result.fit.failures)
     if out is not None:
         text = fitted_toml(result, scenario_file, out)
-        target = Path(out)
-        write_atomically(target.parent or Path("."), {target.name: lambda p: p.write_text(text)})
-        click.echo(f"Wrote {target}", err=True)
+        _write(out, {Path(out).name: lambda p: p.write_text(text)}, folder=False)
+        click.echo(f"Wrote {out}", err=True)
     if fmt == "json":
         click.echo(json.dumps(calibration_json(result), indent=2))
     else:

@@ -96,9 +96,14 @@ def run_points(
     *,
     execution: ExecutionSettings | None = None,
     keep_records: bool = False,
+    point_seeds: Sequence[int] | None = None,
     **keywords: Unpack[ExecutionKeywords],
 ) -> SweepResult:
     """Run ``replications`` of each scenario; the engine under run_experiment and run_sweep.
+
+    ``point_seeds`` gives each scenario its own base seed instead of ``seed`` (for
+    scenarios that stand for different stretches of time, such as observed months,
+    whose noise should be independent rather than common).
 
     ``execution`` says where they run, whether they are stored and whether a
     progress bar is drawn (:class:`~sim111.experiments.settings.ExecutionSettings`;
@@ -110,11 +115,12 @@ def run_points(
         raise ValueError(f"replications must be >= 1, got {replications}")
     settings = execution_settings(execution, keywords)
     db = settings.open_store()
-    outcomes, todo = _stored_and_todo(db, scenarios, seed, replications, keep_records)
+    seeds = list(point_seeds) if point_seeds is not None else [seed] * len(scenarios)
+    outcomes, todo = _stored_and_todo(db, scenarios, seeds, replications, keep_records)
     if outcomes:
         log.info("%d replications found in the store, %d to run", len(outcomes), len(todo))
     keys = {(p, r): key for p, r, key in todo}
-    calls = [(scenarios[p], p, r, seed, keep_records) for p, r, _ in todo]
+    calls = [(scenarios[p], p, r, seeds[p], keep_records) for p, r, _ in todo]
     show = settings.shows_progress()
     bar = tqdm(total=len(todo), disable=not show or not todo, unit="rep", desc="replications")
     # the bar closes last, after the pool (if made here) has shut down
@@ -125,20 +131,20 @@ def run_points(
                 db.put(
                     keys[outcome.point, outcome.replication],
                     scenarios[outcome.point].name,
-                    seed,
+                    seeds[outcome.point],
                     outcome.replication,
                     dict(points[outcome.point]),
                     outcome.kpis,
                     outcome.intervals,
                 )
             bar.update()
-    return _assemble(points, seed, outcomes)
+    return _assemble(points, seed, outcomes, seeds)
 
 
 def _stored_and_todo(
     db: ResultStore | None,
     scenarios: Sequence[Scenario],
-    seed: int,
+    seeds: Sequence[int],
     replications: int,
     keep_records: bool,
 ) -> tuple[list[Outcome], list[tuple[int, int, str]]]:
@@ -150,7 +156,7 @@ def _stored_and_todo(
         # store keys hash the whole scenario: only worth computing with a store
         keys = [""] * replications
         if db is not None:
-            keys = replication_keys(scenario, seed, range(replications))
+            keys = replication_keys(scenario, seeds[p], range(replications))
         for r, key in enumerate(keys):
             cached = db.get(key) if db is not None and key in done and not keep_records else None
             if cached is not None:
@@ -161,7 +167,10 @@ def _stored_and_todo(
 
 
 def _assemble(
-    points: Sequence[dict[str, Any]], seed: int, outcomes: Iterable[Outcome]
+    points: Sequence[dict[str, Any]],
+    seed: int,
+    outcomes: Iterable[Outcome],
+    seeds: Sequence[int],
 ) -> SweepResult:
     good = sorted((o for o in outcomes if o.error is None), key=lambda o: (o.point, o.replication))
     bad = sorted(
@@ -180,7 +189,7 @@ def _assemble(
                 "point": o.point,
                 **{k: points[o.point].get(k) for k in swept},
                 "replication": o.replication,
-                "seed": seed,
+                "seed": seeds[o.point],
                 "error": o.error,
             }
             for o in bad

@@ -89,8 +89,10 @@ def test_fitted_file_extends_the_base_and_loads_to_the_fitted_values(tmp_path: P
         {
             "key": list(values),
             "value": list(values.values()),
-            "ci_low": [0.7, 0.6],
-            "ci_high": [0.9, 0.8],
+            "se": [0.05, float("inf")],
+            "ci_low": [0.7, 0.4],
+            "ci_high": [0.9, 1.5],
+            "at_bound": [False, True],
         }
     )
     fake = Calibration.__new__(Calibration)
@@ -106,7 +108,10 @@ def test_fitted_file_extends_the_base_and_loads_to_the_fitted_values(tmp_path: P
     assert loaded.clinicians[0].roster_scale == 0.7
     assert loaded.advisors.shifts == base.advisors.shifts
     assert loaded.name == "typical-area-calibrated"
-    assert "advisors.roster_scale = 0.8 (0.7..0.9)" in out.read_text()
+    header = out.read_text()
+    assert "advisors.roster_scale = 0.8 (0.7..0.9)\n" in header
+    assert "clinicians.0.roster_scale = 0.7 (0.4..1.5)  NOT DETERMINED" in header
+    assert "AT THE EDGE" in header
 
 
 def observed_file(tmp_path: Path) -> Path:
@@ -168,6 +173,7 @@ def test_calibrate_command_writes_a_loadable_fitted_scenario(tmp_path: Path) -> 
     ("args", "message"),
     [
         (["--vary", "advisors.nope"], "error: --vary advisors.nope: the scenario has no value"),
+        (["--vary", "advisors"], "error: --vary advisors: names a table, not a number"),
         (
             ["--vary", "advisors.roster_scale", "--kpi", "p95_answer_s"],
             "error: cannot fit KPI 'p95_answer_s'",
@@ -176,13 +182,118 @@ def test_calibrate_command_writes_a_loadable_fitted_scenario(tmp_path: Path) -> 
             ["--vary", "advisors.roster_scale", "--set", "demand.scale=2", "--out", "x.toml"],
             "error: --out writes a file extending",
         ),
+        (["--vary", "run.days"], "error: --vary run.days: each period sets the run"),
+        (
+            ["--vary", "advisors.roster_scale", "--vary", "advisors.roster_scale=0.5:1"],
+            "error: --vary advisors.roster_scale: given twice",
+        ),
+        (
+            ["--vary", "triage.clinical_share=0.1:1.5"],
+            "error: --vary triage.clinical_share=0.1:1.5: the range must lie within 0..1",
+        ),
+        (
+            ["--vary", "advisors.roster_scale=0.5:inf"],
+            "error: --vary advisors.roster_scale=0.5:inf: the range must be LOW:HIGH",
+        ),
+        (
+            ["--vary", "advisors.roster_scale", "--points", "2"],
+            "error: --points 2 is too few for 1 parameter(s)",
+        ),
+        (
+            ["--vary", "advisors.roster_scale", "--period", "2015-03-02..2015-03-03"],
+            "error: 1 observed value(s) cannot fit 1 parameter(s)",
+        ),
+        (
+            ["--vary", "advisors.roster_scale", "--period", "2019-01"],
+            "no period matches '2019-01'; periods are",
+        ),
     ],
 )
 def test_calibrate_bad_input_is_one_line_and_status_2(
     tmp_path: Path, args: list[str], message: str
 ) -> None:
+    obs = observed_file(tmp_path)
+    if "--period" in args and "2015-03-02..2015-03-03" in args:
+        obs.write_text(
+            "period_start,period_end,answered_within_60s_pct\n2015-03-02,2015-03-03,93\n"
+        )
+    result = CliRunner().invoke(cli, ["calibrate", str(TYPICAL), str(obs), *args])
+    assert result.exit_code == 2, result.output
+    assert message in result.output and result.output.count("\n") == 1
+    assert result.output.startswith("error: ")
+
+
+def test_demand_level_cannot_be_fitted_when_the_periods_give_volumes(tmp_path: Path) -> None:
+    obs = tmp_path / "v.csv"
+    obs.write_text(
+        "period_start,period_end,calls_offered,answered_within_60s_pct\n"
+        "2015-03-02,2015-03-02,600,93\n2015-03-03,2015-03-03,600,94\n"
+    )
     result = CliRunner().invoke(
-        cli, ["calibrate", str(TYPICAL), str(observed_file(tmp_path)), *args]
+        cli, ["calibrate", str(TYPICAL), str(obs), "--vary", "demand.scale"]
     )
     assert result.exit_code == 2
-    assert result.output.startswith(message) and result.output.count("\n") == 1
+    assert (
+        "--vary demand.scale: the periods' observed calls offered set the demand" in result.output
+    )
+
+
+def test_out_may_not_overwrite_the_base_scenario(tmp_path: Path) -> None:
+    base = tmp_path / "base.toml"
+    base.write_text(TYPICAL.read_text())
+    before = base.read_text()
+    result = CliRunner().invoke(
+        cli,
+        [
+            "calibrate",
+            str(base),
+            str(observed_file(tmp_path)),
+            "--vary",
+            "advisors.roster_scale",
+            "--out",
+            str(base),
+        ],
+    )
+    assert result.exit_code == 2
+    assert "must name a new file or folder, not an input" in result.output
+    assert base.read_text() == before  # untouched, and checked before anything ran
+
+
+def test_a_kpi_the_model_never_produces_is_refused_not_a_traceback(tmp_path: Path) -> None:
+    obs = tmp_path / "cb.csv"
+    obs.write_text(
+        "period_start,period_end,answered_within_60s_pct,callback_within_10min_pct\n"
+        "2015-03-02,2015-03-02,80,50\n2015-03-04,2015-03-04,85,50\n"
+    )
+    erlang = SCENARIOS / "validation" / "erlang-a.toml"
+    result = CliRunner().invoke(
+        cli,
+        [
+            "calibrate",
+            str(erlang),
+            str(obs),
+            "--vary",
+            "advisors.count=14:22",
+            "-n",
+            "2",
+            "--stages",
+            "1",
+            "--points",
+            "6",
+        ],
+    )
+    assert result.exit_code == 2, result.output
+    assert "KPI 'callback_within_10min' of period 2015-03-02..2015-03-02 is never defined" in (
+        result.output
+    )
+
+
+def test_a_period_at_an_absurd_volume_is_refused(tmp_path: Path) -> None:
+    obs = tmp_path / "typo.csv"
+    obs.write_text(
+        "period_start,period_end,calls_offered,population,answered_within_60s_pct\n"
+        "2015-03-02,2015-03-02,36000,54000,93\n"
+    )
+    result = CliRunner().invoke(cli, ["backtest", str(TYPICAL), str(obs)])
+    assert result.exit_code == 2
+    assert "x its own demand; check 'population' and 'calls_offered'" in result.output

@@ -53,7 +53,9 @@ def test_comments_bom_blank_lines_and_any_column_order(tmp_path: Path) -> None:
 def test_select_by_month_or_label() -> None:
     obs = read_observed(SHIPPED)
     assert [p.label for p in obs.select(["2014-10"]).periods] == ["2014-10-01..2014-10-31"]
-    with pytest.raises(ScenarioError, match="no period matches 2099-01"):
+    with pytest.raises(
+        ScenarioError, match=r"no period matches '2099-01'; periods are 2014-04-01\.\.2014-04-30"
+    ):
         obs.select(["2099-01"])
 
 
@@ -128,3 +130,9 @@ def test_unreadable_files(tmp_path: Path) -> None:
         read_observed(tmp_path / "missing.csv")
     with pytest.raises(ScenarioError, match="is a folder, not a CSV file"):
         read_observed(tmp_path)
+
+
+def test_a_file_with_kpi_columns_but_no_values_is_refused(tmp_path: Path) -> None:
+    text = "period_start,period_end,answered_within_60s_pct\n2015-01-01,2015-01-02,\n"
+    with pytest.raises(ScenarioError, match=r"obs\.csv: no KPI values"):
+        read_observed(write(tmp_path, text))

@@ -20,15 +20,18 @@ from tests.conftest import SCENARIOS
 TRUTH = {"advisors.roster_scale": 0.75, "callers.patience.mean_min": 12.0}
 STARTS = (dt.date(2015, 3, 2), dt.date(2015, 6, 8), dt.date(2015, 9, 14), dt.date(2015, 12, 7))
 KPIS = ("answered_within_60s", "abandoned_after_30s")
+DAYS = 7
 
 
 def synthetic_observations() -> Observations:
-    """Four 3-day periods as sim111 itself simulates them at TRUTH (8 replications, seed 999)."""
+    """Four 7-day periods as sim111 itself simulates them at TRUTH (20 replications, seed 999)."""
     base = load_scenario(SCENARIOS / "typical-area.toml")
     blank = tuple(
-        ObservedPeriod(s, s + dt.timedelta(days=2), dict.fromkeys(KPIS, 0.0)) for s in STARTS
+        ObservedPeriod(s, s + dt.timedelta(days=DAYS - 1), dict.fromkeys(KPIS, 0.0)) for s in STARTS
     )
-    made = backtest(base.with_overrides(TRUTH), Observations("made", blank, pd.DataFrame()), 8, 999)
+    made = backtest(
+        base.with_overrides(TRUTH), Observations("made", blank, pd.DataFrame()), 20, 999
+    )
     table = made.table.set_index(["period", "kpi"])["simulated"]
     periods = tuple(
         ObservedPeriod(p.start, p.end, {k: float(table[p.label, k]) for k in KPIS}) for p in blank
@@ -44,7 +47,7 @@ def test_calibration_recovers_known_roster_scale_and_patience() -> None:
     ]
     # a different seed from the one that made the observations: the fit sees fresh noise
     result = calibrate(
-        base, synthetic_observations(), params, replications=3, seed=1, final_replications=4
+        base, synthetic_observations(), params, replications=3, seed=1, final_replications=10
     )
     est = result.estimates.set_index("key")
     for key, truth in TRUTH.items():
