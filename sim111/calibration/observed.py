@@ -34,6 +34,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim111.errors import ScenarioError
+from sim111.scenario.textfile import read_text
 
 # column -> (KPI key, factor from the column's unit to the KPI's)
 KPI_COLUMNS: dict[str, tuple[str, float]] = {
@@ -197,24 +198,6 @@ def _rows(text: str, source: str) -> tuple[list[str], list[tuple[int, list[str]]
     return header, rows
 
 
-def read_text(path: Path) -> str:
-    """A UTF-8 text file, refusing anything else with a one-line error."""
-    try:
-        if path.stat().st_size > MAX_BYTES:
-            raise ScenarioError(f"{path}: larger than {MAX_BYTES // 1_000_000} MB")
-        return path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise ScenarioError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise ScenarioError(f"{path}: is a folder, not a CSV file") from None
-    except UnicodeDecodeError as err:
-        raise ScenarioError(
-            f"{path}: not UTF-8 text (byte {err.start}); save it as UTF-8 CSV"
-        ) from None
-    except OSError as err:
-        raise ScenarioError(f"{path}: cannot read: {err.strerror}") from None
-
-
 def read_observed(path: str | Path) -> Observations:
     """Read an observed-outcomes CSV (see the module docs for the format).
 
@@ -223,7 +206,7 @@ def read_observed(path: str | Path) -> Observations:
     """
     path = Path(path)
     source = str(path)
-    header, rows = _rows(read_text(path), source)
+    header, rows = _rows(read_text(path, "CSV file", MAX_BYTES), source)
     periods = []
     for line_no, cells in rows:
         row = dict(zip(header, cells, strict=True))

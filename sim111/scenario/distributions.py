@@ -16,8 +16,9 @@ from pathlib import Path
 import numpy as np
 from scipy.special import gammaincinv, ndtri
 
-from sim111.errors import FieldError
+from sim111.errors import FieldError, ScenarioError
 from sim111.scenario.schema import spec
+from sim111.scenario.textfile import read_text
 
 # The keys each kind reads (besides ``kind``); ``empirical`` reads ``file`` instead of
 # ``values_min`` when given one, and keeps the file's values in ``values_min``.
@@ -207,10 +208,9 @@ def read_values_csv(path: Path) -> tuple[float, ...]:
     Raises :class:`FieldError` (key ``file``) naming the file, line and column of a bad entry.
     """
     try:
-        with path.open(newline="") as fh:
-            rows = list(csv.reader(fh))
-    except OSError as err:
-        raise FieldError("file", f"cannot read {path}: {err.strerror}") from None
+        rows = list(csv.reader(read_text(path, "values file").splitlines()))
+    except ScenarioError as err:
+        raise FieldError("file", str(err)) from None
     values = []
     for line, row in enumerate(rows, start=1):
         if not row or all(not cell.strip() for cell in row):

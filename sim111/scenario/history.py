@@ -26,6 +26,7 @@ from pathlib import Path
 
 from sim111.errors import FieldError, ScenarioError
 from sim111.scenario.schema import spec
+from sim111.scenario.textfile import read_text
 from sim111.units import MINUTES_PER_DAY
 
 HALF_HOUR_MIN = 30  # the engine's demand bins; intervals must be whole numbers of them
@@ -98,16 +99,6 @@ class DemandHistory:
         return self.calls[k * self.per_day : (k + 1) * self.per_day]
 
 
-def _decode(path: Path, raw: bytes) -> str:
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        line = raw.count(b"\n", 0, err.start) + 1
-        raise ScenarioError(
-            f"{path}: line {line}: not UTF-8 (byte {raw[err.start]:#04x}); save the file as UTF-8"
-        ) from None
-
-
 def _parse_time(layout: str, text: str) -> dt.datetime:
     """A row's ``date`` or ``start`` as a datetime; ValueError if it is neither."""
     text = text.strip()
@@ -167,13 +158,7 @@ def read_history(path: str | Path, fill: str = "none", name: str | None = None) 
     first problem and what is allowed.
     """
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ScenarioError(f"{path}: no such history file") from None
-    except OSError as err:
-        raise ScenarioError(f"{path}: cannot read: {err.strerror}") from None
-    rows = _rows(path, _decode(path, raw))
+    rows = _rows(path, read_text(path, "history file"))
     layout, t_col, c_col = _header(path, rows)
     times: list[dt.datetime] = []
     calls: list[float] = []

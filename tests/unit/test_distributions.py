@@ -201,3 +201,10 @@ def test_a_bad_csv_line_is_one_line_naming_file_line_and_column(tmp_path, csv_te
     assert "\n" not in message
     assert "'callers.patience.file'" in message
     assert str(tmp_path / "patience.csv") in message and where in message
+
+
+def test_an_empirical_file_that_is_not_utf8_is_one_line_not_a_traceback(tmp_path):
+    path = write_scenario(tmp_path, 'kind = "empirical"\nfile = "patience.csv"', "3\n")
+    (tmp_path / "patience.csv").write_bytes("3\n4\nd\xe9j\xe0\n".encode("latin-1"))
+    with pytest.raises(ScenarioError, match=r"patience\.csv: line 3: not UTF-8 \(byte 0xe9\)"):
+        load_scenario(path)

@@ -124,9 +124,9 @@ def test_unreadable_files(tmp_path: Path) -> None:
     latin.write_bytes(
         "period_start,period_end,note\n2015-01-01,2015-01-02,caf\xe9\n".encode("latin-1")
     )
-    with pytest.raises(ScenarioError, match=r"latin\.csv: not UTF-8 text \(byte \d+\)"):
+    with pytest.raises(ScenarioError, match=r"latin\.csv: line 2: not UTF-8 \(byte 0xe9\)"):
         read_observed(latin)
-    with pytest.raises(ScenarioError, match=r"missing\.csv: no such file"):
+    with pytest.raises(ScenarioError, match=r"missing\.csv: no such CSV file"):
         read_observed(tmp_path / "missing.csv")
     with pytest.raises(ScenarioError, match="is a folder, not a CSV file"):
         read_observed(tmp_path)
