@@ -127,16 +127,19 @@ def _simulate(
 
 
 def _estimates(
-    parameters: Sequence[Parameter], best: np.ndarray, se: np.ndarray, dof: int
+    values: dict[str, float | int],
+    best: np.ndarray,
+    se: np.ndarray,
+    dof: int,
+    lows: np.ndarray,
+    highs: np.ndarray,
 ) -> pd.DataFrame:
     """One row per parameter: fitted value, s.e., Student-t 95% interval, range searched."""
-    lows = np.array([p.low for p in parameters])
-    highs = np.array([p.high for p in parameters])
     t = float(stdtrit(max(dof, 1), (1 + CONFIDENCE) / 2))
     return pd.DataFrame(
         {
-            "key": [p.key for p in parameters],
-            "value": [p.value(float(f"{x:.4g}")) for p, x in zip(parameters, best, strict=True)],
+            "key": list(values),
+            "value": list(values.values()),
             "se": se,
             "ci_low": np.maximum(best - t * se, lows),
             "ci_high": np.minimum(best + t * se, highs),
@@ -155,6 +158,7 @@ def _check_request(
     if not parameters:
         raise ScenarioError("calibrate needs at least one parameter to vary (--vary KEY)")
     keys = [p.key for p in parameters]
+    volumes = any(p.calls_per_day is not None for p in observations.periods)
     for key in keys:
         if keys.count(key) > 1:
             raise ScenarioError(f"--vary {key}: given twice; vary each key once")
@@ -162,7 +166,6 @@ def _check_request(
             raise ScenarioError(
                 f"--vary {key}: each period sets the run; a run setting is not fitted"
             )
-        volumes = any(p.calls_per_day is not None for p in observations.periods)
         if volumes and key in VOLUME_KEYS:
             raise ScenarioError(
                 f"--vary {key}: the periods' observed calls offered set the demand level, "
@@ -222,6 +225,7 @@ def calibrate(
         simulate, targets, lows, highs, stages, n, base_seed, integer
     )
     design.columns = ["stage", *(p.key for p in parameters), "sse"]
+    # the fitted scenario, and the values reported, to 4 significant figures
     values = {p.key: p.value(float(f"{x:.4g}")) for p, x in zip(parameters, best, strict=True)}
     fitted = scenario.with_overrides(values, source="calibrated values")
     fit = backtest(fitted, observations, final_replications, base_seed, execution=settings)
@@ -232,7 +236,7 @@ def calibrate(
         scenario,
         observations,
         tuple(parameters),
-        _estimates(parameters, best, se, dof),
+        _estimates(values, best, se, dof, lows, highs),
         fitted,
         fit,
         design,
