@@ -50,6 +50,7 @@ class AdvisorStage:
     close: Close  # (call, time, outcome, disposition)
     to_clinical: Callable[[int, float], None]  # (call, time)
     divert: Callable[[int], bool] | None = None  # offered to an overflow provider: taken?
+    on_repeat: Callable[[int], None] | None = None  # a repeat call is answered
 
     def __init__(
         self, env: simpy.Environment, clock: Scheduler, calls: CallTable, scenario: Scenario
@@ -67,6 +68,8 @@ class AdvisorStage:
         self.advisor_end_min = calls.advisor_end_min
         self.ends_as = calls.advisor_ends_as
         self.advisor_disposition = calls.advisor_disposition
+        self.n_first = calls.n_first  # rows from here on are redials and repeat calls
+        self.repeat_of = calls.repeat_of
         self.horizon = scenario.run.horizon_min
         self.queue: deque[int] = deque()
         self.waiting = 0  # calls in the queue who have not hung up
@@ -118,6 +121,8 @@ class AdvisorStage:
         """``agent`` answers ``call`` at ``answer`` (the clock, never before the arrival)."""
         self.answer_min[call] = answer
         self.outcome[call] = WITH_ADVISOR_AT_END
+        if call >= self.n_first and self.on_repeat is not None and self.repeat_of[call] >= 0:
+            self.on_repeat(call)
         self.task[agent] = call
         self.at(answer + self.handle[call], self._done, agent)
 

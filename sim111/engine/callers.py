@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim111.scenario import DISPOSITIONS, DispositionMix, Scenario
+from sim111.scenario import DISPOSITIONS, Clinical, DispositionMix, Scenario
 from sim111.units import SECONDS_PER_MIN
 
 
@@ -32,6 +32,8 @@ class CallerDraws:
     clinician_disposition: np.ndarray
     clinician_u: np.ndarray  # uniform for the clinician's consultation time
     callback_attempts_needed: np.ndarray  # the attempt on which the caller answers
+    callback_patience_u: np.ndarray  # uniform for how long they wait for a call-back
+    callback_action_u: np.ndarray  # uniform for what they do when that runs out
     redials: np.ndarray
     redial_delay_min: np.ndarray
     provider_u: np.ndarray  # uniform for an overflow provider's handling time
@@ -51,12 +53,33 @@ def _disposition(u: np.ndarray, mix: DispositionMix) -> np.ndarray:
     return _categorical(u, mix.weights())
 
 
+def waiting_for_callback(
+    clinical: Clinical, priority: np.ndarray, u_patience: np.ndarray, u_action: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Call-back patience (min) and what each caller does when it runs out
+    (a :data:`~sim111.scenario.WAITING_ACTIONS` code), by their class, from their uniforms."""
+    n = priority.size
+    patience = np.full(n, np.inf)
+    action = np.zeros(n, dtype=np.int8)
+    if not clinical.callers_may_stop_waiting:  # nobody stops waiting: nothing to work out
+        return patience, action
+    for k in range(len(clinical.priorities)):
+        mine = priority == k
+        patience[mine] = clinical.callback_patience(k).quantile(u_patience[mine])
+        action[mine] = _categorical(u_action[mine], clinical.waiting_actions(k).weights())
+    return patience, action
+
+
 def draw_callers(
     scenario: Scenario,
     rng: Callable[[str], np.random.Generator],
     n: int,
+    triaged_share: float | None = None,
 ) -> CallerDraws:
-    """Attributes of ``n`` calls, in offer order; ``rng(name)`` gives a stream."""
+    """Attributes of ``n`` calls, in offer order; ``rng(name)`` gives a stream.
+
+    ``triaged_share`` overrides the scenario's (repeat calls are all triaged).
+    """
     callers, triage, clinical = scenario.callers, scenario.triage, scenario.clinical
 
     patience = callers.patience.quantile(rng("patience").random(n))
@@ -70,7 +93,7 @@ def draw_callers(
     patience = np.where(quick, np.minimum(patience, quick_min), patience)
 
     u_triage = rng("triage").random(n)
-    triaged = u_triage < triage.triaged_share
+    triaged = u_triage < (triage.triaged_share if triaged_share is None else triaged_share)
     u_handle = rng("advisor_handle").random(n)
     handle = scenario.advisors.handle_time.quantile(u_handle)
     if triage.untriaged_handle_time is not None:
@@ -102,6 +125,8 @@ def draw_callers(
         clinician_disposition=clinician_disp,
         clinician_u=clinician_u,
         callback_attempts_needed=needed,
+        callback_patience_u=rng("callback_patience").random(n),
+        callback_action_u=rng("callback_action").random(n),
         redials=redials,
         redial_delay_min=redial_delay,
         provider_u=rng("provider_handle").random(n),

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim111.engine.calendar import run_days
-from sim111.engine.callers import CallerDraws, draw_callers
+from sim111.engine.callers import CallerDraws, draw_callers, waiting_for_callback
 from sim111.engine.columns import BY_NAME, DERIVED, DRAWN, ENGINE, RECORDED, of_kind
 from sim111.engine.outcomes import (
     AWAITING_CLINICIAN_AT_END,
@@ -132,11 +132,19 @@ class CallTable:
         self.advisor_ends_as = advisor_endings(
             self.clinical_p, arrivals, draws.triaged, draws.clinical_u
         )
+        patience, action = waiting_for_callback(
+            scenario.clinical, draws.priority, draws.callback_patience_u, draws.callback_action_u
+        )
+        self.callback_patience_min = compact(patience, "d")
+        self.callback_action = compact(action, "b")
         self._blanks = [(c.name, c.blank) for c in of_kind(ENGINE)]
         for name, blank in self._blanks:
             setattr(self, name, array(BY_NAME[name].typecode or "", [blank]) * n)
-        self._redial_inputs: list[tuple[array[Any], array[Any]]] = []  # (column, batch)
-        self._redial_row = REDIAL_BATCH  # the batch is used up: the first redial draws one
+        # appended rows draw from streams of their own, a batch at a time:
+        # prefix -> [the (column, batch) pairs, the next row of the batch]
+        self._batches: dict[str, list[Any]] = {}
+        repeat_closes = scenario.clinical.waiting.repeat_call_closes_callback
+        self._repeat_ends_as = AWAITING_CLINICIAN_AT_END if repeat_closes else CLOSED_NO_TRIAGE
 
     if TYPE_CHECKING:  # the columns are set by name above
 
@@ -147,46 +155,96 @@ class CallTable:
         return len(self.arrival_min)
 
     def add_redial(self, caller_call: int, arrival: float) -> int:
-        """Append a redial of ``caller_call`` arriving at ``arrival``; return its index."""
-        if self._redial_row == REDIAL_BATCH:
-            self._draw_redials()
-        row = self._redial_row
-        self._redial_row += 1
+        """Append a redial of ``caller_call`` arriving at ``arrival``; return its index.
+
+        A redial of a repeat call is still a repeat call: it keeps the caller's
+        clinical need and class, and the call-back it chases.
+        """
+        call = self._append("redial", caller_call, arrival, self.attempt[caller_call] + 1)
+        original = self.repeat_of[caller_call]
+        if original >= 0:
+            self._keep_need(call, original)
+        else:
+            self.advisor_ends_as.extend(
+                advisor_endings(
+                    self.clinical_p,
+                    np.array([arrival]),
+                    np.array([self.triaged[call]], dtype=bool),
+                    np.array([self.clinical_u[call]]),
+                )
+            )
+        return call
+
+    def add_repeat(self, original: int, arrival: float) -> int:
+        """Append a repeat call from the caller of ``original`` (waiting for a call-back).
+
+        It is a new call (``attempt`` 0) from the same caller with fresh draws
+        of its own, except that the caller still needs clinical input in the
+        same class; how its advisor call ends is decided when it is answered.
+        """
+        call = self._append("repeat", original, arrival, 0)
+        self._keep_need(call, original)
+        return call
+
+    def _keep_need(self, call: int, original: int) -> None:
+        self.repeat_of[call] = original
+        self.triaged[call] = True
+        self.priority[call] = self.priority[original]
+        self.advisor_ends_as.append(self._repeat_ends_as)
+        self.callback_patience_min.pop()  # worked out again for the caller's class
+        self.callback_action.pop()
+        self._waiting_of(call)
+
+    def _append(self, prefix: str, caller_call: int, arrival: float, attempt: int) -> int:
+        """A new row for a call by ``caller_call``'s caller: drawn columns from the
+        ``prefix`` streams, engine columns blank; ``advisor_ends_as`` is the caller's."""
+        batch = self._batches.get(prefix)
+        if batch is None or batch[1] == REDIAL_BATCH:
+            batch = self._batches[prefix] = [self._draw_batch(prefix), 0]
+        row = batch[1]
+        batch[1] += 1
         call = len(self.arrival_min)
         self.arrival_min.append(arrival)
         self.caller_id.append(self.caller_id[caller_call])
-        self.attempt.append(self.attempt[caller_call] + 1)
-        for column, batch in self._redial_inputs:
-            column.append(batch[row])
-        self.advisor_ends_as.extend(
-            advisor_endings(
-                self.clinical_p,
-                np.array([arrival]),
-                np.array([self.triaged[call]], dtype=bool),
-                np.array([self.clinical_u[call]]),
-            )
-        )
+        self.attempt.append(attempt)
+        for column, values in batch[0]:
+            column.append(values[row])
         for name, blank in self._blanks:
             getattr(self, name).append(blank)
+        self._waiting_of(call)
         return call
 
-    def _draw_redials(self) -> None:
-        # Redials draw from their own streams in batches, in the order they occur,
-        # so first attempts keep their numbers whatever happens to redials.
+    def _waiting_of(self, call: int) -> None:
+        """Append call-back patience and action of the new row ``call`` (by its class)."""
+        patience, action = waiting_for_callback(
+            self.scenario.clinical,
+            np.array([self.priority[call]]),
+            np.array([self.callback_patience_u[call]]),
+            np.array([self.callback_action_u[call]]),
+        )
+        self.callback_patience_min.append(float(patience[0]))
+        self.callback_action.append(int(action[0]))
+
+    def _draw_batch(self, prefix: str) -> list[tuple[array[Any], array[Any]]]:
+        # Appended rows draw from their own streams (``redial.*``, ``repeat.*``) in
+        # batches, in the order they occur, so first attempts keep their numbers
+        # whatever happens to redials and repeat calls. Repeat calls are all triaged.
         assert self.streams is not None
         streams = self.streams
         draws = draw_callers(
-            self.scenario, lambda name: streams.generator(f"redial.{name}"), REDIAL_BATCH
+            self.scenario,
+            lambda name: streams.generator(f"{prefix}.{name}"),
+            REDIAL_BATCH,
+            triaged_share=1.0 if prefix == "repeat" else None,
         )
         pairs = []
-        for name, batch in input_columns(self.scenario, draws).items():
+        for name, values in input_columns(self.scenario, draws).items():
             column = getattr(self, name)
-            if isinstance(batch, list):  # per group: group k's column gets group k's batch
-                pairs += list(zip(column, batch, strict=True))
+            if isinstance(values, list):  # per group: group k's column gets group k's batch
+                pairs += list(zip(column, values, strict=True))
             else:
-                pairs.append((column, batch))
-        self._redial_inputs = pairs
-        self._redial_row = 0
+                pairs.append((column, values))
+        return pairs
 
     def records(self) -> CallRecords:
         """The recorded columns as numpy arrays (without a copy where the type fits)."""

@@ -44,6 +44,7 @@ import numpy as np
 import simpy
 
 from sim111.engine.advisors import AdvisorStage
+from sim111.engine.backlog import BacklogRules, backlog_rules_needed
 from sim111.engine.calendar import run_days
 from sim111.engine.callers import CallerDraws, draw_callers
 from sim111.engine.calls import CallTable
@@ -112,6 +113,30 @@ class CallCentre:
             d.day_type for d in run_days(scenario.run.start_date, scenario.run.calendar_days)
         )
         self._mean_handle_min = scenario.mean_advisor_handle_min
+        self.backlog = self._backlog_rules(scenario) if backlog_rules_needed(scenario) else None
+
+    def _backlog_rules(self, scenario: Scenario) -> BacklogRules:
+        """The call-back patience and backlog rules, wired to the other stages."""
+        escalate_to = None
+        if scenario.clinical.backlog.escalate_to is not None:
+            desk = self.desks[self._provider_index[scenario.clinical.backlog.escalate_to]]
+
+            def escalate_to(call: int, now: float) -> bool:
+                if not desk.accepts(now):
+                    return False
+                desk.accept(call, since=now)
+                return True
+
+        calls, advice = self.calls, self.advice
+
+        def ring_again(call: int, now: float) -> None:
+            advice.offer(calls.add_repeat(call, now))
+
+        rules = BacklogRules(
+            self.clinical, calls, self.clock, scenario, ring_again, self._refer, escalate_to
+        )
+        advice.on_repeat = rules.repeat_answered
+        return rules
 
     def run(self, until: float) -> None:
         """Advance the simulation to ``until``, offering first attempts as they arrive."""
@@ -179,7 +204,8 @@ class CallCentre:
         sweep never holds two replications' working state.
         """
         self.clock.clear()
-        for part in (self.advice, self.clinical, *self.desks, *self.services, self):
+        rules = (self.backlog,) if self.backlog is not None else ()
+        for part in (self.advice, self.clinical, *self.desks, *self.services, *rules, self):
             part.__dict__.clear()
 
 
@@ -216,6 +242,11 @@ def simulate(scenario: Scenario, replication: int, seed: int) -> RunRecords:
             clinicians_busy=StepLog.from_changes(centre.clinical.busy_changes, chronological=False),
             awaiting_clinician=StepLog.from_changes(
                 centre.clinical.awaiting_changes, chronological=False
+            ),
+            clinicians_overtime=(
+                StepLog.from_changes(centre.backlog.overtime_changes)
+                if centre.backlog is not None
+                else None
             ),
             start_date=run.start_date,
             horizon_min=run.horizon_min,

@@ -16,15 +16,22 @@ A call-back attempt is unanswered until the attempt the caller was drawn to
 answer on; the clinician is busy for ``callback_no_answer_min`` per miss.
 Clinician groups may serve only some classes (``serves``). The stage logs
 clinicians busy and calls awaiting a clinician as step changes.
+
+The stage knows where each waiting call is (holding, queued, between
+attempts, or being dialled), so a call can leave the stage before a clinician
+reaches it — its caller stopped waiting, or it was escalated — by
+:meth:`ClinicalStage.leave`; the rules that make calls leave, and call
+clinicians in, are in :mod:`sim111.engine.backlog`.
 """
 
 from __future__ import annotations
 
-import heapq
 from collections import deque
+from collections.abc import Callable
 
 import simpy
 
+from sim111.engine.callback_queue import CallbackQueue
 from sim111.engine.calls import CallTable
 from sim111.engine.outcomes import (
     AWAITING_CLINICIAN_AT_END,
@@ -39,11 +46,17 @@ from sim111.engine.roster import shift_blocks
 from sim111.engine.scheduler import Scheduler
 from sim111.scenario import Scenario
 
+# where a call waiting for a clinician is
+HOLDING, QUEUED, RETRYING, DIALLING = range(4)
+
 
 class ClinicalStage:
     """The clinicians (all groups), the calls holding for them and the call-back queue."""
 
     close: Close  # set by the centre
+    # set by the backlog rules, if any: a call starts waiting / was queued
+    on_waiting: Callable[[int, float], None] | None = None
+    on_queued: Callable[[], None] | None = None
 
     def __init__(
         self, env: simpy.Environment, clock: Scheduler, calls: CallTable, scenario: Scenario
@@ -63,9 +76,9 @@ class ClinicalStage:
         ]
         self._all_serve_all = all(s is None for s in self._serves)
         self.holding: deque[int] = deque()
-        self.is_holding: set[int] = set()
-        self.callbacks: list[tuple[float, float, int, int]] = []  # (order, entered, seq, call)
-        self._seq = 0
+        self.where: dict[int, int] = {}  # waiting calls: HOLDING, QUEUED, RETRYING, DIALLING
+        self.queue = CallbackQueue(track_age=scenario.clinical.backlog.escalates)
+        self.upgrades: dict[int, int] = {}  # classes a waiting call-back has moved up
         run = scenario.run
         self.pool = StaffPool(
             env,
@@ -101,38 +114,67 @@ class ClinicalStage:
                 return
             hold = self.clinical.warm_transfer_hold_max_min
             if hold > 0:
+                if self.on_waiting is not None:
+                    self.on_waiting(call, now)
                 self.holding.append(call)
-                self.is_holding.add(call)
+                self.where[call] = HOLDING
                 self.at(now + hold, self._hold_expires, call)
                 return
+        if self.on_waiting is not None:
+            self.on_waiting(call, now)
         self._enqueue_callback(call)
 
     def _hold_expires(self, call: int) -> None:
-        if call in self.is_holding:
-            self.is_holding.discard(call)
+        if self.where.get(call) == HOLDING:
+            self._enqueue_callback(call)
+
+    def _retry(self, call: int) -> None:
+        if self.where.get(call) == RETRYING:  # unless the call left meanwhile
             self._enqueue_callback(call)
 
     def _enqueue_callback(self, call: int) -> None:
         calls = self.calls
         entered = calls.advisor_end_min[call]
         priority = calls.priority[call]
-        first = entered + self._targets[priority] if self._by_deadline else float(priority)
-        self._seq += 1
-        heapq.heappush(self.callbacks, (first, entered, self._seq, call))
-        if self.pool.idle:  # e.g. a class not put through live, or a retry
-            agent = self._take_clinician(priority)
+        self.where[call] = QUEUED
+        self.queue.push(call, self.order(call), entered)
+        if self.on_queued is not None:
+            self.on_queued()
+        if self.pool.idle and self.where.get(call) == QUEUED:  # e.g. a class not put
+            agent = self._take_clinician(priority)  # through live, or a retry
             if agent is not None:
                 self.clinician_free(agent)
 
+    def order(self, call: int) -> float:
+        """``call``'s place in the call-back queue: its class (less any upgrades) or deadline."""
+        calls = self.calls
+        priority = calls.priority[call]
+        if self._by_deadline:
+            return calls.advisor_end_min[call] + self._targets[priority]
+        return float(max(priority - self.upgrades.get(call, 0), 0))
+
+    def leave(self, call: int, now: float) -> bool:
+        """``call`` leaves the stage before a clinician reached it; whether it was waiting.
+
+        A call being dialled leaves too: the clinician finishes the (unanswered) attempt.
+        """
+        where = self.where.pop(call, None)
+        if where is None:
+            return False
+        if where == QUEUED:
+            self.queue.remove(call)
+        self.upgrades.pop(call, None)
+        self.awaiting_changes.append((now, -1))
+        return True
+
     def _next_holding(self, group: int) -> int | None:
-        holding = self.holding
+        holding, where = self.holding, self.where
         serves = self._serves[group]
         for _ in range(len(holding)):
             call = holding.popleft()
-            if call not in self.is_holding:
-                continue  # already moved to the call-back queue
+            if where.get(call) != HOLDING:
+                continue  # already moved to the call-back queue, or left
             if serves is None or self.calls.priority[call] in serves:
-                self.is_holding.discard(call)
                 return call
             holding.append(call)
         return None
@@ -140,18 +182,9 @@ class ClinicalStage:
     def _next_callback(self, group: int) -> int | None:
         serves = self._serves[group]
         if serves is None:
-            return heapq.heappop(self.callbacks)[3] if self.callbacks else None
-        skipped = []
-        found = None
-        while self.callbacks:
-            item = heapq.heappop(self.callbacks)
-            if self.calls.priority[item[3]] in serves:
-                found = item[3]
-                break
-            skipped.append(item)
-        for item in skipped:
-            heapq.heappush(self.callbacks, item)
-        return found
+            return self.queue.pop()
+        priority = self.calls.priority
+        return self.queue.pop(lambda call: priority[call] in serves)
 
     def clinician_free(self, agent: int) -> None:
         """``agent`` is free: a holding caller first, then a call-back, else idle."""
@@ -175,6 +208,7 @@ class ClinicalStage:
         if calls.callback_attempts[call] >= calls.callback_attempts_needed[call]:
             self._assess(call, agent, now)
             return
+        self.where[call] = DIALLING
         self.busy_changes.append((now, 1))
         self.pool.task[agent] = call
         self.at(now + self.clinical.callback_no_answer_min, self._attempt_unanswered, agent)
@@ -183,17 +217,22 @@ class ClinicalStage:
         call = self.pool.task[agent]
         now = self.clock.now
         self.busy_changes.append((now, -1))
-        if self.calls.callback_attempts[call] >= self.clinical.callback_max_attempts:
+        if self.where.get(call) != DIALLING:
+            pass  # the caller left while being dialled
+        elif self.calls.callback_attempts[call] >= self.clinical.callback_max_attempts:
+            self.leave(call, now)
             self.close(call, now, CALLBACK_FAILED, NO_DISPOSITION)
-            self.awaiting_changes.append((now, -1))
         else:
-            self.at(now + self.clinical.callback_retry_delay_min, self._enqueue_callback, call)
+            self.where[call] = RETRYING
+            self.at(now + self.clinical.callback_retry_delay_min, self._retry, call)
         self.pool.release(agent)
 
     def _assess(self, call: int, agent: int, now: float) -> None:
         calls = self.calls
         now = max(now, calls.advisor_end_min[call])  # the clock may trail by a rounding error
         calls.contact_min[call] = now
+        self.where.pop(call, None)
+        self.upgrades.pop(call, None)
         self.awaiting_changes.append((now, -1))
         self.busy_changes.append((now, 1))
         calls.outcome[call] = WITH_CLINICIAN_AT_END

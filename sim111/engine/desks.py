@@ -132,13 +132,14 @@ class ProviderDesk(Desk):
         )
         return not (capped or queue_full)
 
-    def accept(self, call: int) -> None:
-        """Take ``call``: to a free person, or to the back of the queue."""
+    def accept(self, call: int, since: float | None = None) -> None:
+        """Take ``call`` (waiting since ``since``, else its arrival): to a free
+        person, or to the back of the queue."""
         hour = int(self.clock.now // MINUTES_PER_HOUR)
         self.taken_in_hour[hour] = self.taken_in_hour.get(hour, 0) + 1
         self.calls.provider[call] = self.index
         self.calls.outcome[call] = QUEUED_AT_PROVIDER_AT_END
-        self._admit(call, self.calls.arrival_min[call])
+        self._admit(call, self.calls.arrival_min[call] if since is None else since)
 
     def _waiting(self) -> bool:
         return bool(self.queue)

@@ -13,7 +13,14 @@ Every offered call has exactly one outcome:
 - ``callback_failed``: every call-back attempt went unanswered;
 - ``lost_at_overflow``: sent to an overflow provider that was full and drops calls;
 - ``queued_at_provider_at_end`` / ``with_provider_at_end`` / ``closed_by_provider``:
-  taken by an overflow provider (``provider`` says which).
+  taken by an overflow provider (``provider`` says which), or a call-back
+  escalated to one (``escalated_min`` says when);
+- waiting for a call-back, the caller's patience ran out and they
+  ``callback_gave_up``, ``callback_left_for_ed`` (went to A&E),
+  ``callback_left_for_999`` (dialled 999), or rang 111 again and the call-back
+  was closed when that repeat call was answered: ``callback_replaced``.
+
+Codes are only ever added at the end, so a code keeps its meaning.
 
 The codes are small integers (an ``int8`` column) indexing :data:`OUTCOMES`.
 """
@@ -36,6 +43,10 @@ OUTCOMES = (
     "queued_at_provider_at_end",
     "with_provider_at_end",
     "closed_by_provider",
+    "callback_replaced",
+    "callback_gave_up",
+    "callback_left_for_ed",
+    "callback_left_for_999",
 )
 (
     ABANDONED,
@@ -51,7 +62,14 @@ OUTCOMES = (
     QUEUED_AT_PROVIDER_AT_END,
     WITH_PROVIDER_AT_END,
     CLOSED_BY_PROVIDER,
+    CALLBACK_REPLACED,
+    CALLBACK_GAVE_UP,
+    CALLBACK_LEFT_FOR_ED,
+    CALLBACK_LEFT_FOR_999,
 ) = range(len(OUTCOMES))
+# how a caller who stopped waiting for a call-back left, by action code
+# (sim111.scenario.WAITING_ACTIONS: ring_again, ed, ambulance, give_up)
+LEFT_CALLBACK = (CALLBACK_REPLACED, CALLBACK_LEFT_FOR_ED, CALLBACK_LEFT_FOR_999, CALLBACK_GAVE_UP)
 IN_SYSTEM_AT_END = (
     QUEUED_AT_END,
     WITH_ADVISOR_AT_END,

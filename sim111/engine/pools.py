@@ -70,6 +70,19 @@ class StaffPool:
         else:
             self.on_free(agent)
 
+    def call_in(self, group: int, until_min: float) -> None:
+        """One more person of ``group`` on duty from now until ``until_min`` (overtime)."""
+        now = self.env.now
+        agent = len(self.off_at)
+        self.off_at.append(until_min)
+        self.task.append(-1)
+        self.group_of.append(group)
+        self.changes.append((now, 1))
+        self.on_duty += 1
+        end = self.env.timeout(until_min - now, (agent,))
+        end.callbacks.append(self._shift_ends)
+        self.on_free(agent)
+
     def _shift_starts(self, event: Any) -> None:  # a simpy Timeout
         group, block = event.value
         first = len(self.off_at)

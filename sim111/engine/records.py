@@ -21,11 +21,16 @@ from sim111.engine.outcomes import (
     ABANDONED,
     AWAITING_CLINICIAN_AT_END,
     CALLBACK_FAILED,
+    CALLBACK_GAVE_UP,
+    CALLBACK_LEFT_FOR_999,
+    CALLBACK_LEFT_FOR_ED,
+    CALLBACK_REPLACED,
     CLOSED_BY_ADVISOR,
     CLOSED_BY_CLINICIAN,
     CLOSED_BY_PROVIDER,
     CLOSED_NO_TRIAGE,
     IN_SYSTEM_AT_END,
+    LEFT_CALLBACK,
     LOST_AT_OVERFLOW,
     NO_DISPOSITION,
     NO_PRIORITY,
@@ -42,11 +47,16 @@ __all__ = [
     "ABANDONED",
     "AWAITING_CLINICIAN_AT_END",
     "CALLBACK_FAILED",
+    "CALLBACK_GAVE_UP",
+    "CALLBACK_LEFT_FOR_999",
+    "CALLBACK_LEFT_FOR_ED",
+    "CALLBACK_REPLACED",
     "CLOSED_BY_ADVISOR",
     "CLOSED_BY_CLINICIAN",
     "CLOSED_BY_PROVIDER",
     "CLOSED_NO_TRIAGE",
     "IN_SYSTEM_AT_END",
+    "LEFT_CALLBACK",
     "LOST_AT_OVERFLOW",
     "NO_DISPOSITION",
     "NO_PRIORITY",
@@ -192,3 +202,6 @@ class RunRecords:
     provider_names: tuple[str, ...] = ()
     downstream_names: tuple[str, ...] = ()
     downstream_targets_min: tuple[tuple[float, ...], ...] = ()
+    # clinicians called in on overtime, for the length of their block (they are
+    # also in ``clinicians`` while on duty)
+    clinicians_overtime: StepLog | None = None

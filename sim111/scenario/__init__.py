@@ -9,6 +9,12 @@ dataclasses are split by topic (``run``, ``demand``, ``journey``, ``staff``,
 >>> scenario = load_scenario("scenarios/typical-area.toml").with_overrides({"run.days": 7})
 """
 
+from sim111.scenario.callbacks import (
+    WAITING_ACTIONS,
+    Backlog,
+    Waiting,
+    WhenPatienceRunsOut,
+)
 from sim111.scenario.costs import Costs, DownstreamCosts, Penalty
 from sim111.scenario.demand import (
     HOURLY_WEEKDAY_PCT,
@@ -44,6 +50,8 @@ __all__ = [
     "HOURLY_WEEKEND_PCT",
     "MINUTES_PER_DAY",
     "MONTH_MULTIPLIERS_2014_15",
+    "WAITING_ACTIONS",
+    "Backlog",
     "Callers",
     "Clinical",
     "ClinicianGroup",
@@ -70,6 +78,8 @@ __all__ = [
     "StaffGroup",
     "StaffingChange",
     "Triage",
+    "Waiting",
+    "WhenPatienceRunsOut",
     "load_scenario",
     "read_history",
     "scenario_from_data",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sim111.errors import FieldError
+from sim111.scenario.callbacks import Backlog, Waiting, WhenPatienceRunsOut
 from sim111.scenario.distributions import Distribution, check_ends
 from sim111.scenario.schema import spec
 from sim111.vocabulary import DISPOSITIONS
@@ -126,6 +127,12 @@ class PriorityClass:
     warm_transfer: bool = spec(
         True, doc="Whether these calls are put through live when a clinician is free."
     )
+    callback_patience: Distribution | None = spec(
+        None, doc="This class's call-back patience (unset: clinical.waiting.patience)."
+    )
+    when_patience_runs_out: WhenPatienceRunsOut | None = spec(
+        None, doc="What this class's callers do then (unset: clinical.waiting.then)."
+    )
 
 
 def _default_priorities() -> tuple[PriorityClass, ...]:
@@ -178,6 +185,12 @@ class Clinical:
         ),
         doc="Dispositions given by clinicians (more self-care, less 999/A&E; E).",
     )
+    waiting: Waiting = spec(
+        default_factory=Waiting, doc="Callers waiting for a call-back: patience, what they do."
+    )
+    backlog: Backlog = spec(
+        default_factory=Backlog, doc="What the service does about a call-back backlog."
+    )
 
     def __post_init__(self) -> None:
         if not self.priorities:
@@ -187,3 +200,20 @@ class Clinical:
             raise FieldError("priorities", f"names must be unique, got {names}")
         if sum(p.share for p in self.priorities) <= 0:
             raise FieldError("priorities", "must have at least one share > 0")
+        if self.backlog.upgrade_after_min is not None and self.discipline != "priority":
+            raise FieldError("backlog.upgrade_after_min", "applies to discipline = 'priority' only")
+
+    def callback_patience(self, priority: int) -> Distribution:
+        """Call-back patience of class ``priority`` (its own, else the general one)."""
+        own = self.priorities[priority].callback_patience
+        return self.waiting.patience if own is None else own
+
+    def waiting_actions(self, priority: int) -> WhenPatienceRunsOut:
+        """What class ``priority``'s callers do when their patience runs out."""
+        own = self.priorities[priority].when_patience_runs_out
+        return self.waiting.then if own is None else own
+
+    @property
+    def callers_may_stop_waiting(self) -> bool:
+        """Whether any class's call-back patience can run out."""
+        return any(self.callback_patience(k).kind != "never" for k in range(len(self.priorities)))

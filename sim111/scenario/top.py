@@ -85,6 +85,25 @@ class Scenario:
                 f"got {self.run.warmup_min:g}",
             )
         self._check_demand_covers_run()
+        self._check_backlog(names)
+
+    def _check_backlog(self, providers: list[str]) -> None:
+        backlog = self.clinical.backlog
+        if backlog.escalate_to is not None and backlog.escalate_to not in providers:
+            raise FieldError(
+                "clinical.backlog.escalate_to",
+                f"must name a provider in [[providers]] ({', '.join(providers) or 'none defined'})"
+                f", got {backlog.escalate_to!r}",
+            )
+        groups = [g.name for g in self.clinicians]
+        if backlog.overtime_group is not None and backlog.overtime_group not in groups:
+            raise FieldError(
+                "clinical.backlog.overtime_group",
+                f"must name a clinician group ({', '.join(groups) or 'none defined'}), "
+                f"got {backlog.overtime_group!r}",
+            )
+        if backlog.overtime and not self.clinicians:
+            raise FieldError("clinical.backlog.overtime_max_clinicians", "needs clinicians")
 
     def _check_demand_covers_run(self) -> None:
         history = self.demand.history

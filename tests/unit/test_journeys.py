@@ -50,6 +50,8 @@ def run(s, arrivals, until=1440.0, **columns):
         "downstream_u": [0.5] * n,
         "downstream_class_u": [0.5] * n,
         "downstream_handle_u": [0.5] * n,
+        "callback_patience_u": [0.5] * n,
+        "callback_action_u": [0.5] * n,
     }
     base.update(columns)
     draws = CallerDraws(**{k: np.array(v) for k, v in base.items()})

@@ -62,6 +62,9 @@ def records(rows, horizon=120.0, warmup=0.0, interval=60, clinicians=(), busy=()
         downstream_class=col("downstream_class", -1, np.int8),
         downstream_start_min=col("downstream_start", NAN),
         downstream_end_min=col("downstream_end", NAN),
+        repeat_of=col("repeat_of", -1, np.int64),
+        callback_left_min=col("callback_left", NAN),
+        escalated_min=col("escalated", NAN),
     )
     return RunRecords(
         calls=calls,

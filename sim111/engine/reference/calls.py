@@ -47,6 +47,10 @@ class Call:
     downstream_class: int = -1
     downstream_start_min: float = math.nan
     downstream_end_min: float = math.nan
+    # call-back patience and backlog rules are not in the reference model: always blank
+    repeat_of: int = -1
+    callback_left_min: float = math.nan
+    escalated_min: float = math.nan
 
     def close(self, now_min: float, outcome: int, disposition: int = rec.NO_DISPOSITION) -> None:
         """The call ends now with ``outcome`` (and a disposition, if one was given)."""
