@@ -110,6 +110,21 @@ KPIS: tuple[Kpi, ...] = (
     Kpi("max_callback_min", "Longest call-back wait", "min", "lower"),
     Kpi("clinical_contacts", "Calls assessed by a clinician", "calls", ""),
     Kpi("callbacks_failed", "Call-backs never answered (of call-backs)", "fraction", "lower"),
+    # callers who stopped waiting for a call-back (sim111.measures.backlog)
+    Kpi("repeat_calls", "Repeat calls chasing a call-back (of offered)", "fraction", "lower"),
+    Kpi(
+        "callbacks_abandoned",
+        "Call-backs abandoned: caller stopped waiting (of call-backs)",
+        "fraction",
+        "lower",
+    ),
+    Kpi("callback_gave_up", "Gave up waiting for a call-back", "calls", "lower"),
+    Kpi("callback_went_to_ed", "Went to A&E while waiting for a call-back", "calls", "lower"),
+    Kpi("callback_dialled_999", "Dialled 999 while waiting for a call-back", "calls", "lower"),
+    Kpi(
+        "callbacks_escalated", "Call-backs escalated to a provider (of call-backs)", "fraction", ""
+    ),
+    Kpi("overtime_clinician_hours", "Clinician overtime hours", "h", ""),
     Kpi("clinician_utilisation", "Clinician utilisation", "fraction", ""),
     Kpi("mean_awaiting_clinician", "Mean calls awaiting a clinician", "calls waiting", "lower"),
     *(
@@ -120,6 +135,7 @@ KPIS: tuple[Kpi, ...] = (
     Kpi("paid_clinician_hours", "Paid clinician hours", "h", ""),
     Kpi("staff_cost_gbp", "Direct staff cost", "GBP", "lower"),
     Kpi("overhead_gbp", "Overheads", "GBP", "lower"),
+    Kpi("overtime_cost_gbp", "Clinician overtime pay", "GBP", "lower"),
     Kpi("overflow_fees_gbp", "Fees paid to overflow providers", "GBP", "lower"),
     Kpi("total_cost_gbp", "Total cost", "GBP", "lower"),
     Kpi("cost_per_call_gbp", "Cost per answered call", "GBP", "lower"),
@@ -135,7 +151,13 @@ KPIS: tuple[Kpi, ...] = (
         "GBP",
         "",
     ),
-    Kpi("downstream_cost_gbp", "Downstream NHS cost of dispositions", "GBP", ""),
+    Kpi(
+        "downstream_cost_gbp",
+        "Downstream NHS cost of dispositions and of A&E / 999 while waiting",
+        "GBP",
+        "",
+    ),
+    Kpi("self_referral_cost_gbp", "NHS cost of A&E / 999 while waiting for a call-back", "GBP", ""),
     Kpi("downstream_cost_per_call_gbp", "Downstream NHS cost per answered call", "GBP", ""),
     Kpi("calls_in_system_at_end", "Calls still in the system at the end", "calls", ""),
     Kpi("mean_advisors_on_duty", "Mean health advisors on duty", "people", ""),

@@ -3,10 +3,14 @@
 Paid time is rostered time (not busy time) between the warm-up and the end of
 the run. A rostered hour costs basic rate x (1 + unsocial-hours uplift) x
 (1 + on-costs) / (1 - shrinkage); overheads are a share of that direct cost.
-Fees paid to overflow providers are part of the provider's cost. Revenue is
+Fees paid to overflow providers (and for escalated call-backs) are part of the
+provider's cost, as is clinician overtime (hours called in x basic rate x the
+overtime multiplier, plus on-costs; not grossed up for shrinkage: it is time
+worked). Revenue is
 the contract price per answered call, or a block payment per head.
-Downstream system costs (ambulance, A&E, GP out-of-hours) are reported apart:
-they are the NHS's, not the provider's.
+Downstream system costs (ambulance, A&E, GP out-of-hours, and callers who went
+to A&E or dialled 999 while waiting for a call-back) are reported apart: they
+are the NHS's, not the provider's.
 """
 
 from __future__ import annotations
@@ -166,6 +170,30 @@ def _downstream_gbp(costs: Costs, disposition_counts: np.ndarray) -> float:
     return float((disposition_counts * unit).sum())
 
 
+def overtime_rate_gbp(scenario: Scenario) -> float:
+    """Cost of one clinician overtime hour: the called-in group's basic rate x the
+    overtime multiplier, plus on-costs (NaN if that group has no pay)."""
+    backlog = scenario.clinical.backlog
+    if not backlog.overtime:
+        return 0.0
+    names = [g.name for g in scenario.clinicians]
+    group = scenario.clinicians[
+        names.index(backlog.overtime_group) if backlog.overtime_group is not None else 0
+    ]
+    if group.pay is None:
+        return math.nan
+    rate = hourly_rate_gbp(group.pay, scenario.costs)
+    return rate * backlog.overtime_pay_multiplier * (1 + scenario.costs.on_cost_share)
+
+
+def _self_referrals_gbp(costs: Costs, kpis: dict[str, float]) -> float:
+    """NHS cost of callers who went to A&E or dialled 999 while waiting for a call-back."""
+    unit = costs.downstream
+    return unit.ed * kpis.get("callback_went_to_ed", 0.0) + unit.ambulance * kpis.get(
+        "callback_dialled_999", 0.0
+    )
+
+
 def _per(x: float, n: float) -> float:
     return x / n if n else math.nan
 
@@ -185,25 +213,28 @@ def cost_kpis(
         return {}
     direct = sum(s.total_gbp for s in staff)
     fees = _overflow_fees(scenario, kpis)
+    overtime = overtime_rate_gbp(scenario) * kpis.get("overtime_clinician_hours", 0.0)
     advisor_direct = sum(s.total_gbp for s in staff if s.group == "health advisors")
     overhead = direct * costs.overhead_share
-    total = direct + overhead + fees
+    total = direct + overhead + fees + overtime
     answered = kpis.get("calls_answered", math.nan)
     contacts = kpis.get("clinical_contacts", math.nan)
     years = _kpi_years(scenario)
     revenue = _revenue(scenario, answered, years)
     penalties = _penalties(scenario, kpis)
-    downstream = _downstream_gbp(costs, disposition_counts)
+    self_referrals = _self_referrals_gbp(costs, kpis)
+    downstream = _downstream_gbp(costs, disposition_counts) + self_referrals
     return {
         "paid_advisor_hours": sum(s.paid_hours for s in staff if s.group == "health advisors"),
         "paid_clinician_hours": sum(s.paid_hours for s in staff if s.group != "health advisors"),
         "staff_cost_gbp": direct,
         "overhead_gbp": overhead,
+        "overtime_cost_gbp": overtime,
         "overflow_fees_gbp": fees,
         "total_cost_gbp": total,
         "cost_per_call_gbp": _per(total, answered),
         "cost_per_clinical_contact_gbp": _per(  # clinicians' direct cost with overheads
-            (direct - advisor_direct) * (1 + costs.overhead_share), contacts
+            (direct - advisor_direct) * (1 + costs.overhead_share) + overtime, contacts
         ),
         "revenue_gbp": revenue,
         "penalties_gbp": penalties,
@@ -214,5 +245,6 @@ def cost_kpis(
             total + penalties, scenario.demand.population * years
         ),
         "downstream_cost_gbp": downstream,
+        "self_referral_cost_gbp": self_referrals,
         "downstream_cost_per_call_gbp": _per(downstream, answered),
     }

@@ -27,6 +27,7 @@ from sim111.kpi_keys import (
     PER_CLASS_PREFIX,
     PROVIDER_PREFIX,
 )
+from sim111.measures.backlog import backlog_kpis
 from sim111.units import SECONDS_PER_MIN
 from sim111.vocabulary import DISPOSITIONS
 
@@ -88,8 +89,10 @@ def _window_integral(starts: np.ndarray, ends: np.ndarray, a: float, b: float) -
 
 
 def callback_waits_min(calls: CallRecords) -> np.ndarray:
-    """Minutes from the end of the advisor call to clinician contact (NaN if none)."""
-    return calls.contact_min - calls.advisor_end_min
+    """Minutes from the end of the advisor call to clinician contact, or to the start
+    at a provider for an escalated call-back (NaN if neither)."""
+    reached = np.where(np.isnan(calls.escalated_min), calls.contact_min, calls.provider_start_min)
+    return reached - calls.advisor_end_min
 
 
 def advisor_kpis(rec: RunRecords, counted: np.ndarray) -> dict[str, float]:
@@ -162,13 +165,15 @@ def overflow_kpis(rec: RunRecords, counted: np.ndarray) -> dict[str, float]:
     calls = rec.calls
     offered = int(counted.sum())
     lost = counted & (calls.outcome == LOST_AT_OVERFLOW)
-    taken = counted & (calls.provider >= 0) & ~lost
+    taken = counted & (calls.provider >= 0) & ~lost  # overflowed or escalated call-backs
+    escalated = ~np.isnan(calls.escalated_min)
     out = {
-        "overflowed": _ratio(taken.sum(), offered),
+        "overflowed": _ratio((taken & ~escalated).sum(), offered),
         "overflow_lost": _ratio(lost.sum(), offered),
         "overflow_bounced": float((counted & calls.bounced).sum()),
     }
-    waits_s = (calls.provider_start_min - calls.arrival_min) * SECONDS_PER_MIN
+    since = np.where(escalated, calls.escalated_min, calls.arrival_min)
+    waits_s = (calls.provider_start_min - since) * SECONDS_PER_MIN
     for k, name in enumerate(rec.provider_names):
         mine = calls.provider == k
         started = taken & mine & ~np.isnan(calls.provider_start_min)
@@ -225,6 +230,7 @@ def replication_kpis(rec: RunRecords) -> dict[str, float]:
         **advisor_kpis(rec, counted),
         **overflow_kpis(rec, counted),
         **clinical_kpis(rec, counted),
+        **backlog_kpis(rec, counted),
         **disposition_kpis(rec, counted),
         **downstream_kpis(rec, counted),
         "calls_in_system_at_end": float((counted & np.isin(calls.outcome, IN_SYSTEM_AT_END)).sum()),
