@@ -103,12 +103,21 @@ def test_conservation_every_call_has_one_outcome():
             + clinical
         )
         # clinical = awaiting + being assessed + closed by a clinician + failed call-backs
+        #   + callers who stopped waiting (replaced by a repeat call, gave up, A&E, 999)
         assert clinical == (
             counts["awaiting_clinician_at_end"]
             + counts["with_clinician_at_end"]
             + counts["closed_by_clinician"]
             + counts["callback_failed"]
+            + counts["callback_replaced"]
+            + counts["callback_gave_up"]
+            + counts["callback_left_for_ed"]
+            + counts["callback_left_for_999"]
         )
+        # a repeat call is one more offered call: every row is a first attempt,
+        # a redial or a repeat call, and each repeat chases a call-back that was left
+        repeats = c.repeat_of >= 0
+        assert not np.isnan(c.callback_left_min[c.repeat_of[repeats]]).any()
 
 
 def test_a_bank_holiday_staffed_like_a_weekday_collapses():

@@ -183,11 +183,11 @@ def test_an_old_call_back_moves_up_a_class():
 
 
 def test_backlog_rules_are_checked_when_the_scenario_is_read():
-    with pytest.raises(ScenarioError, match="escalate_to.*must name a provider"):
+    with pytest.raises(ScenarioError, match=r"escalate_to.*must name a provider"):
         setup({"backlog": {"escalate_to": "nobody", "escalate_after_min": 5}})
-    with pytest.raises(ScenarioError, match="escalate_to.*needs escalate_after_min"):
+    with pytest.raises(ScenarioError, match=r"escalate_to.*needs escalate_after_min"):
         setup(extra={"providers": [PROVIDER], "clinical.backlog": {"escalate_to": "ooh"}})
-    with pytest.raises(ScenarioError, match="upgrade_after_min.*'priority' only"):
+    with pytest.raises(ScenarioError, match=r"upgrade_after_min.*'priority' only"):
         setup({"discipline": "deadline", "backlog": {"upgrade_after_min": 5}})
     with pytest.raises(ScenarioError, match="overtime_max_clinicians"):
         setup({"backlog": {"overtime_when_queue_over": 3}})

@@ -60,9 +60,20 @@ def erlang_a() -> Scenario:
     )
 
 
+# The reference model has no call-back patience (nor backlog rules): the library's
+# callers who stop waiting for a call-back are switched off for the comparison. That
+# behaviour is checked against Erlang-A (test_callback_patience) and by deterministic
+# journeys (tests/unit/test_waiting_journeys.py).
+NEVER = {"kind": "never"}
+WAIT_FOR_CALL_BACKS = {
+    "clinical.waiting.patience": NEVER,
+    "clinical.priorities.0.callback_patience": NEVER,
+}
+
+
 def typical(**overrides: Any) -> Scenario:
     return load_scenario(SCENARIOS / "typical-area.toml").with_overrides(
-        {"run.days": 2, **overrides}
+        {"run.days": 2, **WAIT_FOR_CALL_BACKS, **overrides}
     )
 
 
@@ -99,7 +110,7 @@ def split_clinicians(discipline: str = "priority", warm: tuple[str, ...] = ("urg
 def contingency(**overrides: Any) -> Scenario:
     """Overflow to NHS Direct 0845 (bounced when full), with downstream services."""
     return load_scenario(SCENARIOS / "nhs-direct-contingency.toml").with_overrides(
-        {"run.days": 2, "demand.scale": 1.5, **overrides}
+        {"run.days": 2, "demand.scale": 1.5, **WAIT_FOR_CALL_BACKS, **overrides}
     )
 
 
@@ -139,7 +150,7 @@ def never_patient_and_other_kinds() -> Scenario:
 def short_run() -> Scenario:
     """13.5 hours, ending at 13:30 on the first day with callers queued and rostered staff on."""
     return load_scenario(SCENARIOS / "typical-area.toml").with_overrides(
-        {"run.minutes": 810, **CLINICAL, "callers.redial_probability": 0.7}
+        {"run.minutes": 810, **CLINICAL, **WAIT_FOR_CALL_BACKS, "callers.redial_probability": 0.7}
     )
 
 
