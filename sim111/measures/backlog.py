@@ -33,7 +33,9 @@ def backlog_kpis(rec: RunRecords, counted: np.ndarray) -> dict[str, float]:
     left = callbacks & np.isin(calls.outcome, LEFT_CALLBACK)
     a, b = rec.warmup_min, rec.horizon_min
     overtime = rec.clinicians_overtime
-    overtime_min = 0.0 if overtime is None else float(np.diff(overtime.integral_to([a, b]))[0])
+    overtime_min = (
+        0.0 if overtime is None else float(np.diff(overtime.integral_to(np.array([a, b])))[0])
+    )
     return {
         "repeat_calls": _ratio(repeats.sum(), counted.sum()),
         "callbacks_abandoned": _ratio(left.sum(), callbacks.sum()),
