@@ -114,6 +114,11 @@ def draw_callers(
     else:
         needed = np.ones(n, dtype=np.int64)
     redials = rng("redial").random(n) < callers.redial_probability
+    waiting = clinical.callers_may_stop_waiting
+
+    def waiting_uniforms(name: str) -> np.ndarray:
+        return rng(name).random(n) if waiting else np.zeros(n)
+
     redial_delay = callers.redial_delay.quantile(rng("redial_delay").random(n))
     return CallerDraws(
         patience_min=patience,
@@ -125,8 +130,10 @@ def draw_callers(
         clinician_disposition=clinician_disp,
         clinician_u=clinician_u,
         callback_attempts_needed=needed,
-        callback_patience_u=rng("callback_patience").random(n),
-        callback_action_u=rng("callback_action").random(n),
+        # drawn only when someone may stop waiting (their streams are their own, so
+        # either way every other draw is the same: common random numbers hold)
+        callback_patience_u=waiting_uniforms("callback_patience"),
+        callback_action_u=waiting_uniforms("callback_action"),
         redials=redials,
         redial_delay_min=redial_delay,
         provider_u=rng("provider_handle").random(n),
