@@ -11,14 +11,23 @@ Definitions follow NHS England's 111 statistics and service specification
 - ``answered_within_60s``: calls answered within 60 s ÷ calls **answered**;
 - ``abandoned_after_30s``: calls abandoned after waiting more than 30 s ÷ calls
   **offered**; ``abandoned`` counts every abandonment ÷ offered;
-- ``callback_within_10min``: call-backs reaching a clinician within 10 min of
-  the end of the advisor call ÷ call-backs offered;
+- ``callback_within_10min`` (the NHS headline): call-backs **made** within
+  10 min of the end of the advisor call ÷ call-backs offered. "Made" is the
+  first call-back attempt, whether or not the caller picked up; call-backs are
+  clinical calls not put through live (warm-transferred);
+- ``callback_reached_within_10min`` (supporting): call-backs **reaching** a
+  clinician (clinician contact) within 10 min of the end of the advisor call
+  ÷ call-backs offered; unanswered attempts and their retries count against it;
+- ``callback_within_target_<class>`` (supporting): call-backs of the class
+  **reaching** a clinician within the class's own target ÷ call-backs of the class;
+- ``mean_callback_min``, ``p95_callback_min``, ``max_callback_min``: end of the
+  advisor call → clinician contact, over call-backs that reached a clinician;
 - answer times are waits of answered calls, in seconds.
 
 Only calls offered at or after the warm-up are counted; utilisations are busy
 person-time ÷ on-duty person-time between the warm-up and the end of the run.
-A call-back counts in a "within T" denominator only if it entered the queue
-at least T before the end of the run (it had the whole of T to be reached).
+A call-back counts in a "within T" denominator only if its advisor call ended
+at least T before the end of the run (it had the whole of T to be made or reached).
 """
 
 from __future__ import annotations
@@ -104,10 +113,16 @@ KPIS: tuple[Kpi, ...] = (
     Kpi("overflow_bounced", "Bounced back by a full provider", "calls", ""),
     Kpi("clinical_share", "Needing clinical input (of answered)", "fraction", ""),
     Kpi("warm_transfer_share", "Warm transfers (of clinical)", "fraction", "higher"),
-    Kpi("callback_within_10min", "Call-backs within 10 min", "fraction", "higher", 1.0),
-    Kpi("mean_callback_min", "Mean call-back wait", "min", "lower"),
-    Kpi("p95_callback_min", "95th percentile call-back wait", "min", "lower"),
-    Kpi("max_callback_min", "Longest call-back wait", "min", "lower"),
+    Kpi("callback_within_10min", "Call-backs made within 10 min (NHS)", "fraction", "higher", 1.0),
+    Kpi(
+        "callback_reached_within_10min",
+        "Call-backs reaching a clinician within 10 min",
+        "fraction",
+        "higher",
+    ),
+    Kpi("mean_callback_min", "Mean call-back wait to clinician contact", "min", "lower"),
+    Kpi("p95_callback_min", "95th percentile call-back wait to contact", "min", "lower"),
+    Kpi("max_callback_min", "Longest call-back wait to contact", "min", "lower"),
     Kpi("clinical_contacts", "Calls assessed by a clinician", "calls", ""),
     Kpi("callbacks_failed", "Call-backs never answered (of call-backs)", "fraction", "lower"),
     Kpi("clinician_utilisation", "Clinician utilisation", "fraction", ""),
@@ -150,7 +165,9 @@ def kpi_info(key: str) -> Kpi:
         return KPI_BY_KEY[key]
     if key.startswith(PER_CLASS_PREFIX):
         name = key.removeprefix(PER_CLASS_PREFIX)
-        return Kpi(key, f"Call-backs within target: {name}", "fraction", "higher")
+        return Kpi(
+            key, f"Call-backs reaching a clinician within target: {name}", "fraction", "higher"
+        )
     if key.startswith(DOWNSTREAM_PREFIX):
         for suffix, (label, unit, better) in DOWNSTREAM_KEYS.items():
             if key.endswith("_" + suffix):

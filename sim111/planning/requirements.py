@@ -73,16 +73,13 @@ def advisor_requirements(scenario: Scenario, targets: StaffingTargets) -> np.nda
 
 
 def clinician_requirements(scenario: Scenario, targets: StaffingTargets) -> np.ndarray:
-    """Erlang-C clinicians needed per (run day, half-hour) for call-backs in 10 min."""
+    """Erlang-C clinicians needed per (run day, half-hour) for call-backs made in 10 min.
+
+    The Erlang-C wait is the wait for a clinician to pick the call-back up: its
+    first attempt, answered or not (the NHS call-back KPI).
+    """
     if not scenario.clinicians:
         return np.zeros((scenario.run.calendar_days, SLOTS_PER_DAY), dtype=int)
-    ceiling = 1 - scenario.clinical.callback_no_answer_share
-    if targets.callback_within_10min > ceiling:
-        raise ValueError(
-            f"a call-back target of {targets.callback_within_10min:.0%} within 10 min is out of "
-            f"reach: {scenario.clinical.callback_no_answer_share:.0%} of first attempts go "
-            f"unanswered and are retried later, so at most {ceiling:.0%} can be met"
-        )
     consult = scenario.clinicians[0].handle_time.mean_min
     days = run_days(scenario.run.start_date, scenario.run.calendar_days)
     share = np.array([scenario.triage.clinical_share_on(d.day_type) for d in days])

@@ -16,8 +16,7 @@ class StaffingTargets:
     """What the roster must achieve (fractions) and how hard to try.
 
     The advisor targets default to the NHS targets in :mod:`sim111.kpi_keys`.
-    The call-back default is lower than the NHS 100%: some first attempts go
-    unanswered whatever the staffing, so 100% is out of reach.
+    The call-back target is on call-backs made (first attempted) within 10 min.
     """
 
     answered_within_60s: float = ANSWERED_WITHIN_60S_TARGET

@@ -170,7 +170,7 @@ def test_table_lists_every_defined_kpi_and_omits_undefined_ones():
     table = kpi_table(run_experiment(scenario, 2, 1))
     for kpi in KPIS:
         assert kpi.label in table
-    assert "Call-backs within target: urgent" in table
+    assert "Call-backs reaching a clinician within target: urgent" in table
     no_clinic = kpi_table(run_experiment(make_scenario(run={"days": 1}), 2, 1))
     assert "Warm transfers" not in no_clinic  # undefined without a clinical stage
 

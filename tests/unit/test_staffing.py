@@ -102,12 +102,6 @@ def test_requirement_grows_with_demand():
     assert (more >= base).all() and more.sum() > base.sum()
 
 
-def test_unreachable_call_back_target_is_a_clear_error():
-    scenario = load_scenario(SCENARIOS / "typical-area.toml")
-    with pytest.raises(ValueError, match="out of reach"):
-        staff(scenario, StaffingTargets(callback_within_10min=0.95))
-
-
 def test_staffed_roster_meets_the_targets_in_fresh_simulation():
     scenario = load_scenario(SCENARIOS / "typical-area.toml").with_overrides({"run.days": 2})
     targets = StaffingTargets(replications=6, seed=3)
