@@ -1,5 +1,9 @@
 """The KPI contract: every KPI key, its label, unit, which way is better and NHS target.
 
+What a run is marked against (met, MISSED) is the scenario's ``[targets]``
+(:mod:`sim111.scenario.targets`); the NHS targets here are the published ones,
+for reference and as the defaults of the answer and abandonment targets.
+
 The NHS definitions (what each key counts, over what) are in one place, here,
 and the pure functions that compute them are in :mod:`sim111.measures.kpis`.
 Scenario files name KPI keys (contract penalties), so this module sits below
@@ -32,7 +36,6 @@ at least T before the end of the run (it had the whole of T to be made or reache
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from sim111.vocabulary import DISPOSITIONS
@@ -59,28 +62,18 @@ PROVIDER_KEYS = {
 
 @dataclass(frozen=True)
 class Kpi:
-    """What a KPI key means: label, unit, which way is better, NHS target."""
+    """What a KPI key means: label, unit, which way is better, the published NHS target.
+
+    ``nhs_target`` documents the national target; the tables mark KPIs against
+    the scenario's ``[targets]`` (:mod:`sim111.scenario.targets`), never this.
+    """
 
     key: str
     label: str
     unit: str
     better: str  # "higher", "lower" or "" (neither)
-    target: float | None = None
+    nhs_target: float | None = None
     lower: float | None = 0.0  # smallest possible value (None: unbounded, e.g. a margin)
-
-    def meets(self, value: float) -> bool | None:
-        """Whether ``value`` meets the target (``None`` if there is no target)."""
-        if self.target is None or math.isnan(value):
-            return None
-        return bool(value >= self.target if self.better == "higher" else value <= self.target)
-
-    def target_text(self) -> str:
-        """The target as text, e.g. '>= 95%'."""
-        if self.target is None:
-            return ""
-        op = ">=" if self.better == "higher" else "<"
-        shown = f"{self.target:.0%}" if self.unit == "fraction" else f"{self.target:g}"
-        return f"{op} {shown}"
 
 
 KPIS: tuple[Kpi, ...] = (

@@ -19,7 +19,13 @@ from sim111.cli.options import (
 from sim111.errors import ScenarioError
 from sim111.experiments.replications import run_experiment
 from sim111.kpi_keys import kpi_info
-from sim111.outputs.files import cost_table, kpi_table, scenario_toml, write_atomically
+from sim111.outputs.files import (
+    cost_table,
+    kpi_table,
+    scenario_toml,
+    target_marks,
+    write_atomically,
+)
 from sim111.outputs.formatting import gbp
 from sim111.planning.targets import StaffingTargets  # no scipy: the solver is imported by staff
 from sim111.units import HOURS_PER_DAY
@@ -191,9 +197,7 @@ def price(
                 f"(95% CI {gbp(row['ci_low'])} .. {gbp(row['ci_high'])})"
             )
     missed = [
-        kpi_info(k).label
-        for k in summary.index
-        if kpi_info(k).meets(summary.loc[k, "mean"]) is False
+        kpi_info(k).label for k, (_, mark) in target_marks(result).items() if mark == "MISSED"
     ]
     if missed:
         click.echo("")

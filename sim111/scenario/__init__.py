@@ -3,7 +3,7 @@
 ``schema`` turns field declarations into validation, conversion and docs;
 ``loading`` reads files (``extends`` chains, where each key came from); the
 dataclasses are split by topic (``run``, ``demand``, ``journey``, ``staff``,
-``services``, ``costs``) and gathered by ``top.Scenario``.
+``services``, ``costs``, ``targets``) and gathered by ``top.Scenario``.
 
 >>> from sim111.scenario import load_scenario
 >>> scenario = load_scenario("scenarios/typical-area.toml").with_overrides({"run.days": 7})
@@ -33,6 +33,13 @@ from sim111.scenario.loading import load_scenario
 from sim111.scenario.run import RunSettings
 from sim111.scenario.services import DownstreamClass, DownstreamService, OverflowRule, Provider
 from sim111.scenario.staff import ClinicianGroup, Pay, Shift, StaffGroup, StaffingChange
+from sim111.scenario.targets import (
+    Target,
+    Targets,
+    kpi_targets,
+    reached_ceiling,
+    target_notices,
+)
 from sim111.scenario.top import Scenario, scenario_from_data
 from sim111.units import MINUTES_PER_DAY
 from sim111.vocabulary import DAY_TYPES, DISPOSITIONS
@@ -69,8 +76,13 @@ __all__ = [
     "Shift",
     "StaffGroup",
     "StaffingChange",
+    "Target",
+    "Targets",
     "Triage",
+    "kpi_targets",
     "load_scenario",
+    "reached_ceiling",
     "read_history",
     "scenario_from_data",
+    "target_notices",
 ]

@@ -76,8 +76,13 @@ def test_json_output_is_exactly_the_contract():
     assert set(out) == {"scenario", "replications", "seed", "kpis"}
     assert (out["scenario"], out["replications"], out["seed"]) == ("erlang-a", 3, 4)
     assert set(out["kpis"]) >= CORE_KEYS
-    for stats in out["kpis"].values():
-        assert set(stats) == {"mean", "ci_low", "ci_high"}
+    targeted = {"answered_within_60s", "abandoned_after_30s", "callback_within_10min"}
+    for key, stats in out["kpis"].items():
+        extra = {"target", "status"} if key in targeted else set()
+        assert set(stats) == {"mean", "ci_low", "ci_high"} | extra, key
+    assert out["kpis"]["answered_within_60s"]["target"] == 0.95
+    assert out["kpis"]["answered_within_60s"]["status"] in ("met", "MISSED")
+    assert out["kpis"]["callback_within_10min"]["status"] is None  # no clinical stage
     sl = out["kpis"]["answered_within_60s"]
     assert 0 <= sl["ci_low"] <= sl["mean"] <= sl["ci_high"] <= 1
 
