@@ -18,6 +18,7 @@ instead of MISSED.
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
 
@@ -169,16 +170,19 @@ def _why_capped(clinical: Clinical) -> str:
     )
 
 
-def target_notices(scenario: Scenario, source: str) -> list[str]:
+def target_notices(
+    scenario: Scenario, source: str, keys: Collection[str] | None = None
+) -> list[str]:
     """One line for each target of ``scenario`` that no staffing can meet ([] if none).
 
-    ``source`` names where the scenario came from (its file). For the command
+    ``source`` names where the scenario came from (its file, or the options that
+    set the target); ``keys`` limits the notices to those KPI keys. For the command
     line to print when it loads a scenario; loading goes on, and the tables mark
     the row "unattainable".
     """
     out = []
     for target in kpi_targets(scenario).values():
-        if target.attainable:
+        if target.attainable or (keys is not None and target.key not in keys):
             continue
         assert target.ceiling is not None
         out.append(
