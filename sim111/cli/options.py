@@ -16,7 +16,8 @@ import click
 
 from sim111.errors import ScenarioError
 from sim111.experiments.settings import ExecutionSettings
-from sim111.scenario import Scenario, load_scenario, target_notices
+from sim111.scenario import Scenario, load_scenario
+from sim111.scenario.targets import target_notices
 
 F = TypeVar("F", bound=Callable[..., Any])
 DASK_CONNECT_TIMEOUT_S = 30

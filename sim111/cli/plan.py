@@ -28,7 +28,7 @@ from sim111.outputs.files import (
 )
 from sim111.outputs.formatting import gbp
 from sim111.planning.targets import StaffingTargets  # no scipy: the solver is imported by staff
-from sim111.scenario import kpi_targets, target_notices
+from sim111.scenario.targets import kpi_targets, target_notices
 from sim111.units import HOURS_PER_DAY
 
 if TYPE_CHECKING:
@@ -161,7 +161,7 @@ def _verdict(found: StaffingResult) -> tuple[bool, list[str]]:
 
     The search judges the targets it steered to at the worst end of their
     intervals; the table marks every target on its mean (the same
-    :meth:`~sim111.scenario.Target.meets`). "Met" needs both: never under a MISSED row.
+    :meth:`~sim111.scenario.targets.Target.meets`). "Met" needs both: never under a MISSED row.
     """
     missed = [
         kpi_info(k).label for k, (_, mark) in target_marks(found.result).items() if mark == "MISSED"

@@ -26,7 +26,8 @@ from sim111.experiments.sweep import SweepResult
 from sim111.kpi_keys import kpi_info
 from sim111.measures.costs import staff_costs
 from sim111.outputs.formatting import _fmt, render_table
-from sim111.scenario import Scenario, Target, kpi_targets
+from sim111.scenario import Scenario
+from sim111.scenario.targets import Target, kpi_targets
 
 
 def _clean(x: float) -> float | None:

@@ -49,7 +49,8 @@ from sim111.planning.targets import (
     callback_made_goal,
     steered_targets,
 )
-from sim111.scenario import RunSettings, Scenario, Shift, Target, scenario_from_data
+from sim111.scenario import RunSettings, Scenario, Shift, scenario_from_data
+from sim111.scenario.targets import Target
 
 __all__ = [
     "MAX_PEOPLE",

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
-from sim111.scenario import Scenario, Target, Targets, kpi_targets, reached_ceiling
-from sim111.scenario.targets import REACHED_KEY
+from sim111.scenario import Scenario
+from sim111.scenario.targets import (
+    REACHED_KEY,
+    Target,
+    Targets,
+    kpi_targets,
+    reached_ceiling,
+)
 from sim111.units import MINUTES_PER_DAY
 
 SLOT_MIN = 30

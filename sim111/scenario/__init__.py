@@ -33,13 +33,6 @@ from sim111.scenario.loading import load_scenario
 from sim111.scenario.run import RunSettings
 from sim111.scenario.services import DownstreamClass, DownstreamService, OverflowRule, Provider
 from sim111.scenario.staff import ClinicianGroup, Pay, Shift, StaffGroup, StaffingChange
-from sim111.scenario.targets import (
-    Target,
-    Targets,
-    kpi_targets,
-    reached_ceiling,
-    target_notices,
-)
 from sim111.scenario.top import Scenario, scenario_from_data
 from sim111.units import MINUTES_PER_DAY
 from sim111.vocabulary import DAY_TYPES, DISPOSITIONS
@@ -76,13 +69,8 @@ __all__ = [
     "Shift",
     "StaffGroup",
     "StaffingChange",
-    "Target",
-    "Targets",
     "Triage",
-    "kpi_targets",
     "load_scenario",
-    "reached_ceiling",
     "read_history",
     "scenario_from_data",
-    "target_notices",
 ]

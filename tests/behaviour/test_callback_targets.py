@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from sim111.experiments.replications import run_experiment
-from sim111.scenario import load_scenario, reached_ceiling, scenario_from_data
+from sim111.scenario import load_scenario, scenario_from_data
+from sim111.scenario.targets import reached_ceiling
 from tests.conftest import SCENARIOS
 
 

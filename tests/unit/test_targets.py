@@ -12,12 +12,11 @@ from sim111.errors import ScenarioError
 from sim111.experiments.replications import run_experiment
 from sim111.kpi_keys import KPI_BY_KEY
 from sim111.outputs.files import kpi_table, result_json, target_marks
-from sim111.scenario import (
-    Clinical,
+from sim111.scenario import Clinical, load_scenario
+from sim111.scenario.targets import (
     Target,
     Targets,
     kpi_targets,
-    load_scenario,
     reached_ceiling,
     target_notices,
 )
