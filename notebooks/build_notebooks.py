@@ -312,7 +312,7 @@ result.estimates""",
             """## 3. Back-test the fitted scenario
 
 Only the advisor side was fitted here, so call-backs within 10 min (clinician roster
-left at the plan's 1.0) miss by 15–30 points; the shipped default also fits
+left at the plan's 1.0) miss by 20–35 points; the shipped default also fits
 `clinicians.0.roster_scale` to them.""",
         ),
         ("code", "percent_points(result.fit.table).round(2)"),

@@ -17,6 +17,7 @@ import click
 from sim111.errors import ScenarioError
 from sim111.experiments.settings import ExecutionSettings
 from sim111.scenario import Scenario, load_scenario
+from sim111.scenario.targets import target_notices
 
 F = TypeVar("F", bound=Callable[..., Any])
 DASK_CONNECT_TIMEOUT_S = 30
@@ -125,12 +126,34 @@ def parse_override(text: str) -> tuple[str, Any]:
     return key, value
 
 
-def scenario_with_overrides(path: str, overrides: tuple[str, ...]) -> Scenario:
-    """The scenario in ``path`` with the ``--set`` values applied (and validated)."""
+def report_notices(scenario: Scenario, source: str) -> None:
+    """Tell stderr, one line each, about targets of ``scenario`` no staffing can meet.
+
+    Not an error: the command goes on, and its tables mark those rows unattainable.
+    """
+    for notice in target_notices(scenario, source):
+        click.echo(f"notice: {notice}", err=True)
+
+
+def load_with_notices(path: str) -> Scenario:
+    """The scenario in ``path``, its notices told to stderr."""
     scenario = load_scenario(path)
+    report_notices(scenario, path)
+    return scenario
+
+
+def scenario_with_overrides(path: str, overrides: tuple[str, ...]) -> Scenario:
+    """The scenario in ``path`` with the ``--set`` values applied (and validated).
+
+    Targets no staffing can meet are told to stderr (:func:`report_notices`).
+    """
+    scenario = load_scenario(path)
+    source = path
     if overrides:
         pairs = dict(parse_override(o) for o in overrides)
-        scenario = scenario.with_overrides(pairs, source=f"{path} with --set")
+        source = f"{path} with --set"
+        scenario = scenario.with_overrides(pairs, source=source)
+    report_notices(scenario, source)
     return scenario
 
 

@@ -19,9 +19,16 @@ from sim111.cli.options import (
 from sim111.errors import ScenarioError
 from sim111.experiments.replications import run_experiment
 from sim111.kpi_keys import kpi_info
-from sim111.outputs.files import cost_table, kpi_table, scenario_toml, write_atomically
+from sim111.outputs.files import (
+    cost_table,
+    kpi_table,
+    scenario_toml,
+    target_marks,
+    write_atomically,
+)
 from sim111.outputs.formatting import gbp
 from sim111.planning.targets import StaffingTargets  # no scipy: the solver is imported by staff
+from sim111.scenario.targets import kpi_targets, target_notices
 from sim111.units import HOURS_PER_DAY
 
 if TYPE_CHECKING:
@@ -37,31 +44,43 @@ BREAK_EVEN_KPIS = (
 )
 
 
+TARGET_OPTIONS = (  # option, StaffingTargets field, meaning
+    ("--target-answered-60s", "answered_within_60s", "Answered within 60 s (of answered)."),
+    (
+        "--target-abandoned-30s",
+        "abandoned_after_30s",
+        "Abandoned after 30 s (of offered), at most.",
+    ),
+    (
+        "--target-callback-10min",
+        "callback_within_10min",
+        "Call-backs made (first attempted) within 10 min.",
+    ),
+    (
+        "--target-callback-reached-10min",
+        "callback_reached_within_10min",
+        "Call-backs reaching a clinician within 10 min.",
+    ),
+)
+
+
+def _target_options(f: click.decorators.FC) -> click.decorators.FC:
+    """One ``--target-*`` option per scenario target; unset means the scenario's."""
+    for option, name, text in reversed(TARGET_OPTIONS):
+        f = click.option(
+            option,
+            name,
+            type=click.FloatRange(0, 1),
+            help=f"{text} [default: the scenario's [targets]]",
+        )(f)
+    return f
+
+
 @click.command()
 @scenario_options("Replications per simulation.", "Override a scenario value (repeatable).")
 @workers_option("Processes to run replications on.")
 @out_option("Folder for roster.toml and scenario.toml [default: staffed-NAME].")
-@click.option(
-    "--target-answered-60s",
-    type=click.FloatRange(0, 1),
-    default=StaffingTargets.answered_within_60s,
-    show_default=True,
-    help="Answered within 60 s (of answered).",
-)
-@click.option(
-    "--target-abandoned-30s",
-    type=click.FloatRange(0, 1),
-    default=StaffingTargets.abandoned_after_30s,
-    show_default=True,
-    help="Abandoned after 30 s (of offered), at most.",
-)
-@click.option(
-    "--target-callback-10min",
-    type=click.FloatRange(0, 1),
-    default=StaffingTargets.callback_within_10min,
-    show_default=True,
-    help="Call-backs within 10 min.",
-)
+@_target_options
 @click.option(
     "--shift-lengths",
     default=",".join(f"{h:g}" for h in StaffingTargets.shift_lengths_h),
@@ -82,39 +101,72 @@ def staff(
     overrides: tuple[str, ...],
     workers: int,
     out: str | None,
-    target_answered_60s: float,
-    target_abandoned_30s: float,
-    target_callback_10min: float,
     shift_lengths: str,
     advisors_only: bool,
     max_iterations: int,
+    **goals: float | None,
 ) -> None:
-    """Find the cheapest roster meeting the KPI targets; write it and print its KPIs."""
+    """Find the cheapest roster meeting the KPI targets; write it and print its KPIs.
+
+    The targets are the scenario's [targets], each replaced by its --target-* option
+    if given; the staffed scenario carries the targets it was steered to.
+    """
     scenario = scenario_with_overrides(scenario_file, overrides)
     lengths = _shift_lengths(shift_lengths)
     from sim111.planning.staffing import staff as find_roster  # scipy.optimize: only here
 
     targets = StaffingTargets(
-        answered_within_60s=target_answered_60s,
-        abandoned_after_30s=target_abandoned_30s,
-        callback_within_10min=target_callback_10min,
+        **goals,
         shift_lengths_h=lengths,
         replications=replications or scenario.run.replications,
         max_iterations=max_iterations,
         seed=scenario.run.seed if seed is None else seed,
     )
+    given = [key for key, value in goals.items() if value is not None]
+    for notice in target_notices(
+        targets.applied_to(scenario), f"{scenario_file} with --target-*", given
+    ):
+        click.echo(f"notice: {notice}", err=True)
     try:
         with execution(workers) as settings:
             found = find_roster(scenario, targets, clinicians=not advisors_only, execution=settings)
     except ValueError as err:
         raise ScenarioError(f"{scenario_file}: {err}") from None
     folder = Path(out or f"staffed-{scenario.name}")
+    met, _ = _verdict(found)
     header = (
-        f"Roster found by sim111 staff for {scenario.name} ({'met' if found.met else 'NOT met'}"
-        f" after {found.iterations} iteration(s)).\nTargets: {targets}"
+        f"Roster found by sim111 staff for {scenario.name} ({'met' if met else 'NOT met'}"
+        f" after {found.iterations} iteration(s)).\nTargets: {_targets_text(found)}"
     )
     _write_roster(folder, found, header, advisors_only)
     _print_staffing(found, folder)
+
+
+def _targets_text(found: StaffingResult) -> str:
+    """The staffed scenario's targets as its tables mark them, and which were steered to."""
+    parts = []
+    for key, target in kpi_targets(found.scenario).items():
+        if key in found.steered:
+            why = ""
+        elif not target.attainable:
+            why = " (unattainable: not steered to)"
+        else:
+            why = " (not steered to: the clinician roster was kept)"
+        parts.append(f"{kpi_info(key).label} {target.text()}{why}")
+    return "; ".join(parts)
+
+
+def _verdict(found: StaffingResult) -> tuple[bool, list[str]]:
+    """Whether to say the targets are met, and the rows the KPI table marks MISSED.
+
+    The search judges the targets it steered to at the worst end of their
+    intervals; the table marks every target on its mean (the same
+    :meth:`~sim111.scenario.targets.Target.meets`). "Met" needs both: never under a MISSED row.
+    """
+    missed = [
+        kpi_info(k).label for k, (_, mark) in target_marks(found.result).items() if mark == "MISSED"
+    ]
+    return found.met and not missed, missed
 
 
 def _shift_lengths(text: str) -> tuple[float, ...]:
@@ -153,12 +205,24 @@ def _write_roster(folder: Path, found: StaffingResult, header: str, advisors_onl
 
 def _print_staffing(found: StaffingResult, folder: Path) -> None:
     """The found roster's KPIs and costs, whether it met the targets, and what was written."""
+    click.echo(f"Targets steered to: {_targets_text(found)}")
+    click.echo("")
     click.echo(kpi_table(found.result))
     click.echo("")
     click.echo(cost_table(found.scenario))
     click.echo("")
-    if found.met:
-        click.echo(f"Targets met after {found.iterations} iteration(s).")
+    met, missed = _verdict(found)
+    unattainable = [
+        kpi_info(k).label for k, t in kpi_targets(found.scenario).items() if not t.attainable
+    ]
+    if met:
+        but = f" (not the unattainable: {'; '.join(unattainable)})" if unattainable else ""
+        click.echo(f"Targets met after {found.iterations} iteration(s){but}.")
+    elif found.met:
+        click.echo(
+            f"Targets NOT met after {found.iterations} iteration(s): the roster meets the "
+            f"targets it was steered to, but the table marks MISSED: {'; '.join(missed)}."
+        )
     else:
         click.echo(f"Targets NOT met after {found.iterations} iteration(s): {found.note}.")
     click.echo(f"Wrote {folder / 'roster.toml'} and {folder / 'scenario.toml'}")
@@ -191,9 +255,7 @@ def price(
                 f"(95% CI {gbp(row['ci_low'])} .. {gbp(row['ci_high'])})"
             )
     missed = [
-        kpi_info(k).label
-        for k in summary.index
-        if kpi_info(k).meets(summary.loc[k, "mean"]) is False
+        kpi_info(k).label for k, (_, mark) in target_marks(result).items() if mark == "MISSED"
     ]
     if missed:
         click.echo("")

@@ -14,8 +14,10 @@ from sim111.cli.options import (
     file_argument,
     format_option,
     kpi_option,
+    load_with_notices,
     out_option,
     replications_option,
+    report_notices,
     scenario_options,
     scenario_with_overrides,
     seed_option,
@@ -37,7 +39,6 @@ from sim111.outputs.files import (
     write_atomically,
     write_outputs,
 )
-from sim111.scenario import load_scenario
 
 
 @click.command()
@@ -118,6 +119,7 @@ def sweep(
 ) -> None:
     """Run every point of SWEEP_FILE with common random numbers."""
     spec = load_sweep(sweep_file)
+    report_notices(spec.scenario, f"{sweep_file} (scenario {spec.scenario.name})")
     folder = store or str(Path("sweeps") / f"{spec.name}.store")
     with execution(workers, dask_address, folder) as settings:
         result = run_sweep(
@@ -173,7 +175,7 @@ def compare_command(
     """Run SCENARIO_FILES with common random numbers; differences from the first, with CIs."""
     if len(scenario_files) < 2:
         raise ScenarioError("compare needs at least two scenario files")
-    scenarios = [load_scenario(f) for f in scenario_files]
+    scenarios = [load_with_notices(f) for f in scenario_files]
     with execution(workers, dask_address) as settings:
         comparison = compare(scenarios, replications, seed, execution=settings)
     shown = kpis or DEFAULT_SWEEP_KPIS

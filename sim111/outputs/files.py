@@ -27,16 +27,37 @@ from sim111.kpi_keys import kpi_info
 from sim111.measures.costs import staff_costs
 from sim111.outputs.formatting import _fmt, render_table
 from sim111.scenario import Scenario
+from sim111.scenario.targets import Target, kpi_targets
 
 
 def _clean(x: float) -> float | None:
     return None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)
 
 
-def result_json(result: ExperimentResult) -> dict[str, Any]:
-    """The JSON object of the CLI contract (DESIGN §4); NaN becomes ``null``."""
+def target_marks(result: ExperimentResult) -> dict[str, tuple[Target, str]]:
+    """Each KPI the scenario's ``[targets]`` set: its target and how its mean is marked.
+
+    The mark is ``met``, ``MISSED``, ``unattainable (at most N%)`` or ``''`` (the
+    KPI is undefined). The KPI table, the report, the JSON and the commands that
+    say whether targets are met all judge by this one function.
+    """
     summary = result.summary
-    kpis = {}
+    return {
+        key: (target, target.status(float(summary.loc[key, "mean"])))
+        for key, target in kpi_targets(result.scenario).items()
+        if key in summary.index
+    }
+
+
+def result_json(result: ExperimentResult) -> dict[str, Any]:
+    """The JSON object of the CLI contract (DESIGN §4); NaN becomes ``null``.
+
+    A KPI with a target also has ``target`` and ``status`` (its mark, ``null``
+    when the KPI is undefined).
+    """
+    summary = result.summary
+    marks = target_marks(result)
+    kpis: dict[str, dict[str, Any]] = {}
     for key in summary.index:
         row = summary.loc[key]
         kpis[key] = {
@@ -44,6 +65,9 @@ def result_json(result: ExperimentResult) -> dict[str, Any]:
             "ci_low": _clean(row["ci_low"]),
             "ci_high": _clean(row["ci_high"]),
         }
+        if key in marks:
+            target, mark = marks[key]
+            kpis[key].update(target=target.value, status=mark or None)
     return {
         "scenario": result.scenario.name,
         "replications": result.replications,
@@ -53,12 +77,13 @@ def result_json(result: ExperimentResult) -> dict[str, Any]:
 
 
 def kpi_table(result: ExperimentResult) -> str:
-    """A plain-text table: KPI, mean, 95% CI, NHS target and whether it is met.
+    """A plain-text table: KPI, mean, 95% CI, the scenario's target and its mark.
 
     KPIs undefined in every replication (e.g. call-back waits with no clinical
     stage) are left out; the JSON output keeps them as ``null``.
     """
     rows = [["KPI", "mean", "95% CI", "target", ""]]
+    marks = target_marks(result)
     for key in result.summary.index:
         kpi = kpi_info(key)
         row = result.summary.loc[key]
@@ -69,10 +94,10 @@ def kpi_table(result: ExperimentResult) -> str:
             if math.isnan(row["ci_low"])
             else f"{_fmt(kpi, row['ci_low'])} .. {_fmt(kpi, row['ci_high'])}"
         )
-        met = kpi.meets(row["mean"])
-        mark = "" if met is None else ("met" if met else "MISSED")
+        target, mark = marks.get(key, (None, ""))
+        shown = "" if target is None else target.text()
         unit = "" if kpi.unit in ("fraction", "calls", "GBP") else f" ({kpi.unit})"
-        rows.append([kpi.label + unit, _fmt(kpi, row["mean"]), ci, kpi.target_text(), mark])
+        rows.append([kpi.label + unit, _fmt(kpi, row["mean"]), ci, shown, mark])
     scenario = result.scenario
     head = (
         f"{scenario.name}: {scenario.run.length_text} from {scenario.run.start_date}, "

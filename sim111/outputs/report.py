@@ -1,4 +1,4 @@
-"""A self-contained HTML report: KPI table with NHS targets, figures, assumptions.
+"""A self-contained HTML report: KPI table with the scenario's targets, figures, assumptions.
 
 Built from an :class:`~sim111.experiments.replications.ExperimentResult` only; the figures
 are embedded as PNG (base64), so the file can be mailed to a board as it is.
@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 
 from sim111.experiments.replications import ExperimentResult
 from sim111.kpi_keys import kpi_info
+from sim111.outputs.files import target_marks
 from sim111.outputs.formatting import _fmt
 from sim111.outputs.plots import figures
 from sim111.scenario import Costs, Demand, Distribution
@@ -23,7 +24,7 @@ from sim111.scenario import Costs, Demand, Distribution
 CAPTIONS = {
     "calls_by_interval": "Calls offered, answered and abandoned per half-hour.",
     "service_level": "Share of answered calls answered within 60 s, with the 95% interval "
-    "across replications and the NHS 95% target.",
+    "across replications and the scenario's target ([targets]).",
     "answer_times": "Mean, 90th and 95th percentile time to answer.",
     "callback_queue": "Calls waiting for a clinician (warm transfer or call-back), and the share "
     "of call-backs reaching a clinician within each priority class's target.",
@@ -37,6 +38,7 @@ table { border-collapse: collapse; margin: 1em 0; }
 th, td { padding: 0.3em 0.8em; border-bottom: 1px solid #ddd; text-align: right; }
 th:first-child, td:first-child { text-align: left; }
 .met { color: #176c2e; font-weight: bold; } .missed { color: #b3001b; font-weight: bold; }
+.unattainable { color: #8a5a00; font-weight: bold; }
 figure { margin: 1.5em 0; } figcaption { color: #555; } img { max-width: 100%; }
 """
 
@@ -50,6 +52,7 @@ def png_bytes(fig: Figure) -> bytes:
 
 def _kpi_rows(result: ExperimentResult) -> str:
     rows = []
+    marks = target_marks(result)
     for key in result.summary.index:
         row = result.summary.loc[key]
         if row["n"] == 0:
@@ -60,16 +63,14 @@ def _kpi_rows(result: ExperimentResult) -> str:
             if math.isnan(row["ci_low"])
             else f"{_fmt(kpi, row['ci_low'])} – {_fmt(kpi, row['ci_high'])}"
         )
-        met = kpi.meets(row["mean"])
-        mark = (
-            ""
-            if met is None
-            else ('<span class="met">met</span>' if met else '<span class="missed">MISSED</span>')
-        )
+        target, status = marks.get(key, (None, ""))
+        css = {"met": "met", "MISSED": "missed"}.get(status, "unattainable")
+        mark = f'<span class="{css}">{html.escape(status)}</span>' if status else ""
+        shown = "" if target is None else target.text()
         unit = "" if kpi.unit in ("fraction", "calls", "GBP") else f" ({kpi.unit})"
         rows.append(
             f"<tr><td>{html.escape(kpi.label + unit)}</td><td>{_fmt(kpi, row['mean'])}</td>"
-            f"<td>{ci}</td><td>{html.escape(kpi.target_text())}</td><td>{mark}</td></tr>"
+            f"<td>{ci}</td><td>{html.escape(shown)}</td><td>{mark}</td></tr>"
         )
     return "\n".join(rows)
 
@@ -156,7 +157,7 @@ def report_html(result: ExperimentResult, pngs: dict[str, bytes] | None = None) 
 {result.replications} replications; intervals are 95% t-intervals across replications
 (uncertainty from simulating a finite number of runs, not from the inputs).</p>
 <h2>Key performance indicators</h2>
-<table id="kpis"><thead><tr><th>KPI</th><th>mean</th><th>95% CI</th><th>NHS target</th><th></th>
+<table id="kpis"><thead><tr><th>KPI</th><th>mean</th><th>95% CI</th><th>target</th><th></th>
 </tr></thead><tbody>
 {_kpi_rows(result)}
 </tbody></table>

@@ -3,7 +3,7 @@
 ``schema`` turns field declarations into validation, conversion and docs;
 ``loading`` reads files (``extends`` chains, where each key came from); the
 dataclasses are split by topic (``run``, ``demand``, ``journey``, ``staff``,
-``services``, ``costs``) and gathered by ``top.Scenario``.
+``services``, ``costs``, ``targets``) and gathered by ``top.Scenario``.
 
 >>> from sim111.scenario import load_scenario
 >>> scenario = load_scenario("scenarios/typical-area.toml").with_overrides({"run.days": 7})

@@ -15,12 +15,13 @@ from sim111.scenario.run import LENGTH_KEYS, RunSettings, set_run_length
 from sim111.scenario.schema import build, spec, to_data
 from sim111.scenario.services import DownstreamService, OverflowRule, Provider
 from sim111.scenario.staff import ClinicianGroup, StaffGroup
+from sim111.scenario.targets import Targets
 from sim111.vocabulary import DAY_TYPES, DISPOSITIONS
 
 
 @dataclass(frozen=True)
 class Scenario:
-    """A whole scenario: run settings, demand, callers, advisors and clinicians."""
+    """A whole scenario: run settings, demand, callers, advisors, clinicians, costs, targets."""
 
     advisors: StaffGroup = spec(doc="Health advisors (call handlers).")
     name: str = spec("scenario", doc="Name shown in reports; defaults to the file name.")
@@ -37,6 +38,7 @@ class Scenario:
         (), doc="Downstream services with finite capacity (array of tables)."
     )
     costs: Costs = spec(default_factory=Costs, doc="Costs and contract price.")
+    targets: Targets = spec(default_factory=Targets, doc="KPI targets the tables mark.")
 
     def __post_init__(self) -> None:
         names = [p.name for p in self.providers]

@@ -76,8 +76,13 @@ def test_json_output_is_exactly_the_contract():
     assert set(out) == {"scenario", "replications", "seed", "kpis"}
     assert (out["scenario"], out["replications"], out["seed"]) == ("erlang-a", 3, 4)
     assert set(out["kpis"]) >= CORE_KEYS
-    for stats in out["kpis"].values():
-        assert set(stats) == {"mean", "ci_low", "ci_high"}
+    targeted = {"answered_within_60s", "abandoned_after_30s", "callback_within_10min"}
+    for key, stats in out["kpis"].items():
+        extra = {"target", "status"} if key in targeted else set()
+        assert set(stats) == {"mean", "ci_low", "ci_high"} | extra, key
+    assert out["kpis"]["answered_within_60s"]["target"] == 0.95
+    assert out["kpis"]["answered_within_60s"]["status"] in ("met", "MISSED")
+    assert out["kpis"]["callback_within_10min"]["status"] is None  # no clinical stage
     sl = out["kpis"]["answered_within_60s"]
     assert 0 <= sl["ci_low"] <= sl["mean"] <= sl["ci_high"] <= 1
 
@@ -170,7 +175,7 @@ def test_table_lists_every_defined_kpi_and_omits_undefined_ones():
     table = kpi_table(run_experiment(scenario, 2, 1))
     for kpi in KPIS:
         assert kpi.label in table
-    assert "Call-backs within target: urgent" in table
+    assert "Call-backs reaching a clinician within target: urgent" in table
     no_clinic = kpi_table(run_experiment(make_scenario(run={"days": 1}), 2, 1))
     assert "Warm transfers" not in no_clinic  # undefined without a clinical stage
 

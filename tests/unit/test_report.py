@@ -33,7 +33,8 @@ def test_report_has_every_figure_the_kpi_table_and_assumptions(result, tmp_path)
     for label in (
         "Answered within 60 s",
         "Abandoned after 30 s",
-        "Call-backs within 10 min",
+        "Call-backs made within 10 min",
+        "Call-backs reaching a clinician within 10 min",
         "Cost per answered call",
     ):
         assert label in table

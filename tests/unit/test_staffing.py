@@ -7,6 +7,7 @@ import itertools
 import numpy as np
 import pytest
 
+from sim111.errors import ScenarioError
 from sim111.experiments.replications import run_experiment
 from sim111.measures.analytic import erlang_a, erlang_c
 from sim111.planning.staffing import (
@@ -14,9 +15,11 @@ from sim111.planning.staffing import (
     ShiftTemplate,
     StaffingTargets,
     advisor_requirements,
+    clinician_requirements,
     cover_requirements,
     staff,
 )
+from sim111.planning.targets import callback_made_goal, steered_targets
 from sim111.scenario import load_scenario
 from tests.conftest import SCENARIOS, make_scenario
 
@@ -102,10 +105,39 @@ def test_requirement_grows_with_demand():
     assert (more >= base).all() and more.sum() > base.sum()
 
 
-def test_unreachable_call_back_target_is_a_clear_error():
+def test_staffing_targets_default_to_the_scenario_and_replace_what_they_give():
     scenario = load_scenario(SCENARIOS / "typical-area.toml")
-    with pytest.raises(ValueError, match="out of reach"):
-        staff(scenario, StaffingTargets(callback_within_10min=0.95))
+    assert StaffingTargets().applied_to(scenario) is scenario
+    given = StaffingTargets(callback_within_10min=0.7, callback_reached_within_10min=0.8)
+    goals = given.applied_to(scenario).targets
+    assert (goals.answered_within_60s, goals.callback_within_10min) == (0.95, 0.7)
+    assert goals.callback_reached_within_10min == 0.8
+    with pytest.raises(ScenarioError, match=r"'targets\.answered_within_60s' must be <= 1"):
+        StaffingTargets(answered_within_60s=1.5).applied_to(scenario)
+
+
+def test_the_planner_steers_to_attainable_targets_only():
+    scenario = load_scenario(SCENARIOS / "typical-area.toml")
+    assert callback_made_goal(scenario) == 0.9
+    assert set(steered_targets(scenario, clinicians=False)) == {
+        "answered_within_60s",
+        "abandoned_after_30s",
+    }
+    # a reached target r needs r / ceiling made in time (ceiling 0.9 here)
+    reached = scenario.with_overrides({"targets.callback_reached_within_10min": 0.855})
+    assert callback_made_goal(reached) == pytest.approx(0.95)
+    assert "callback_reached_within_10min" in steered_targets(reached, clinicians=True)
+    # above the ceiling: reported at load, and not steered to
+    over = scenario.with_overrides({"targets.callback_reached_within_10min": 0.95})
+    assert "callback_reached_within_10min" not in steered_targets(over, clinicians=True)
+    assert callback_made_goal(over) == 0.9
+
+
+def test_clinician_requirement_grows_with_the_call_back_goal():
+    scenario = load_scenario(SCENARIOS / "typical-area.toml").with_overrides({"run.days": 1})
+    low = clinician_requirements(scenario, StaffingTargets(callback_within_10min=0.5))
+    high = clinician_requirements(scenario, StaffingTargets(callback_reached_within_10min=0.88))
+    assert (high >= low).all() and high.sum() > low.sum()
 
 
 def test_staffed_roster_meets_the_targets_in_fresh_simulation():
@@ -117,7 +149,13 @@ def test_staffed_roster_meets_the_targets_in_fresh_simulation():
     check = run_experiment(found.scenario, replications=6, seed=999).summary
     assert check.loc["answered_within_60s", "mean"] >= 0.95
     assert check.loc["abandoned_after_30s", "mean"] <= 0.05
-    assert check.loc["callback_within_10min", "mean"] >= 0.80 - 0.03
+    assert check.loc["callback_within_10min", "mean"] >= 0.90 - 0.03  # the scenario's target
+    assert found.scenario.targets == scenario.targets
+    assert set(found.steered) == {
+        "answered_within_60s",
+        "abandoned_after_30s",
+        "callback_within_10min",
+    }
     # every shift the programme chose has an allowed length
     for shift in found.scenario.advisors.shifts + found.scenario.clinicians[0].shifts:
         assert shift.duration_min / 60 in targets.shift_lengths_h

@@ -55,7 +55,10 @@ def within(kpis, key, expected):
 def test_call_back_waits_match_erlang_c(mm_c):
     kpis, theory = mm_c
     within(kpis, "mean_callback_min", theory.mean_answer_min)
-    within(kpis, "callback_within_10min", theory.answered_within(600))
+    # Erlang-C's P(wait <= 10 min) is the chance a clinician reaches the caller in
+    # 10 min; every attempt is answered here, so the attempt made is the contact.
+    within(kpis, "callback_reached_within_10min", theory.answered_within(600))
+    assert (kpis["callback_within_10min"] == kpis["callback_reached_within_10min"]).all()
     within(kpis, "clinician_utilisation", theory.utilisation)
 
 
