@@ -168,15 +168,18 @@ class ClinicalStage:
         return True
 
     def _next_holding(self, group: int) -> int | None:
+        """The caller holding longest whom ``group`` serves; the others keep their place."""
         holding, where = self.holding, self.where
+        while holding and where.get(holding[0]) != HOLDING:
+            holding.popleft()  # moved to the call-back queue, or left
         serves = self._serves[group]
-        for _ in range(len(holding)):
-            call = holding.popleft()
-            if where.get(call) != HOLDING:
-                continue  # already moved to the call-back queue, or left
-            if serves is None or self.calls.priority[call] in serves:
+        if serves is None:
+            return holding.popleft() if holding else None
+        priority = self.calls.priority
+        for call in holding:
+            if where.get(call) == HOLDING and priority[call] in serves:
+                holding.remove(call)
                 return call
-            holding.append(call)
         return None
 
     def _next_callback(self, group: int) -> int | None:
