@@ -336,8 +336,9 @@ backlog = nb(
             "md",
             """# Callers who stop waiting for a call-back: sweeping the estimates
 
-Over Easter 2013 callers promised a clinical call-back that did not come rang 111 again,
-adding to the queue that was failing (docs/domain.md §1). sim111 models this
+At the 2013 go-live, press reports told of callers promised a clinical call-back that did
+not come ringing 111 again, adding to the queue that was failing (README, "The call-back
+feedback loop"). sim111 models this
 (`[clinical.waiting]`, docs/callbacks.md): a caller's **call-back patience** runs from the
 end of the advisor call, and when it runs out they **ring 111 again** (a repeat call that
 queues for an advisor), go to A&E, dial 999 or give up.
