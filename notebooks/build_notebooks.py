@@ -330,11 +330,172 @@ percent_points(default.table).round(2)""",
     ]
 )
 
+backlog = nb(
+    [
+        (
+            "md",
+            """# Callers who stop waiting for a call-back: sweeping the estimates
+
+At the 2013 go-live, press reports told of callers promised a clinical call-back that did
+not come ringing 111 again, adding to the queue that was failing (README, "The call-back
+feedback loop"). sim111 models this
+(`[clinical.waiting]`, docs/callbacks.md): a caller's **call-back patience** runs from the
+end of the advisor call, and when it runs out they **ring 111 again** (a repeat call that
+queues for an advisor), go to A&E, dial 999 or give up.
+
+Nothing published says how long callers wait for a promised call-back or what they do
+then, so every default is an **estimate (E)**: in `scenarios/typical-area.toml`, patience
+is lognormal with mean 240 min (SD 180) for the "soon" and "routine" classes and 60 min
+(SD 45) for "urgent"; 60% of those who run out ring again (50% of urgent callers). This
+notebook sweeps the two that matter most on Easter 2013 — how long callers wait, and how
+many ring again — and shows what each does to the KPIs.
+
+Small settings so it runs in the tests (Thursday to Saturday, 2 replications, a 3 × 3
+grid); raise `DAYS` to 6 and `REPLICATIONS` to 10 or more before reading numbers off it.""",
+        ),
+        (
+            "code",
+            """import matplotlib.pyplot as plt
+
+from sim111 import load_scenario, run_experiment, run_sweep
+from sim111.outputs.plots import callback_backlog
+
+REPLICATIONS, DAYS, SEED, WORKERS = 2, 3, 2013, 2
+PATIENCE_SCALES = [0.5, 1.0, 2.0]  # x every class's call-back patience (mean and SD)
+RING_AGAIN_SCALES = [0.5, 1.0, 2.0]  # x every class's ring-again weight
+
+easter = load_scenario("../scenarios/easter-2013.toml").with_overrides({"run.days": DAYS})
+waiting = easter.clinical.waiting
+urgent = easter.clinical.priorities[0]  # the only class with its own patience and shares
+waiting.patience, waiting.then, urgent.callback_patience, urgent.when_patience_runs_out""",
+        ),
+        (
+            "md",
+            """Each point scales the patience of every class together (mean and SD, so the shape of
+the lognormal stays the same) and the ring-again weight of every class together, with
+the other weights (A&E, 999, give up) fixed: the weights are normalised, so doubling
+the ring-again weight takes the share who ring again from 60% to 75% (urgent: 50% to
+67%), and halving it to 43% (33%). Every point meets the same callers (common random
+numbers).""",
+        ),
+        (
+            "code",
+            """def point(patience, ring_again):
+    return {
+        "clinical.waiting.patience.mean_min": waiting.patience.mean_min * patience,
+        "clinical.waiting.patience.sd_min": waiting.patience.sd_min * patience,
+        "clinical.priorities.0.callback_patience.mean_min": (
+            urgent.callback_patience.mean_min * patience
+        ),
+        "clinical.priorities.0.callback_patience.sd_min": urgent.callback_patience.sd_min * patience,
+        "clinical.waiting.then.ring_again": waiting.then.ring_again * ring_again,
+        "clinical.priorities.0.when_patience_runs_out.ring_again": (
+            urgent.when_patience_runs_out.ring_again * ring_again
+        ),
+    }
+
+
+points = [point(p, r) for p in PATIENCE_SCALES for r in RING_AGAIN_SCALES]
+result = run_sweep(easter, points, replications=REPLICATIONS, seed=SEED, workers=WORKERS)
+then = waiting.then
+wide = result.wide_summary().assign(
+    patience_mean_min=lambda f: f["clinical.waiting.patience.mean_min"],
+    urgent_patience_mean_min=lambda f: f["clinical.priorities.0.callback_patience.mean_min"],
+    ring_again_share=lambda f: f["clinical.waiting.then.ring_again"]
+    / (f["clinical.waiting.then.ring_again"] + then.ed + then.ambulance + then.give_up),
+)
+KPIS = ["repeat_calls", "callbacks_abandoned", "answered_within_60s", "max_callback_min"]
+wide[["patience_mean_min", "urgent_patience_mean_min", "ring_again_share", *KPIS]].round(3)""",
+        ),
+        (
+            "code",
+            """TITLES = {
+    "repeat_calls": "repeat calls (of offered)",
+    "callbacks_abandoned": "call-backs abandoned (of call-backs)",
+    "answered_within_60s": "answered within 60 s (of answered)",
+    "max_callback_min": "longest call-back wait (h)",
+}
+fig, axes = plt.subplots(2, 2, figsize=(10, 7))
+for ax, kpi in zip(axes.flat, KPIS, strict=True):
+    surface = wide.pivot(index="patience_mean_min", columns="ring_again_share", values=kpi)
+    hours = kpi == "max_callback_min"
+    values = surface.to_numpy() / 60 if hours else surface.to_numpy()
+    image = ax.imshow(values, origin="lower", aspect="auto", cmap="viridis")
+    ax.set_xticks(range(len(surface.columns)), [f"{s:.0%}" for s in surface.columns])
+    ax.set_yticks(range(len(surface.index)), [f"{m:g}" for m in surface.index])
+    ax.set_xlabel("share who ring 111 again (soon, routine)")
+    ax.set_ylabel("patience, mean min (soon, routine)")
+    for i in range(values.shape[0]):
+        for j in range(values.shape[1]):
+            text = f"{values[i, j]:.1f}" if hours else f"{values[i, j]:.1%}"
+            dark = image.norm(values[i, j]) < 0.6  # light text on the dark cells
+            ax.text(j, i, text, ha="center", va="center", color="white" if dark else "black")
+    ax.set_title(TITLES[kpi])
+fig.suptitle(f"Easter 2013, Thu-Sat: call-back patience x ring-again share ({REPLICATIONS} replications)")
+fig.tight_layout()""",
+        ),
+        (
+            "md",
+            """How to read it:
+
+- **Repeat calls** rise with the share who ring again and fall as callers wait longer
+  (fewer run out of patience before a clinician reaches them). They are a few percent
+  of calls offered, but they arrive when the service is least able to take them: on
+  the bank-holiday afternoons when the call-back queue is longest.
+- **Call-backs abandoned** (the caller stopped waiting: rang again and was triaged
+  afresh, went to A&E, dialled 999 or gave up) is set mostly by patience.
+- **Answered within 60 s** falls as repeat calls rise: each repeat call takes an
+  advisor from a new caller. This is the loop: more callers waiting for an advisor
+  abandon and redial, and repeat callers triaged again rejoin the call-back queue at
+  the back.
+- **The longest call-back wait** (callers reached by a clinician) is a maximum over two
+  short replications: noisy. Patient callers wait longer for it; impatient ones leave
+  the queue instead, so the longest waits shorten — not because the service improved.
+
+Which of these cells is right is unknown; that is why they are estimates. A planner
+should check that a decision (a roster, an escalation rule) holds across the grid, not
+only at the default.""",
+        ),
+        (
+            "md",
+            """## The feedback loop over the weekend
+
+`callback_backlog` draws calls awaiting a clinician, calls abandoned waiting for an
+advisor and repeat calls per hour over the run's dates, with bank holidays shaded. Here
+the scenario as it is against callers who wait quietly however long it takes (patience
+off): they never ring again or go elsewhere, so the call-back queue grows without limit,
+but the advisors are spared the repeat calls. The README's figure is the full six days
+(`docs/figures/feedback_loop.py`).""",
+        ),
+        (
+            "code",
+            """never = {"kind": "never"}
+quietly = easter.with_overrides(
+    {"clinical.waiting.patience": never, "clinical.priorities.0.callback_patience": never}
+)
+runs = [
+    run_experiment(s, REPLICATIONS, SEED, keep_records=True, workers=WORKERS)
+    for s in (quietly, easter)
+]
+callback_backlog(*runs, labels=["wait quietly (patience off)", "ring again (as the scenario is)"])""",
+        ),
+        (
+            "code",
+            """runs[1].summary.loc[
+    ["repeat_calls", "callbacks_abandoned", "callback_gave_up", "callback_went_to_ed",
+     "callback_dialled_999", "self_referral_cost_gbp"],
+    ["mean", "ci_low", "ci_high"],
+]""",
+        ),
+    ]
+)
+
 out = Path(__file__).resolve().parent
 for name, n in (
     ("01-quickstart.ipynb", quick),
     ("02-staffing-sweep.ipynb", sweep),
     ("03-easter-2013.ipynb", easter),
     ("04-calibration.ipynb", calibration),
+    ("05-callback-backlog.ipynb", backlog),
 ):
     nbf.write(n, out / name)

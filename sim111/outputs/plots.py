@@ -21,6 +21,7 @@ from sim111.experiments.compare import Comparison
 from sim111.experiments.replications import ExperimentResult
 from sim111.kpi_keys import ANSWER_TARGET_S, PER_CLASS_PREFIX, kpi_info
 from sim111.measures.costs import staff_costs
+from sim111.outputs.feedback import callback_backlog as callback_backlog  # its own module
 
 WIDE = (11, 4)
 
