@@ -21,7 +21,8 @@ from sim111.engine.records import (
 from sim111.units import MINUTES_PER_HOUR
 
 
-def _ratio(num: float, den: float) -> float:
+def ratio(num: float, den: float) -> float:
+    """``num / den`` as a float; NaN when there is nothing to divide by (``den`` 0)."""
     return float(num / den) if den else math.nan
 
 
@@ -37,12 +38,12 @@ def backlog_kpis(rec: RunRecords, counted: np.ndarray) -> dict[str, float]:
         0.0 if overtime is None else float(np.diff(overtime.integral_to(np.array([a, b])))[0])
     )
     return {
-        "repeat_calls": _ratio(repeats.sum(), counted.sum()),
-        "callbacks_abandoned": _ratio(left.sum(), callbacks.sum()),
+        "repeat_calls": ratio(repeats.sum(), counted.sum()),
+        "callbacks_abandoned": ratio(left.sum(), callbacks.sum()),
         "callback_gave_up": float((callbacks & (calls.outcome == CALLBACK_GAVE_UP)).sum()),
         "callback_went_to_ed": float((callbacks & (calls.outcome == CALLBACK_LEFT_FOR_ED)).sum()),
         "callback_dialled_999": float((callbacks & (calls.outcome == CALLBACK_LEFT_FOR_999)).sum()),
-        "callbacks_escalated": _ratio(
+        "callbacks_escalated": ratio(
             (callbacks & ~np.isnan(calls.escalated_min)).sum(), callbacks.sum()
         ),
         "overtime_clinician_hours": overtime_min / MINUTES_PER_HOUR,

@@ -28,12 +28,9 @@ from sim111.kpi_keys import (
     PROVIDER_PREFIX,
 )
 from sim111.measures.backlog import backlog_kpis
+from sim111.measures.backlog import ratio as _ratio
 from sim111.units import SECONDS_PER_MIN
 from sim111.vocabulary import DISPOSITIONS
-
-
-def _ratio(num: float, den: float) -> float:
-    return float(num / den) if den else math.nan
 
 
 def _stat(values: np.ndarray, fn: str) -> float:
