@@ -78,10 +78,7 @@ class BacklogRules:
         self.no_answer_min = clinical.callback_no_answer_min
         self.on_overtime = 0
         self.overtime_changes: list[tuple[float, int]] = []
-        names = [g.name for g in scenario.clinicians]
-        self.overtime_group = (
-            names.index(backlog.overtime_group) if backlog.overtime_group is not None else 0
-        )
+        self.overtime_group = scenario.overtime_group_index
         self.timed = clinical.callers_may_stop_waiting or (
             backlog.escalate_after_min is not None or backlog.upgrade_after_min is not None
         )

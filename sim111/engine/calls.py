@@ -164,15 +164,16 @@ class CallTable:
         original = self.repeat_of[caller_call]
         if original >= 0:
             self._keep_need(call, original)
-        else:
-            self.advisor_ends_as.extend(
-                advisor_endings(
-                    self.clinical_p,
-                    np.array([arrival]),
-                    np.array([self.triaged[call]], dtype=bool),
-                    np.array([self.clinical_u[call]]),
-                )
+            return call
+        self.advisor_ends_as.extend(
+            advisor_endings(
+                self.clinical_p,
+                np.array([arrival]),
+                np.array([self.triaged[call]], dtype=bool),
+                np.array([self.clinical_u[call]]),
             )
+        )
+        self._waiting_of(call)
         return call
 
     def add_repeat(self, original: int, arrival: float) -> int:
@@ -191,13 +192,12 @@ class CallTable:
         self.triaged[call] = True
         self.priority[call] = self.priority[original]
         self.advisor_ends_as.append(self._repeat_ends_as)
-        self.callback_patience_min.pop()  # worked out again for the caller's class
-        self.callback_action.pop()
-        self._waiting_of(call)
+        self._waiting_of(call)  # for the caller's class
 
     def _append(self, prefix: str, caller_call: int, arrival: float, attempt: int) -> int:
         """A new row for a call by ``caller_call``'s caller: drawn columns from the
-        ``prefix`` streams, engine columns blank; ``advisor_ends_as`` is the caller's."""
+        ``prefix`` streams, engine columns blank; how the advisor call ends and the
+        call-back patience are the caller's (they depend on the row's class)."""
         batch = self._batches.get(prefix)
         if batch is None or batch[1] == REDIAL_BATCH:
             batch = self._batches[prefix] = [self._draw_batch(prefix), 0]
@@ -211,7 +211,6 @@ class CallTable:
             column.append(values[row])
         for name, blank in self._blanks:
             getattr(self, name).append(blank)
-        self._waiting_of(call)
         return call
 
     def _waiting_of(self, call: int) -> None:

@@ -176,10 +176,7 @@ def overtime_rate_gbp(scenario: Scenario) -> float:
     backlog = scenario.clinical.backlog
     if not backlog.overtime:
         return 0.0
-    names = [g.name for g in scenario.clinicians]
-    group = scenario.clinicians[
-        names.index(backlog.overtime_group) if backlog.overtime_group is not None else 0
-    ]
+    group = scenario.clinicians[scenario.overtime_group_index]
     if group.pay is None:
         return math.nan
     rate = hourly_rate_gbp(group.pay, scenario.costs)

@@ -75,11 +75,6 @@ class Waiting:
         "false: the call-back keeps its place and the repeat call ends with the advisor.",
     )
 
-    @property
-    def on(self) -> bool:
-        """Whether any caller's call-back patience can run out (with the default shares)."""
-        return self.patience.kind != "never"
-
 
 @dataclass(frozen=True)
 class Backlog:

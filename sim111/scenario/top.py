@@ -89,6 +89,12 @@ class Scenario:
         self._check_demand_covers_run()
         self._check_backlog(names)
 
+    @property
+    def overtime_group_index(self) -> int:
+        """Index of the clinician group called in on overtime (the first if unnamed)."""
+        name = self.clinical.backlog.overtime_group
+        return 0 if name is None else [g.name for g in self.clinicians].index(name)
+
     def _check_backlog(self, providers: list[str]) -> None:
         backlog = self.clinical.backlog
         if backlog.escalate_to is not None and backlog.escalate_to not in providers:
