@@ -10,6 +10,7 @@ from typing import Any
 
 from sim111.errors import FieldError, ScenarioError
 from sim111.scenario.history import read_history
+from sim111.scenario.merge import merge_data
 from sim111.scenario.run import set_run_length
 from sim111.scenario.schema import build
 from sim111.scenario.top import Scenario
@@ -27,38 +28,6 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ScenarioError(f"{path}: cannot read: {err.strerror}") from None
 
 
-def _merge(
-    base: dict[str, Any], top: dict[str, Any], source: str, origin: dict[str, str], prefix: str = ""
-) -> dict[str, Any]:
-    """``top`` over ``base``: tables merge key by key, anything else is replaced."""
-    out = dict(base)
-    for key, value in top.items():
-        dotted = f"{prefix}{key}"
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value, source, origin, dotted + ".")
-        elif isinstance(value, dict) and isinstance(out.get(key), list) and value:
-            # [clinicians.0.handle_time] changes one element of the base's array
-            items = list(out[key])
-            for index, part in value.items():
-                if not (index.isdigit() and int(index) < len(items)):
-                    raise ScenarioError(
-                        f"{source}: '{dotted}.{index}' must index the base's list "
-                        f"(0..{len(items) - 1})"
-                    )
-                if not isinstance(part, dict) or not isinstance(items[int(index)], dict):
-                    raise ScenarioError(f"{source}: '{dotted}.{index}' must be a table")
-                items[int(index)] = _merge(
-                    items[int(index)], part, source, origin, f"{dotted}.{index}."
-                )
-            out[key] = items
-        else:
-            out[key] = value
-            for k in [k for k in origin if k == dotted or k.startswith(dotted + ".")]:
-                del origin[k]
-            origin[dotted] = source
-    return out
-
-
 def _resolve(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dict[str, str]]:
     """The file's data with its ``extends`` chain applied, and where each key came from."""
     data = _read_toml(path)
@@ -73,7 +42,10 @@ def _resolve(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dict[s
         raise ScenarioError(f"{path}: 'extends' makes a loop through {base_path.name}")
     base, origin = _resolve(base_path, (*seen, base_path))
     base.pop("name", None)  # a scenario is named after its own file unless it says
-    merged = _merge(base, data, str(path), origin)
+    try:
+        merged = merge_data(base, data, origin, str(path))
+    except FieldError as err:
+        raise ScenarioError(f"{path}: '{err.key}' {err.message}") from None
     if isinstance(data.get("run"), dict) and isinstance(base.get("run"), dict):
         set_run_length(merged["run"], data["run"])  # days in the base, hours here: hours
     return merged, origin
