@@ -6,9 +6,9 @@ own demand multipliers or profile, its rosters, provider type and price. The
 ``[sharing]`` table says who may answer whose calls:
 
 - ``advisors`` / ``clinicians`` = ``"area"``: each area answers its own calls;
-  ``"contract"``: areas of one ``contract`` form one virtual call centre (any
-  advisor, and separately any clinician, of the contract may take any of its
-  areas' calls); ``"all"``: one national virtual centre;
+  ``"contract"`` (or ``"region"``): areas of one ``contract`` (``region``) form
+  one virtual call centre (any advisor, and separately any clinician, of the
+  contract may take any of its areas' calls); ``"all"``: one national centre;
 - ``prefer_own_area_s``: in a shared pool, advisors answer their own area's
   calls first and another area's only once it has waited this long;
 - ``[sharing.mutual_aid]``: an area's call goes to another area's idle
@@ -23,11 +23,12 @@ a single-area run; the rules are in ``docs/areas.md``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sim111.errors import FieldError
 from sim111.scenario.schema import FrozenTable, check_kpi_name, spec
 
-POOLS = ("area", "contract", "all")
+POOLS = ("area", "contract", "region", "all")
 # top-level tables an area may set (merged over the base's); the rest are the run's
 AREA_TABLES = (
     "demand",
@@ -68,8 +69,8 @@ class Sharing:
 
     advisors: str = spec(
         "contract",
-        doc="Whose calls an advisor may answer: own area's, any area of the same "
-        "contract's (one virtual call centre), or any area's (one national centre).",
+        doc="Whose calls an advisor may answer: own area's, any area's of the same "
+        "contract or region (one virtual call centre), or any area's (one national centre).",
         choices=POOLS,
     )
     clinicians: str = spec(
@@ -102,6 +103,18 @@ class Area:
     contract: str | None = spec(
         None, doc="The contract the area belongs to (default: its own name)."
     )
+    region: str | None = spec(
+        None, doc="The region the area belongs to, for pools by region (default: its contract)."
+    )
+    advisor_roster_factor: float = spec(
+        1.0,
+        doc="Multiplies the area's advisor roster_scale (its own or the base's, and any "
+        "dated changes): one roster pattern sized for areas of different size.",
+        ge=0,
+    )
+    clinician_roster_factor: float = spec(
+        1.0, doc="The same for every clinician group's roster_scale.", ge=0
+    )
     demand: FrozenTable | None = spec(None, doc="The area's [demand], over the base's.")
     callers: FrozenTable | None = spec(None, doc="The area's [callers], over the base's.")
     triage: FrozenTable | None = spec(None, doc="The area's [triage], over the base's.")
@@ -120,10 +133,10 @@ class Area:
 
     def __post_init__(self) -> None:
         check_kpi_name(self.name)
-        if self.contract is not None and not self.contract.isidentifier():
-            raise FieldError(
-                "contract", f"must be letters, digits and _ (for KPI keys), got {self.contract!r}"
-            )
+        for key in ("contract", "region"):
+            value = getattr(self, key)
+            if value is not None and not value.isidentifier():
+                raise FieldError(key, f"must be letters, digits and _, got {value!r}")
 
     @property
     def contract_name(self) -> str:
@@ -150,10 +163,25 @@ class Area:
         return out
 
 
+def scale_rosters(data: dict[str, Any], area: Area) -> None:
+    """Apply the area's roster factors to its merged scenario data (in place)."""
+    groups: list[tuple[Any, float]] = [(data.get("advisors"), area.advisor_roster_factor)]
+    groups += [(g, area.clinician_roster_factor) for g in data.get("clinicians") or []]
+    for group, factor in groups:
+        if factor == 1 or not isinstance(group, dict):
+            continue
+        group["roster_scale"] = group.get("roster_scale", 1.0) * factor
+        for change in group.get("staffing_changes") or []:
+            if isinstance(change, dict) and "roster_scale" in change:
+                change["roster_scale"] *= factor
+
+
 def pool_keys(areas: tuple[Area, ...], level: str) -> list[str]:
     """For each area, the pool it shares staff in at ``level`` (area, contract, all)."""
     if level == "all":
         return ["all"] * len(areas)
     if level == "contract":
         return [a.contract_name for a in areas]
+    if level == "region":
+        return [a.region or a.contract_name for a in areas]
     return [a.name for a in areas]

@@ -41,6 +41,9 @@ class FrozenTable:
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("FrozenTable is immutable")
 
+    def __reduce__(self) -> tuple[Any, ...]:  # pickled as its plain data (to workers)
+        return (FrozenTable, (self.thaw(),))
+
     def __eq__(self, other: object) -> bool:
         return isinstance(other, FrozenTable) and self._frozen == other._frozen
 

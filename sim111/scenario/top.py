@@ -9,7 +9,7 @@ from functools import cached_property
 from typing import Any
 
 from sim111.errors import FieldError, ScenarioError
-from sim111.scenario.areas import Area, Sharing, pool_keys
+from sim111.scenario.areas import Area, Sharing, pool_keys, scale_rosters
 from sim111.scenario.costs import Costs
 from sim111.scenario.demand import Demand
 from sim111.scenario.journey import Callers, Clinical, Triage
@@ -178,9 +178,10 @@ class Scenario:
         out = []
         for k, area in enumerate(self.areas):
             try:
-                data = merge_data(base, area.overlay())
+                data = copy.deepcopy(merge_data(base, area.overlay()))  # shares base's tables
                 data["name"] = area.name
-                out.append(build(Scenario, copy.deepcopy(data)))
+                scale_rosters(data, area)
+                out.append(build(Scenario, data))
             except FieldError as err:
                 raise err.under(f"areas.{k}") from None
         return tuple(out)
@@ -233,7 +234,7 @@ class Scenario:
             if key in lengths:  # a new length replaces the old, whichever key gave it
                 set_run_length(data.setdefault("run", {}), {key.removeprefix("run."): value})
             else:
-                set_dotted(data, key, value, source)
+                set_dotted(data, key, copy.deepcopy(value), source)  # never the caller's
         return scenario_from_data(data, source)
 
 
