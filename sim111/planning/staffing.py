@@ -159,12 +159,15 @@ def _rostered(
 ) -> Scenario:
     """``current`` with the cheapest shifts covering the advisor (and clinician) needs."""
     data = current.to_data()
-    data["advisors"].pop("count", None)
+    # the lines are the head-counts themselves: no scale or dated change applies to them
+    staffed = [data["advisors"]] + ([data["clinicians"][0]] if need_c is not None else [])
+    for group in staffed:
+        for key in ("count", "roster_scale", "staffing_changes"):
+            group.pop(key, None)
     data["advisors"]["shifts"] = _shift_lines(
         need_a, day_types, templates, template_cost(scenario.advisors, scenario)
     )
     if need_c is not None:
-        data["clinicians"][0].pop("count", None)
         data["clinicians"][0]["shifts"] = _shift_lines(
             need_c, day_types, templates, template_cost(scenario.clinicians[0], scenario)
         )
