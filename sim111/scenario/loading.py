@@ -10,6 +10,8 @@ from typing import Any
 
 from sim111.errors import FieldError, ScenarioError
 from sim111.scenario.history import read_history
+from sim111.scenario.merging import merge_data
+from sim111.scenario.presets import with_preset
 from sim111.scenario.run import set_run_length
 from sim111.scenario.schema import build
 from sim111.scenario.top import Scenario
@@ -27,53 +29,27 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ScenarioError(f"{path}: cannot read: {err.strerror}") from None
 
 
-def _merge(
-    base: dict[str, Any], top: dict[str, Any], source: str, origin: dict[str, str], prefix: str = ""
-) -> dict[str, Any]:
-    """``top`` over ``base``: tables merge key by key, anything else is replaced."""
-    out = dict(base)
-    for key, value in top.items():
-        dotted = f"{prefix}{key}"
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value, source, origin, dotted + ".")
-        elif isinstance(value, dict) and isinstance(out.get(key), list) and value:
-            # [clinicians.0.handle_time] changes one element of the base's array
-            items = list(out[key])
-            for index, part in value.items():
-                if not (index.isdigit() and int(index) < len(items)):
-                    raise ScenarioError(
-                        f"{source}: '{dotted}.{index}' must index the base's list "
-                        f"(0..{len(items) - 1})"
-                    )
-                if not isinstance(part, dict) or not isinstance(items[int(index)], dict):
-                    raise ScenarioError(f"{source}: '{dotted}.{index}' must be a table")
-                items[int(index)] = _merge(
-                    items[int(index)], part, source, origin, f"{dotted}.{index}."
-                )
-            out[key] = items
-        else:
-            out[key] = value
-            for k in [k for k in origin if k == dotted or k.startswith(dotted + ".")]:
-                del origin[k]
-            origin[dotted] = source
-    return out
-
-
 def _resolve(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dict[str, str]]:
-    """The file's data with its ``extends`` chain applied, and where each key came from."""
+    """The file's data with its ``extends`` chain and ``provider_type`` preset applied,
+    and where each key came from."""
     data = _read_toml(path)
     base_name = data.pop("extends", None)
-    if base_name is None:
-        origin = {key: str(path) for key in data}
-        return data, origin
-    if not isinstance(base_name, str):
-        raise ScenarioError(f"{path}: 'extends' must be the path of a scenario file")
-    base_path = (path.parent / base_name).resolve()
-    if base_path in seen:
-        raise ScenarioError(f"{path}: 'extends' makes a loop through {base_path.name}")
-    base, origin = _resolve(base_path, (*seen, base_path))
-    base.pop("name", None)  # a scenario is named after its own file unless it says
-    merged = _merge(base, data, str(path), origin)
+    base: dict[str, Any] = {}
+    origin: dict[str, str] = {}
+    if base_name is not None:
+        if not isinstance(base_name, str):
+            raise ScenarioError(f"{path}: 'extends' must be the path of a scenario file")
+        base_path = (path.parent / base_name).resolve()
+        if base_path in seen:
+            raise ScenarioError(f"{path}: 'extends' makes a loop through {base_path.name}")
+        base, origin = _resolve(base_path, (*seen, base_path))
+        base.pop("name", None)  # a scenario is named after its own file unless it says
+    if "provider_type" in data:  # the preset goes over the base and under this file
+        try:
+            base = with_preset(base, data["provider_type"], origin)
+        except FieldError as err:
+            raise ScenarioError(f"{path}: '{err.key}' {err.message}") from None
+    merged = merge_data(base, data, str(path), origin)
     if isinstance(data.get("run"), dict) and isinstance(base.get("run"), dict):
         set_run_length(merged["run"], data["run"])  # days in the base, hours here: hours
     return merged, origin
@@ -130,10 +106,13 @@ def load_scenario(path: str | Path) -> Scenario:
     what differs: tables merge key by key; arrays (shifts, priorities) and
     values replace the base's, except that a table keyed by indices
     (``[clinicians.0.handle_time]``) changes those elements of the base's
-    array. A ``[demand.history]`` CSV file and an empirical distribution's
-    ``file`` are read now, relative to the scenario file that names them, so
-    the scenario holds the values themselves. Raises :class:`ScenarioError`
-    with the file that set the offending key, the dotted key and what is allowed.
+    array. A file that names a ``provider_type`` gets that preset merged over
+    its base (or the built-in defaults) and under its own keys, by the same
+    rule (:mod:`sim111.scenario.presets`). A ``[demand.history]`` CSV file
+    and an empirical distribution's ``file`` are read now, relative to the
+    scenario file that names them, so the scenario holds the values
+    themselves. Raises :class:`ScenarioError` with the file that set the
+    offending key, the dotted key and what is allowed.
     """
     path = Path(path)
     data, origin = _resolve(path.resolve(), (path.resolve(),))

@@ -11,6 +11,7 @@ from sim111.errors import FieldError, ScenarioError
 from sim111.scenario.costs import Costs
 from sim111.scenario.demand import Demand
 from sim111.scenario.journey import Callers, Clinical, Triage
+from sim111.scenario.presets import PROVIDER_TYPES, with_preset
 from sim111.scenario.run import LENGTH_KEYS, RunSettings, set_run_length
 from sim111.scenario.schema import build, spec, to_data
 from sim111.scenario.services import DownstreamService, OverflowRule, Provider
@@ -39,6 +40,14 @@ class Scenario:
     )
     costs: Costs = spec(default_factory=Costs, doc="Costs and contract price.")
     targets: Targets = spec(default_factory=Targets, doc="KPI targets the tables mark.")
+    provider_type: str | None = spec(
+        None,
+        doc="Who runs the service: a preset of clinician mix and pay, overheads, warm-transfer "
+        "practice and downstream links, merged over the base and under the file's own keys "
+        "(docs/providers.md). Set by --set or a sweep, the preset goes over the scenario as it "
+        "is, before the other overrides.",
+        choices=PROVIDER_TYPES,
+    )
 
     def __post_init__(self) -> None:
         names = [p.name for p in self.providers]
@@ -145,10 +154,15 @@ class Scenario:
     def with_overrides(self, overrides: dict[str, Any], source: str = "override") -> Scenario:
         """A new scenario with ``{"dotted.key": value}`` applied and validated.
 
+        A ``provider_type`` among the overrides puts that preset over the
+        scenario as it is before the other overrides are applied, so they win.
         Raises :class:`ScenarioError` naming the key when a key is unknown or a
         value is not allowed.
         """
         data = self.to_data()
+        if "provider_type" in overrides:
+            overrides = dict(overrides)
+            data = _with_provider_type(data, overrides.pop("provider_type"), source)
         lengths = {k: v for k, v in overrides.items() if k in {f"run.{n}" for n in LENGTH_KEYS}}
         if len(lengths) > 1:
             raise ScenarioError(f"{source}: {' and '.join(lengths)} both give the run length")
@@ -163,6 +177,19 @@ class Scenario:
             else:
                 set_dotted(data, key, value, source)
         return scenario_from_data(data, source)
+
+
+def _with_provider_type(data: dict[str, Any], name: Any, source: str) -> dict[str, Any]:
+    """``data`` with preset ``name`` merged over it (``None``: no preset named)."""
+    if name is None:
+        data.pop("provider_type", None)
+        return data
+    try:
+        data = with_preset(data, name)
+    except FieldError as err:
+        raise ScenarioError(f"{source}: '{err.key}' {err.message}") from None
+    data["provider_type"] = name
+    return data
 
 
 def _date_ranges(dates: list[dt.date]) -> str:
