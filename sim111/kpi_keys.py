@@ -171,13 +171,36 @@ KPIS: tuple[Kpi, ...] = (
     Kpi("mean_advisors_on_duty", "Mean health advisors on duty", "people", ""),
     Kpi("mean_clinicians_on_duty", "Mean clinicians on duty", "people", ""),
 )
-KPI_BY_KEY = {k.key: k for k in KPIS}
+# only with several contract areas ([[areas]]): sharing between them
+AREA_KPIS = (
+    Kpi("population", "Population served", "people", ""),
+    Kpi("answered_by_other_area", "Answered by another area's advisor", "fraction", ""),
+    Kpi("assessed_by_other_area", "Assessed by another area's clinician", "fraction", ""),
+    Kpi("mutual_aid_calls_sent", "Calls answered by other areas (mutual aid)", "calls", ""),
+    Kpi("mutual_aid_calls_taken", "Other areas' calls answered (mutual aid)", "calls", ""),
+    Kpi("mutual_aid_fees_gbp", "Mutual-aid fees paid", "GBP", "lower"),
+    Kpi("mutual_aid_income_gbp", "Mutual-aid fees received", "GBP", "higher"),
+)
+AREA_PREFIX = "area."  # area.<name>.<key>: one area's KPI
+WORST_PREFIX = "worst_area."  # worst_area.<key>: the worst area's value
+MISSING_PREFIX = "areas_missing."  # areas_missing.<key>: areas missing their target
+KPI_BY_KEY = {k.key: k for k in KPIS + AREA_KPIS}
 
 
 def kpi_info(key: str) -> Kpi:
-    """The registry entry for ``key``, including per-priority-class keys."""
+    """The registry entry for ``key``, including per-class, per-area and spread keys."""
     if key in KPI_BY_KEY:
         return KPI_BY_KEY[key]
+    if key.startswith(AREA_PREFIX) and key.count(".") >= 2:
+        area, inner = key.removeprefix(AREA_PREFIX).split(".", 1)
+        kpi = kpi_info(inner)
+        return Kpi(key, f"{area}: {kpi.label}", kpi.unit, kpi.better)
+    if key.startswith(WORST_PREFIX):
+        kpi = kpi_info(key.removeprefix(WORST_PREFIX))
+        return Kpi(key, f"Worst area: {kpi.label}", kpi.unit, kpi.better)
+    if key.startswith(MISSING_PREFIX):
+        kpi = kpi_info(key.removeprefix(MISSING_PREFIX))
+        return Kpi(key, f"Areas missing the target: {kpi.label}", "areas", "lower")
     if key.startswith(PER_CLASS_PREFIX):
         name = key.removeprefix(PER_CLASS_PREFIX)
         return Kpi(

@@ -19,8 +19,8 @@ from sim111.cli.options import (
 from sim111.errors import ScenarioError
 from sim111.experiments.replications import run_experiment
 from sim111.kpi_keys import kpi_info
+from sim111.outputs.costs import cost_table
 from sim111.outputs.files import (
-    cost_table,
     kpi_table,
     scenario_toml,
     target_marks,

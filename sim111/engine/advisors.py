@@ -85,6 +85,10 @@ class AdvisorStage:
         # With no redials and no overflow rule reading the live queue, nothing depends
         # on *when* a caller hangs up until an advisor reaches them (see the module).
         self.lazy_abandonment = scenario.callers.redial_probability == 0 and not scenario.overflow
+        # shared pools of areas (sim111.engine.sharing) replace these two
+        self.on_free: Callable[[int], None] = self.advisor_free
+        self.lent_to: dict[int, AdvisorStage] = {}  # agents on another area's call: its stage
+        self.area = -1  # this stage's area in a multi-area run
 
     def offer(self, call: int) -> None:
         """A call arrives: answered at once, diverted, or queued."""
@@ -158,13 +162,18 @@ class AdvisorStage:
         call = self.task[agent]
         # the clock is exactly answer + handle: the time this wake-up was set for
         end = self.clock.now
-        self.advisor_end_min[call] = end
+        owner = self.lent_to.pop(agent, self) if self.lent_to else self
+        owner.advisor_end_min[call] = end
         pool = self.pool
         if pool.off_at[agent] <= end:  # StaffPool.release(), inlined: the shift is over
             pool.changes.append((end, -1))
             pool.on_duty -= 1
         else:
-            self.advisor_free(agent)
+            self.on_free(agent)
+        owner.call_goes_on(call, end)
+
+    def call_goes_on(self, call: int, end: float) -> None:
+        """``call``'s advisor call ended at ``end``: closed, or on to a clinician."""
         ends_as = self.ends_as[call]
         if ends_as == CLOSED_BY_ADVISOR:
             self.close(call, end, CLOSED_BY_ADVISOR, self.advisor_disposition[call])
@@ -172,3 +181,35 @@ class AdvisorStage:
             self.close(call, end, CLOSED_NO_TRIAGE, NO_DISPOSITION)
         else:
             self.to_clinical(call, end)
+
+    def answer_lent(self, call: int, lender: AdvisorStage, agent: int, now: float) -> None:
+        """``lender``'s advisor ``agent`` (another area's) answers this area's ``call``."""
+        self.calls.advisor_area[call] = lender.area
+        lender.lent_to[agent] = self
+        lender.answer_for(self, call, agent, now)
+
+    def answer_for(self, owner: AdvisorStage, call: int, agent: int, now: float) -> None:
+        """This stage's ``agent`` answers ``owner``'s ``call`` (its records are the owner's)."""
+        owner.answer_min[call] = now
+        owner.outcome[call] = WITH_ADVISOR_AT_END
+        if call >= owner.n_first and owner.on_repeat is not None and owner.repeat_of[call] >= 0:
+            owner.on_repeat(call)
+        self.task[agent] = call
+        self.at(now + owner.handle[call], self._done, agent)
+
+    def next_waiting(self) -> int | None:
+        """Take the caller queued longest who is still waiting (timed abandonment only)."""
+        queue, outcome = self.queue, self.outcome
+        while queue:
+            call = queue.popleft()
+            if outcome[call] == QUEUED_AT_END:
+                self.waiting -= 1
+                return call
+        return None
+
+    def head(self) -> int | None:
+        """The caller queued longest who is still waiting, left in the queue."""
+        queue, outcome = self.queue, self.outcome
+        while queue and outcome[queue[0]] != QUEUED_AT_END:
+            queue.popleft()
+        return queue[0] if queue else None

@@ -57,6 +57,24 @@ class CallbackQueue:
             heapq.heappush(heap, item)
         return found
 
+    def peek(
+        self, eligible: Callable[[int], bool] | None = None
+    ) -> tuple[tuple[float, float, int], int] | None:
+        """The first call (for which ``eligible(call)`` holds) and its sort key, left queued."""
+        heap, live = self._heap, self._live
+        while heap and live.get(heap[0][3]) != heap[0][2]:
+            heapq.heappop(heap)  # left the queue, or pushed again since
+        if not heap:
+            return None
+        if eligible is None or eligible(heap[0][3]):
+            order, entered, seq, call = heap[0]
+            return (order, entered, seq), call
+        live_items = sorted(item for item in heap if live.get(item[3]) == item[2])
+        for order, entered, seq, call in live_items:
+            if eligible(call):
+                return (order, entered, seq), call
+        return None
+
     def remove(self, call: int) -> bool:
         """Take ``call`` out of the queue; whether it was in it."""
         return self._live.pop(call, None) is not None

@@ -49,6 +49,7 @@ from sim111.engine.calendar import run_days
 from sim111.engine.callers import CallerDraws, draw_callers
 from sim111.engine.calls import CallTable
 from sim111.engine.clinical import ClinicalStage
+from sim111.engine.contingency import ProviderSeat, SharedProvider
 from sim111.engine.demand import (
     arrival_times_min,
     clip_at_horizon,
@@ -81,15 +82,21 @@ class CallCentre:
         arrivals: np.ndarray,
         draws: CallerDraws,
         streams: RandomStreams | None = None,
+        clock: Scheduler | None = None,
+        shared: SharedProvider | None = None,
     ) -> None:
         self.env = env
         self.scenario = scenario
         self.calls = calls = CallTable(scenario, arrivals, draws, streams)
-        self.clock = clock = Scheduler(env)
+        # areas of one coupled run share the clock, and may share a contingency provider
+        self.clock = clock = Scheduler(env) if clock is None else clock
         self.advice = AdvisorStage(env, clock, calls, scenario)
         self.clinical = ClinicalStage(env, clock, calls, scenario)
-        self.desks = [
-            ProviderDesk(env, clock, calls, scenario, k) for k in range(len(scenario.providers))
+        self.desks: list[ProviderDesk | ProviderSeat] = [
+            ProviderSeat(shared, calls, k)
+            if shared is not None and p.name == shared.provider.name
+            else ProviderDesk(env, clock, calls, scenario, k)
+            for k, p in enumerate(scenario.providers)
         ]
         self.services = [
             ServiceDesk(env, clock, calls, scenario, k) for k in range(len(scenario.downstream))
@@ -219,8 +226,12 @@ def draw_arrivals(scenario: Scenario, streams: RandomStreams) -> np.ndarray:
     return arrival_times_min(t_knots, cum, streams.generator("arrivals"))
 
 
-def simulate(scenario: Scenario, replication: int, seed: int) -> RunRecords:
-    """Simulate one replication of ``scenario`` and return its records."""
+def simulate(scenario: Scenario, replication: int, seed: int, namespace: str = "") -> RunRecords:
+    """Simulate one replication of ``scenario`` and return its records.
+
+    ``namespace`` names the random streams' family: an area of a multi-area
+    scenario draws from streams of its own (``area.<name>``).
+    """
     run = scenario.run
     # A replication allocates hundreds of thousands of small objects and makes no
     # reference cycles it does not break itself (below): the cyclic collector
@@ -228,41 +239,48 @@ def simulate(scenario: Scenario, replication: int, seed: int) -> RunRecords:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        streams = RandomStreams(seed, replication)
+        streams = RandomStreams(seed, replication, namespace)
         arrivals = draw_arrivals(scenario, streams)
         draws = draw_callers(scenario, streams.generator, arrivals.size)
         env = simpy.Environment()
         centre = CallCentre(env, scenario, arrivals, draws, streams)
         centre.run(run.horizon_min)
-        records = RunRecords(
-            calls=centre.records(),
-            advisors=StepLog.from_changes(centre.advisors.changes),
-            clinicians=StepLog.from_changes(centre.clinicians.changes),
-            # logged as events happen, but some carry drawn (not clock) times
-            clinicians_busy=StepLog.from_changes(centre.clinical.busy_changes, chronological=False),
-            awaiting_clinician=StepLog.from_changes(
-                centre.clinical.awaiting_changes, chronological=False
-            ),
-            clinicians_overtime=(
-                StepLog.from_changes(centre.backlog.overtime_changes)
-                if centre.backlog is not None
-                else None
-            ),
-            start_date=run.start_date,
-            horizon_min=run.horizon_min,
-            warmup_min=run.warmup_min,
-            interval_min=run.interval_min,
-            replication=replication,
-            priority_names=tuple(p.name for p in scenario.clinical.priorities),
-            priority_targets_min=tuple(p.target_min for p in scenario.clinical.priorities),
-            provider_names=tuple(p.name for p in scenario.providers),
-            downstream_names=tuple(d.name for d in scenario.downstream),
-            downstream_targets_min=tuple(
-                tuple(c.target_min for c in d.classes) for d in scenario.downstream
-            ),
-        )
+        records = run_records(centre, replication)
         centre.dismantle()
     finally:
         if collecting:
             gc.enable()
     return records
+
+
+def run_records(centre: CallCentre, replication: int) -> RunRecords:
+    """What ``centre`` logged in its run, as :class:`RunRecords`."""
+    scenario = centre.scenario
+    run = scenario.run
+    return RunRecords(
+        calls=centre.records(),
+        advisors=StepLog.from_changes(centre.advisors.changes),
+        clinicians=StepLog.from_changes(centre.clinicians.changes),
+        # logged as events happen, but some carry drawn (not clock) times
+        clinicians_busy=StepLog.from_changes(centre.clinical.busy_changes, chronological=False),
+        awaiting_clinician=StepLog.from_changes(
+            centre.clinical.awaiting_changes, chronological=False
+        ),
+        clinicians_overtime=(
+            StepLog.from_changes(centre.backlog.overtime_changes)
+            if centre.backlog is not None
+            else None
+        ),
+        start_date=run.start_date,
+        horizon_min=run.horizon_min,
+        warmup_min=run.warmup_min,
+        interval_min=run.interval_min,
+        replication=replication,
+        priority_names=tuple(p.name for p in scenario.clinical.priorities),
+        priority_targets_min=tuple(p.target_min for p in scenario.clinical.priorities),
+        provider_names=tuple(p.name for p in scenario.providers),
+        downstream_names=tuple(d.name for d in scenario.downstream),
+        downstream_targets_min=tuple(
+            tuple(c.target_min for c in d.classes) for d in scenario.downstream
+        ),
+    )

@@ -57,6 +57,9 @@ class ClinicalStage:
     # set by the backlog rules, if any: a call starts waiting / was queued
     on_waiting: Callable[[int, float], None] | None = None
     on_queued: Callable[[], None] | None = None
+    # set by a shared pool of areas (sim111.engine.sharing): another area's idle
+    # clinician for a call of this class, as (its stage, the clinician)
+    borrow: Callable[[int], tuple[ClinicalStage, int] | None] | None = None
 
     def __init__(
         self, env: simpy.Environment, clock: Scheduler, calls: CallTable, scenario: Scenario
@@ -87,6 +90,8 @@ class ClinicalStage:
         )
         self.busy_changes: list[tuple[float, int]] = []
         self.awaiting_changes: list[tuple[float, int]] = []
+        self.lent_to: dict[int, ClinicalStage] = {}  # clinicians on another area's call
+        self.area = -1  # this stage's area in a multi-area run
 
     def _take_clinician(self, priority: int) -> int | None:
         if self._all_serve_all:
@@ -111,6 +116,11 @@ class ClinicalStage:
             if agent is not None:
                 calls.warm_transfer[call] = True
                 self._assess(call, agent, now)
+                return
+            lent = self.borrow(priority) if self.borrow is not None else None
+            if lent is not None:
+                calls.warm_transfer[call] = True
+                self._assess(call, lent[1], now, lent[0])
                 return
             hold = self.clinical.warm_transfer_hold_max_min
             if hold > 0:
@@ -143,7 +153,13 @@ class ClinicalStage:
         if self.pool.idle and self.where.get(call) == QUEUED:  # e.g. a class not put
             agent = self._take_clinician(priority)  # through live, or a retry
             if agent is not None:
-                self.clinician_free(agent)
+                self.pool.on_free(agent)
+        if self.borrow is not None and self.where.get(call) == QUEUED:
+            lent = self.borrow(priority)
+            if lent is not None:
+                lender, agent = lent
+                self.queue.remove(call)
+                self._attempt(call, agent, lender)
 
     def order(self, call: int) -> float:
         """``call``'s place in the call-back queue: its class (less any upgrades) or deadline."""
@@ -169,25 +185,33 @@ class ClinicalStage:
 
     def _next_holding(self, group: int) -> int | None:
         """The caller holding longest whom ``group`` serves; the others keep their place."""
+        call = self.peek_holding(group)
+        if call is not None:
+            self.holding.remove(call)  # the head, unless an earlier caller is not served
+        return call
+
+    def peek_holding(self, group: int) -> int | None:
+        """The caller holding longest whom ``group`` serves, left holding."""
         holding, where = self.holding, self.where
         while holding and where.get(holding[0]) != HOLDING:
-            holding.popleft()  # moved to the call-back queue, or left
+            holding.popleft()
         serves = self._serves[group]
-        if serves is None:
-            return holding.popleft() if holding else None
         priority = self.calls.priority
         for call in holding:
-            if where.get(call) == HOLDING and priority[call] in serves:
-                holding.remove(call)
+            if where.get(call) == HOLDING and (serves is None or priority[call] in serves):
                 return call
         return None
 
+    def peek_callback(self, group: int) -> tuple[tuple[float, float, int], int] | None:
+        """The first call-back ``group`` serves and its place in the queue, left queued."""
+        return self.queue.peek(self._served_by(group))
+
     def _next_callback(self, group: int) -> int | None:
-        serves = self._serves[group]
-        if serves is None:
-            return self.queue.pop()
-        priority = self.calls.priority
-        return self.queue.pop(lambda call: priority[call] in serves)
+        return self.queue.pop(self._served_by(group))
+
+    def _served_by(self, group: int) -> Callable[[int], bool] | None:
+        serves, priority = self._serves[group], self.calls.priority
+        return None if serves is None else (lambda call: priority[call] in serves)
 
     def clinician_free(self, agent: int) -> None:
         """``agent`` is free: a holding caller first, then a call-back, else idle."""
@@ -203,23 +227,41 @@ class ClinicalStage:
             return
         self.pool.make_idle(agent)
 
-    def _attempt(self, call: int, agent: int) -> None:
+    def _attempt(self, call: int, agent: int, lender: ClinicalStage | None = None) -> None:
+        """A call-back attempt on ``call`` by ``agent`` (of ``lender``, another area's
+        stage, if given; else of this one)."""
         calls, now = self.calls, self.clock.now
         calls.callback_attempts[call] += 1
         if calls.callback_attempts[call] == 1:
             calls.first_attempt_min[call] = max(now, calls.advisor_end_min[call])
         if calls.callback_attempts[call] >= calls.callback_attempts_needed[call]:
-            self._assess(call, agent, now)
+            self._assess(call, agent, now, lender)
             return
+        lender = self._lend(call, agent, lender)
         self.where[call] = DIALLING
-        self.busy_changes.append((now, 1))
-        self.pool.task[agent] = call
-        self.at(now + self.clinical.callback_no_answer_min, self._attempt_unanswered, agent)
+        lender.busy_changes.append((now, 1))
+        lender.pool.task[agent] = call
+        self.at(now + self.clinical.callback_no_answer_min, lender._attempt_unanswered, agent)
+
+    def _lend(self, call: int, agent: int, lender: ClinicalStage | None) -> ClinicalStage:
+        """The stage whose clinician ``agent`` is; if another area's, it notes whose call."""
+        if lender is None or lender is self:
+            if self.calls.clinician_area[call] >= 0:  # an earlier attempt was another area's
+                self.calls.clinician_area[call] = -1
+            return self
+        lender.lent_to[agent] = self
+        self.calls.clinician_area[call] = lender.area
+        return lender
 
     def _attempt_unanswered(self, agent: int) -> None:
         call = self.pool.task[agent]
+        owner = self.lent_to.pop(agent, self) if self.lent_to else self
         now = self.clock.now
         self.busy_changes.append((now, -1))
+        owner._not_answered(call, now)
+        self.pool.release(agent)
+
+    def _not_answered(self, call: int, now: float) -> None:
         if self.where.get(call) != DIALLING:
             pass  # the caller left while being dialled
         elif self.calls.callback_attempts[call] >= self.clinical.callback_max_attempts:
@@ -228,27 +270,30 @@ class ClinicalStage:
         else:
             self.where[call] = RETRYING
             self.at(now + self.clinical.callback_retry_delay_min, self._retry, call)
-        self.pool.release(agent)
 
-    def _assess(self, call: int, agent: int, now: float) -> None:
+    def _assess(
+        self, call: int, agent: int, now: float, lender: ClinicalStage | None = None
+    ) -> None:
         calls = self.calls
         now = max(now, calls.advisor_end_min[call])  # the clock may trail by a rounding error
         calls.contact_min[call] = now
         self.where.pop(call, None)
         self.upgrades.pop(call, None)
         self.awaiting_changes.append((now, -1))
-        self.busy_changes.append((now, 1))
+        lender = self._lend(call, agent, lender)
+        lender.busy_changes.append((now, 1))
         calls.outcome[call] = WITH_CLINICIAN_AT_END
-        group = self.pool.group_of[agent]
+        group = lender.pool.group_of[agent]
         calls.clinician_group[call] = group
-        self.pool.task[agent] = call
-        self.at(now + calls.clinician_handle_min[group][call], self._assessment_done, agent)
+        lender.pool.task[agent] = call
+        self.at(now + calls.clinician_handle_min[group][call], lender._assessment_done, agent)
 
     def _assessment_done(self, agent: int) -> None:
         call = self.pool.task[agent]
+        owner = self.lent_to.pop(agent, self) if self.lent_to else self
         now = self.clock.now
-        calls = self.calls
+        calls = owner.calls
         calls.clinician_end_min[call] = now
         self.busy_changes.append((now, -1))
-        self.close(call, now, CLOSED_BY_CLINICIAN, calls.clinician_disposition[call])
+        owner.close(call, now, CLOSED_BY_CLINICIAN, calls.clinician_disposition[call])
         self.pool.release(agent)

@@ -205,3 +205,7 @@ class RunRecords:
     # clinicians called in on overtime, for the length of their block (they are
     # also in ``clinicians`` while on duty)
     clinicians_overtime: StepLog | None = None
+    # several areas pooled (sim111.measures.areas.pooled_records): their names, and
+    # each call's area as an index into them
+    area_names: tuple[str, ...] = ()
+    call_area: np.ndarray | None = None

@@ -26,16 +26,19 @@ class RandomStreams:
     True
     """
 
-    def __init__(self, seed: int, replication: int) -> None:
+    def __init__(self, seed: int, replication: int, namespace: str = "") -> None:
         self.seed = seed
         self.replication = replication
+        # an area of a multi-area scenario draws from streams of its own
+        self._prefix = f"{namespace}." if namespace else ""
         self._generators: dict[str, np.random.Generator] = {}
 
     def generator(self, name: str) -> np.random.Generator:
         """The generator for random input ``name`` (created on first use)."""
         rng = self._generators.get(name)
         if rng is None:
-            seq = np.random.SeedSequence([self.seed, self.replication, stream_key(name)])
+            key = stream_key(self._prefix + name)
+            seq = np.random.SeedSequence([self.seed, self.replication, key])
             rng = np.random.Generator(np.random.PCG64(seq))
             self._generators[name] = rng
         return rng

@@ -46,6 +46,8 @@ class ExperimentResult:
         frames = []
         for rec in self.records:
             frame = rec.calls.to_frame(rec.start_date)
+            if rec.call_area is not None:
+                frame.insert(0, "area", pd.Categorical.from_codes(rec.call_area, rec.area_names))
             frame.insert(0, "replication", rec.replication)
             frames.append(frame)
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

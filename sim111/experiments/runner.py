@@ -12,7 +12,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 from sim111.engine.centre import simulate
+from sim111.engine.network import simulate_areas
 from sim111.engine.records import RunRecords
+from sim111.measures.areas import areas_kpis, pooled_records
 from sim111.measures.costs import cost_kpis
 from sim111.measures.intervals import interval_kpis
 from sim111.measures.kpis import disposition_counts, replication_kpis
@@ -34,7 +36,17 @@ class Outcome:
 def simulate_replication(
     scenario: Scenario, replication: int, seed: int
 ) -> tuple[dict[str, float], pd.DataFrame, RunRecords]:
-    """KPIs (operational and cost), interval KPIs and records of one replication."""
+    """KPIs (operational and cost), interval KPIs and records of one replication.
+
+    With ``[[areas]]``: the whole's KPIs, every area's and the spread between
+    them (:func:`~sim111.measures.areas.areas_kpis`); interval KPIs and records
+    of all areas pooled (the records say each call's area).
+    """
+    if scenario.areas:
+        by_area = simulate_areas(scenario, replication, seed)
+        kpis = areas_kpis(scenario, by_area)
+        records = pooled_records(by_area, tuple(a.name for a in scenario.areas))
+        return kpis, interval_kpis(records), records
     records = simulate(scenario, replication, seed)
     kpis = replication_kpis(records)
     kpis.update(cost_kpis(scenario, kpis, disposition_counts(records)))

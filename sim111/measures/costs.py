@@ -153,7 +153,7 @@ def _penalties(scenario: Scenario, kpis: dict[str, float]) -> float:
     return total
 
 
-def _kpi_years(scenario: Scenario) -> float:
+def kpi_years(scenario: Scenario) -> float:
     """Length of the KPI window (warm-up to end) in years."""
     run = scenario.run
     return (run.horizon_min - run.warmup_min) / MINUTES_PER_DAY / DAYS_PER_YEAR
@@ -226,7 +226,7 @@ def cost_kpis(
     total = direct + overhead + fees + overtime
     answered = kpis.get("calls_answered", math.nan)
     contacts = kpis.get("clinical_contacts", math.nan)
-    years = _kpi_years(scenario)
+    years = kpi_years(scenario)
     revenue = _revenue(scenario, answered, years)
     penalties = _penalties(scenario, kpis)
     self_referrals = _self_referrals_gbp(costs, kpis)

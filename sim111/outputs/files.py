@@ -24,7 +24,7 @@ from sim111.experiments.replications import ExperimentResult
 from sim111.experiments.store import json_default
 from sim111.experiments.sweep import SweepResult
 from sim111.kpi_keys import kpi_info
-from sim111.measures.costs import staff_costs
+from sim111.outputs.areas import area_summary, area_table, areas_json, is_area_key
 from sim111.outputs.formatting import _fmt, render_table
 from sim111.scenario import Scenario
 from sim111.scenario.targets import Target, kpi_targets
@@ -59,6 +59,8 @@ def result_json(result: ExperimentResult) -> dict[str, Any]:
     marks = target_marks(result)
     kpis: dict[str, dict[str, Any]] = {}
     for key in summary.index:
+        if is_area_key(key):
+            continue  # under "areas"
         row = summary.loc[key]
         kpis[key] = {
             "mean": _clean(row["mean"]),
@@ -68,12 +70,15 @@ def result_json(result: ExperimentResult) -> dict[str, Any]:
         if key in marks:
             target, mark = marks[key]
             kpis[key].update(target=target.value, status=mark or None)
-    return {
+    out = {
         "scenario": result.scenario.name,
         "replications": result.replications,
         "seed": result.seed,
         "kpis": kpis,
     }
+    if result.scenario.areas:
+        out["areas"] = areas_json(result)
+    return out
 
 
 def kpi_table(result: ExperimentResult) -> str:
@@ -87,7 +92,7 @@ def kpi_table(result: ExperimentResult) -> str:
     for key in result.summary.index:
         kpi = kpi_info(key)
         row = result.summary.loc[key]
-        if row["n"] == 0:
+        if row["n"] == 0 or is_area_key(key):  # areas: a table of their own
             continue  # undefined in every replication, e.g. no clinical stage
         ci = (
             "-"
@@ -103,7 +108,10 @@ def kpi_table(result: ExperimentResult) -> str:
         f"{scenario.name}: {scenario.run.length_text} from {scenario.run.start_date}, "
         f"{result.replications} replications, seed {result.seed}"
     )
-    return "\n".join([head, "", render_table(rows)])
+    parts = [head, "", render_table(rows)]
+    if scenario.areas:
+        parts += ["", area_table(result)]
+    return "\n".join(parts)
 
 
 def write_outputs(result: ExperimentResult, out_dir: str | Path) -> list[Path]:
@@ -119,6 +127,11 @@ def write_outputs(result: ExperimentResult, out_dir: str | Path) -> list[Path]:
         "summary.csv": lambda p: result.summary.to_csv(p),
         "kpis_by_replication.csv": lambda p: result.kpis.to_csv(p, index=False),
         "intervals.csv": lambda p: result.intervals.to_csv(p, index=False),
+        **(
+            {"areas.csv": lambda p: area_summary(result).to_csv(p, index=False)}
+            if result.scenario.areas
+            else {}
+        ),
         "scenario.json": lambda p: p.write_text(
             json.dumps(result.scenario.to_data(), indent=2, default=json_default) + "\n"
         ),
@@ -170,53 +183,6 @@ def scenario_toml(scenario: Scenario, header: str = "") -> str:
     body = tomli_w.dumps(scenario.to_data())
     comment = "".join(f"# {line}\n" for line in header.splitlines())
     return comment + body
-
-
-def cost_breakdown(scenario: Scenario) -> pd.DataFrame:
-    """Paid hours and cost per staff group over the KPI window, plus overheads."""
-    rows = [
-        {
-            "group": c.group,
-            "paid_hours": c.paid_hours,
-            "basic_gbp": c.basic_gbp,
-            "uplift_gbp": c.uplift_gbp,
-            "on_cost_gbp": c.on_cost_gbp,
-            "shrinkage_gbp": c.shrinkage_gbp,
-            "total_gbp": c.total_gbp,
-        }
-        for c in staff_costs(scenario)
-    ]
-    frame = pd.DataFrame(rows)
-    if frame.empty:
-        return frame
-    direct = frame["total_gbp"].sum()
-    overhead = {"group": "overheads", "total_gbp": direct * scenario.costs.overhead_share}
-    total = {
-        "group": "total",
-        "paid_hours": frame["paid_hours"].sum(),
-        "total_gbp": direct + overhead["total_gbp"],
-    }
-    return pd.concat([frame, pd.DataFrame([overhead, total])], ignore_index=True)
-
-
-def cost_table(scenario: Scenario) -> str:
-    """The cost breakdown as plain text."""
-    frame = cost_breakdown(scenario)
-    if frame.empty:
-        return "No staff group has pay set: nothing to cost."
-    columns = ["paid_hours", "basic_gbp", "uplift_gbp", "on_cost_gbp", "shrinkage_gbp", "total_gbp"]
-    heads = ["group", "paid hours", "basic", "uplifts", "on-costs", "shrinkage", "total"]
-    rows = [heads]
-    for _, r in frame.iterrows():
-        cells = [str(r["group"])]
-        for c in columns:
-            v = r.get(c)
-            if v is None or (isinstance(v, float) and math.isnan(v)):
-                cells.append("")
-            else:
-                cells.append(f"{v:,.0f}" if c == "paid_hours" else f"£{v:,.0f}")
-        rows.append(cells)
-    return render_table(rows)
 
 
 DEFAULT_SWEEP_KPIS = (

@@ -12,7 +12,7 @@ def _fmt(kpi: Kpi, x: float) -> str:
         return "-"
     if kpi.unit == "fraction":
         return f"{x:.1%}"
-    if kpi.unit == "calls":
+    if kpi.unit == "calls" or (kpi.unit == "people" and abs(x) >= 1000):
         return f"{x:,.0f}"
     if kpi.unit == "GBP":
         return gbp(x)

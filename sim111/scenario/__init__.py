@@ -9,6 +9,7 @@ dataclasses are split by topic (``run``, ``demand``, ``journey``, ``staff``,
 >>> scenario = load_scenario("scenarios/typical-area.toml").with_overrides({"run.days": 7})
 """
 
+from sim111.scenario.areas import Area, MutualAid, Sharing
 from sim111.scenario.callbacks import (
     WAITING_ACTIONS,
     Backlog,
@@ -51,6 +52,7 @@ __all__ = [
     "MINUTES_PER_DAY",
     "MONTH_MULTIPLIERS_2014_15",
     "WAITING_ACTIONS",
+    "Area",
     "Backlog",
     "Callers",
     "Clinical",
@@ -67,6 +69,7 @@ __all__ = [
     "DownstreamCosts",
     "DownstreamService",
     "HourlyProfile",
+    "MutualAid",
     "OverflowRule",
     "Pay",
     "Penalty",
@@ -74,6 +77,7 @@ __all__ = [
     "Provider",
     "RunSettings",
     "Scenario",
+    "Sharing",
     "Shift",
     "StaffGroup",
     "StaffingChange",

@@ -10,7 +10,7 @@ from typing import Any
 
 from sim111.errors import FieldError, ScenarioError
 from sim111.scenario.history import read_history
-from sim111.scenario.merging import merge_data
+from sim111.scenario.merge import merge_data
 from sim111.scenario.presets import with_preset
 from sim111.scenario.run import set_run_length
 from sim111.scenario.schema import build
@@ -49,7 +49,10 @@ def _resolve(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dict[s
             base = with_preset(base, data["provider_type"], origin)
         except FieldError as err:
             raise ScenarioError(f"{path}: '{err.key}' {err.message}") from None
-    merged = merge_data(base, data, str(path), origin)
+    try:
+        merged = merge_data(base, data, origin, str(path))
+    except FieldError as err:
+        raise ScenarioError(f"{path}: '{err.key}' {err.message}") from None
     if isinstance(data.get("run"), dict) and isinstance(base.get("run"), dict):
         set_run_length(merged["run"], data["run"])  # days in the base, hours here: hours
     return merged, origin

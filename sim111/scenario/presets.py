@@ -11,7 +11,7 @@ shipped with the package (``sim111/scenario/presets/<name>.toml``), read with
 
 A preset's data is merged over the scenario's base (its ``extends`` chain, or
 the built-in defaults) and under the file's own keys, by the same rule as
-``extends`` (:mod:`sim111.scenario.merging`). Every preset sets the same keys,
+``extends`` (:mod:`sim111.scenario.merge`). Every preset sets the same keys,
 so putting one preset over a scenario built with another leaves nothing of
 the first behind.
 """
@@ -24,8 +24,8 @@ import tomllib
 from importlib import resources
 from typing import Any
 
-from sim111.errors import FieldError
-from sim111.scenario.merging import merge_data
+from sim111.errors import FieldError, ScenarioError
+from sim111.scenario.merge import merge_data
 from sim111.scenario.schema import to_data
 
 PROVIDER_TYPES: tuple[str, ...] = (
@@ -73,10 +73,16 @@ def with_preset(
     index table such as ``[clinical.priorities.0]`` over a file with no
     priority classes), the elements are those of the built-in default.
     ``origin`` (optional) records the preset file as the source of its keys.
+    An unknown ``name`` raises :class:`~sim111.errors.FieldError` on key
+    ``provider_type``; a preset that indexes more elements than the base has
+    raises :class:`~sim111.errors.ScenarioError` naming the preset file.
     """
     preset = preset_data(name)
-    origin = {} if origin is None else origin
-    return merge_data(_with_indexed_defaults(base, preset), preset, preset_source(name), origin)
+    source = preset_source(name)
+    try:
+        return merge_data(_with_indexed_defaults(base, preset), preset, origin, source)
+    except FieldError as err:
+        raise ScenarioError(f"{source}: '{err.key}' {err.message}") from None
 
 
 def _with_indexed_defaults(
@@ -113,3 +119,20 @@ def _builtin_default(path: tuple[str, ...]) -> Any:
     for part in path[1:]:
         node = getattr(node, part, None)
     return to_data(node)
+
+
+def with_provider_type(data: dict[str, Any], name: Any, source: str) -> dict[str, Any]:
+    """Scenario ``data`` with preset ``name`` over it and ``provider_type`` set to it
+    (``None``: the label removed, the data kept), for ``Scenario.with_overrides``.
+
+    Raises :class:`~sim111.errors.ScenarioError` naming ``source`` and the key.
+    """
+    if name is None:
+        data.pop("provider_type", None)
+        return data
+    try:
+        data = with_preset(data, name)
+    except FieldError as err:
+        raise ScenarioError(f"{source}: '{err.key}' {err.message}") from None
+    data["provider_type"] = name
+    return data

@@ -24,6 +24,53 @@ _MISSING = dataclasses.MISSING
 T = TypeVar("T")
 
 
+class FrozenTable:
+    """A TOML table or array kept as given, immutable and hashable: an overlay merged
+    over another scenario's data later (an area's ``[areas.demand]``), so it is
+    validated then, not here. ``thaw()`` gives the plain data back."""
+
+    __slots__ = ("_frozen",)
+
+    def __init__(self, data: Any) -> None:
+        object.__setattr__(self, "_frozen", _freeze(data))
+
+    def thaw(self) -> Any:
+        """The plain (mutable) TOML-like data."""
+        return _thaw(self._frozen)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("FrozenTable is immutable")
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pickled as its plain data (to workers)
+        return (FrozenTable, (self.thaw(),))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FrozenTable) and self._frozen == other._frozen
+
+    def __hash__(self) -> int:
+        return hash(self._frozen)
+
+    def __repr__(self) -> str:
+        return f"FrozenTable({self.thaw()!r})"
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return ("table", tuple((k, _freeze(v)) for k, v in value.items()))
+    if isinstance(value, list | tuple):
+        return ("array", tuple(_freeze(v) for v in value))
+    return value
+
+
+def _thaw(value: Any) -> Any:
+    if isinstance(value, tuple) and len(value) == 2 and value[0] in ("table", "array"):
+        kind, items = value
+        if kind == "table":
+            return {k: _thaw(v) for k, v in items}
+        return [_thaw(v) for v in items]
+    return value
+
+
 def spec(
     default: Any = _MISSING,
     *,
@@ -65,6 +112,8 @@ def _type_name(tp: Any) -> str:
         return "true or false"
     if tp is dt.date:
         return "a date (YYYY-MM-DD)"
+    if tp is FrozenTable:
+        return "a table (merged over the base's)"
     if dataclasses.is_dataclass(tp):
         return "a table"
     if origin is tuple:
@@ -138,6 +187,10 @@ def _convert(tp: Any, value: Any, meta: Mapping[str, Any]) -> Any:
         return _convert(args[0], value, meta)
     if dataclasses.is_dataclass(tp):
         return build(tp, value)  # type: ignore[arg-type]
+    if tp is FrozenTable:
+        if not isinstance(value, Mapping | list):
+            raise FieldError("", f"must be a table or an array of tables, got {_show(value)}")
+        return FrozenTable(value)
     if origin is tuple:
         inner = typing.get_args(tp)[0]
         if not isinstance(value, list | tuple):
@@ -208,6 +261,8 @@ def to_data(obj: Any) -> Any:
         return out
     if isinstance(obj, tuple | list):
         return [to_data(v) for v in obj]
+    if isinstance(obj, FrozenTable):
+        return obj.thaw()
     return obj
 
 

@@ -5,13 +5,16 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from sim111.errors import FieldError, ScenarioError
+from sim111.scenario.areas import Area, Sharing, pool_keys, scale_rosters
 from sim111.scenario.costs import Costs
 from sim111.scenario.demand import Demand
 from sim111.scenario.journey import Callers, Clinical, Triage
-from sim111.scenario.presets import PROVIDER_TYPES, with_preset
+from sim111.scenario.merge import merge_data
+from sim111.scenario.presets import PROVIDER_TYPES, with_provider_type
 from sim111.scenario.run import LENGTH_KEYS, RunSettings, set_run_length
 from sim111.scenario.schema import build, spec, to_data
 from sim111.scenario.services import DownstreamService, OverflowRule, Provider
@@ -40,12 +43,17 @@ class Scenario:
     )
     costs: Costs = spec(default_factory=Costs, doc="Costs and contract price.")
     targets: Targets = spec(default_factory=Targets, doc="KPI targets the tables mark.")
+    areas: tuple[Area, ...] = spec(
+        (),
+        doc="Contract areas, each the scenario above with its own table merged over it "
+        "(array of tables); none: one area, the scenario itself.",
+    )
+    sharing: Sharing = spec(default_factory=Sharing, doc="How the areas share work.")
     provider_type: str | None = spec(
         None,
         doc="Who runs the service: a preset of clinician mix and pay, overheads, warm-transfer "
-        "practice and downstream links, merged over the base and under the file's own keys "
-        "(docs/providers.md). Set by --set or a sweep, the preset goes over the scenario as it "
-        "is, before the other overrides.",
+        "practice and downstream links, merged over the base and under the file's own keys; "
+        "as an override, over the scenario before the other overrides (docs/providers.md).",
         choices=PROVIDER_TYPES,
     )
 
@@ -97,6 +105,7 @@ class Scenario:
             )
         self._check_demand_covers_run()
         self._check_backlog(names)
+        self._check_areas(names)
 
     @property
     def overtime_group_index(self) -> int:
@@ -121,6 +130,69 @@ class Scenario:
             )
         if backlog.overtime and not self.clinicians:
             raise FieldError("clinical.backlog.overtime_max_clinicians", "needs clinicians")
+
+    def _check_areas(self, providers: list[str]) -> None:
+        sharing = self.sharing
+        if not self.areas:
+            if sharing != Sharing():
+                raise FieldError("sharing", "needs [[areas]] (several areas to share work)")
+            return
+        names = [a.name for a in self.areas]
+        if len(set(names)) != len(names):
+            raise FieldError("areas", f"names must be unique, got {names}")
+        if sharing.contingency is not None and sharing.contingency not in providers:
+            raise FieldError(
+                "sharing.contingency",
+                f"must name a provider in [[providers]] ({', '.join(providers) or 'none defined'})"
+                f", got {sharing.contingency!r}",
+            )
+        scenarios = self.area_scenarios  # builds (and so checks) every area
+        self._check_clinician_pools(scenarios)
+        if sharing.contingency is not None:
+            for k, area in enumerate(scenarios):
+                if sharing.contingency not in [p.name for p in area.providers]:
+                    raise FieldError(
+                        f"areas.{k}.providers",
+                        f"must keep the contingency provider {sharing.contingency!r}",
+                    )
+
+    def _check_clinician_pools(self, scenarios: tuple[Scenario, ...]) -> None:
+        """Areas sharing clinicians need the same clinician groups and call-back classes."""
+        first: dict[str, tuple[int, tuple[Any, ...]]] = {}
+        for k, (key, area) in enumerate(
+            zip(pool_keys(self.areas, self.sharing.clinicians), scenarios, strict=True)
+        ):
+            shape = (
+                tuple(g.name for g in area.clinicians),
+                tuple(p.name for p in area.clinical.priorities),
+            )
+            seen = first.setdefault(key, (k, shape))
+            if seen[1] != shape:
+                raise FieldError(
+                    f"areas.{k}.clinicians",
+                    f"areas sharing clinicians need the same clinician groups and call-back "
+                    f"classes: {self.areas[k].name!r} has {shape}, "
+                    f"{self.areas[seen[0]].name!r} has {seen[1]}",
+                )
+
+    @cached_property
+    def area_scenarios(self) -> tuple[Scenario, ...]:
+        """Each area as a scenario of its own: this one with the area's table over it."""
+        if not self.areas:
+            return ()
+        base = self.to_data()
+        for key in ("areas", "sharing", "description"):
+            base.pop(key, None)
+        out = []
+        for k, area in enumerate(self.areas):
+            try:
+                data = copy.deepcopy(merge_data(base, area.overlay()))  # shares base's tables
+                data["name"] = area.name
+                scale_rosters(data, area)
+                out.append(build(Scenario, data))
+            except FieldError as err:
+                raise err.under(f"areas.{k}") from None
+        return tuple(out)
 
     def _check_demand_covers_run(self) -> None:
         history = self.demand.history
@@ -162,7 +234,7 @@ class Scenario:
         data = self.to_data()
         if "provider_type" in overrides:
             overrides = dict(overrides)
-            data = _with_provider_type(data, overrides.pop("provider_type"), source)
+            data = with_provider_type(data, overrides.pop("provider_type"), source)
         lengths = {k: v for k, v in overrides.items() if k in {f"run.{n}" for n in LENGTH_KEYS}}
         if len(lengths) > 1:
             raise ScenarioError(f"{source}: {' and '.join(lengths)} both give the run length")
@@ -175,21 +247,8 @@ class Scenario:
             if key in lengths:  # a new length replaces the old, whichever key gave it
                 set_run_length(data.setdefault("run", {}), {key.removeprefix("run."): value})
             else:
-                set_dotted(data, key, value, source)
+                set_dotted(data, key, copy.deepcopy(value), source)  # never the caller's
         return scenario_from_data(data, source)
-
-
-def _with_provider_type(data: dict[str, Any], name: Any, source: str) -> dict[str, Any]:
-    """``data`` with preset ``name`` merged over it (``None``: no preset named)."""
-    if name is None:
-        data.pop("provider_type", None)
-        return data
-    try:
-        data = with_preset(data, name)
-    except FieldError as err:
-        raise ScenarioError(f"{source}: '{err.key}' {err.message}") from None
-    data["provider_type"] = name
-    return data
 
 
 def _date_ranges(dates: list[dt.date]) -> str:

@@ -44,6 +44,8 @@ TABLE_COLUMNS = [
     "warm_transfer",
     "callback_attempts",
     "clinician_group",
+    "advisor_area",
+    "clinician_area",
     "provider",
     "provider_start_min",
     "bounced",

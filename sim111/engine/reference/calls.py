@@ -51,6 +51,9 @@ class Call:
     repeat_of: int = -1
     callback_left_min: float = math.nan
     escalated_min: float = math.nan
+    # one area: no other area's advisor or clinician
+    advisor_area: int = -1
+    clinician_area: int = -1
 
     def close(self, now_min: float, outcome: int, disposition: int = rec.NO_DISPOSITION) -> None:
         """The call ends now with ``outcome`` (and a disposition, if one was given)."""

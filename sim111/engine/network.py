@@ -1,0 +1,152 @@
+"""Several contract areas in one replication: each alone, or coupled on one clock.
+
+Each area of a scenario with ``[[areas]]`` is a scenario of its own
+(:attr:`~sim111.scenario.Scenario.area_scenarios`) and draws from random
+streams of its own (``area.<name>.*``), so its callers — arrivals, patience,
+handling times — are the same whichever way the areas share work: comparisons
+of contract structures are paired call for call (common random numbers).
+
+Areas that share nothing are simulated one by one, exactly as single-area
+runs. Areas that share staff (a pool), mutual aid or a contingency provider
+form a coupled group: one SimPy environment and one clock, a
+:class:`~sim111.engine.centre.CallCentre` per area, first attempts of all
+areas merged in time order (equal times: in area order), and the sharing
+rules of :mod:`sim111.engine.sharing` and :mod:`sim111.engine.contingency`
+linking them. Each area still leaves its own :class:`RunRecords`.
+"""
+
+from __future__ import annotations
+
+import gc
+from array import array
+from collections.abc import Sequence
+
+import numpy as np
+import simpy
+
+from sim111.engine.callers import draw_callers
+from sim111.engine.centre import CallCentre, draw_arrivals, run_records, simulate
+from sim111.engine.contingency import SharedProvider
+from sim111.engine.records import RunRecords
+from sim111.engine.scheduler import Scheduler
+from sim111.engine.sharing import AdvisorSharing, ClinicianSharing
+from sim111.engine.streams import RandomStreams
+from sim111.scenario import Scenario
+from sim111.scenario.areas import pool_keys
+
+
+def area_namespace(name: str) -> str:
+    """The family of random streams an area draws from."""
+    return f"area.{name}"
+
+
+def coupled_groups(scenario: Scenario) -> list[list[int]]:
+    """The areas (indices) that must run together, each group in area order.
+
+    Mutual aid and a shared contingency provider couple every area; pools
+    couple their members; any other area runs alone.
+    """
+    n = len(scenario.areas)
+    sharing = scenario.sharing
+    if sharing.mutual_aid is not None or sharing.contingency is not None:
+        return [list(range(n))] if n else []
+    parent = list(range(n))
+
+    def root(k: int) -> int:
+        while parent[k] != k:
+            k = parent[k]
+        return k
+
+    for level in (sharing.advisors, sharing.clinicians):
+        first: dict[str, int] = {}
+        for k, key in enumerate(pool_keys(scenario.areas, level)):
+            j = first.setdefault(key, k)
+            parent[root(k)] = root(j)
+    groups: dict[int, list[int]] = {}
+    for k in range(n):
+        groups.setdefault(root(k), []).append(k)
+    return sorted(groups.values())
+
+
+def simulate_areas(scenario: Scenario, replication: int, seed: int) -> tuple[RunRecords, ...]:
+    """One replication of every area of ``scenario``: each area's records, in area order."""
+    out: list[RunRecords | None] = [None] * len(scenario.areas)
+    for group in coupled_groups(scenario):
+        for k, records in zip(
+            group, simulate_group(scenario, group, replication, seed), strict=True
+        ):
+            out[k] = records
+    return tuple(r for r in out if r is not None)
+
+
+def simulate_group(
+    scenario: Scenario, group: Sequence[int], replication: int, seed: int, coupled: bool = False
+) -> list[RunRecords]:
+    """The areas of ``group``: alone if it is one area (unless ``coupled``), else coupled."""
+    areas = scenario.area_scenarios
+    if len(group) == 1 and not coupled:
+        k = group[0]
+        return [simulate(areas[k], replication, seed, area_namespace(scenario.areas[k].name))]
+    collecting = gc.isenabled()
+    gc.disable()  # as in simulate: no cycles but those dismantle() breaks
+    try:
+        return _simulate_coupled(scenario, list(group), replication, seed)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _simulate_coupled(
+    scenario: Scenario, group: list[int], replication: int, seed: int
+) -> list[RunRecords]:
+    env = simpy.Environment()
+    clock = Scheduler(env)
+    sharing = scenario.sharing
+    shared = None
+    if sharing.contingency is not None:
+        provider = next(p for p in scenario.providers if p.name == sharing.contingency)
+        shared = SharedProvider(env, clock, provider, scenario.run)
+    centres = []
+    for k in group:
+        area = scenario.area_scenarios[k]
+        streams = RandomStreams(seed, replication, area_namespace(scenario.areas[k].name))
+        arrivals = draw_arrivals(area, streams)
+        draws = draw_callers(area, streams.generator, arrivals.size)
+        centres.append(CallCentre(env, area, arrivals, draws, streams, clock, shared))
+    members = [scenario.areas[k] for k in group]
+    AdvisorSharing(
+        clock,
+        [c.advice for c in centres],
+        pool_keys(tuple(members), sharing.advisors),
+        sharing.prefer_own_area_s,
+        sharing.mutual_aid,
+        [c.scenario.mean_advisor_handle_min for c in centres],
+    )
+    ClinicianSharing(
+        clock, [c.clinical for c in centres], pool_keys(tuple(members), sharing.clinicians)
+    )
+    for k, centre in zip(group, centres, strict=True):  # area indices of the whole scenario
+        centre.advice.area = centre.clinical.area = k
+    _run_together(clock, centres, scenario.run.horizon_min)
+    records = [run_records(c, replication) for c in centres]
+    for centre in centres:
+        centre.dismantle()
+    return records
+
+
+def _run_together(clock: Scheduler, centres: list[CallCentre], until: float) -> None:
+    """Run the areas on one clock: their first attempts merged in time order."""
+    times = np.concatenate([np.frombuffer(c.calls.arrival_min[: c.calls.n_first]) for c in centres])
+    area = np.concatenate(
+        [np.full(c.calls.n_first, k, dtype=np.int64) for k, c in enumerate(centres)]
+    )
+    index = np.concatenate([np.arange(c.calls.n_first) for c in centres])
+    order = np.argsort(times, kind="stable")  # equal times: in area order
+    merged = array("d", times[order].tobytes())
+    area_of, index_of = area[order].tolist(), index[order].tolist()
+    offers = [c.advice.offer for c in centres]
+
+    def offer(i: int) -> None:
+        offers[area_of[i]](index_of[i])
+
+    clock.run(merged, len(merged), offer, until)

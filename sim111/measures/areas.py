@@ -1,0 +1,278 @@
+"""KPIs of a multi-area run: every area's, the whole's, and the spread between areas.
+
+The whole is measured on the pooled records of all areas — counts pooled, not
+means of the areas' percentages — so national "answered within 60 s" is all
+areas' calls answered within 60 s over all their answered calls. Money adds
+up across areas and the ratios are worked out again from the sums; mutual-aid
+fees move money between areas and cancel out in the whole. The spread says
+how far apart the areas are: for each KPI with a target, the worst area's
+value and how many areas miss it.
+
+Keys: the whole's KPIs under their usual keys; an area's as
+``area.<name>.<key>``; the spread as ``areas_missing.<key>`` and
+``worst_area.<key>``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from sim111.engine.records import CallRecords, RunRecords, StepLog
+from sim111.kpi_keys import AREA_PREFIX, MISSING_PREFIX, WORST_PREFIX
+from sim111.measures.costs import cost_kpis, kpi_years
+from sim111.measures.kpis import busy_integral_to, disposition_counts, replication_kpis
+from sim111.scenario import Scenario
+from sim111.scenario.areas import pool_keys
+from sim111.scenario.targets import kpi_targets
+
+# money and hours that add up across areas (ratios are worked out again)
+SUMMED = (
+    "paid_advisor_hours",
+    "paid_clinician_hours",
+    "staff_cost_gbp",
+    "overhead_gbp",
+    "overtime_cost_gbp",
+    "overflow_fees_gbp",
+    "total_cost_gbp",
+    "revenue_gbp",
+    "penalties_gbp",
+    "margin_gbp",
+    "downstream_cost_gbp",
+    "self_referral_cost_gbp",
+)
+
+
+def area_key(area: str, key: str) -> str:
+    """The KPI key of ``key`` for one area."""
+    return f"{AREA_PREFIX}{area}.{key}"
+
+
+def sum_steps(logs: Sequence[StepLog]) -> StepLog:
+    """The sum of step functions (people on duty in all areas, say)."""
+    times = np.unique(np.concatenate([log.time_min for log in logs]))
+    level = np.zeros(times.size, dtype=np.int64)
+    for log in logs:
+        at = np.searchsorted(log.time_min, times, side="right") - 1
+        level += log.level[np.clip(at, 0, None)] * (at >= 0)
+    return StepLog(times, level)
+
+
+def _union(names: Sequence[tuple[str, ...]]) -> tuple[str, ...]:
+    out: list[str] = []
+    for group in names:
+        out += [n for n in group if n not in out]
+    return tuple(out)
+
+
+def _remap(codes: np.ndarray, own: tuple[str, ...], union: tuple[str, ...]) -> np.ndarray:
+    """Index codes into ``own`` names as indices into ``union`` (-1 stays -1)."""
+    table = np.array([union.index(n) for n in own] + [-1], dtype=codes.dtype)
+    return table[codes]  # -1 picks the last entry: -1
+
+
+def pooled_records(records: Sequence[RunRecords], names: tuple[str, ...] = ()) -> RunRecords:
+    """All areas' records as one run: calls concatenated (callers kept apart),
+    staffing logs summed, providers, services and classes matched by name;
+    with the areas' ``names``, each call's area (``area_names[call_area]``)."""
+    first = records[0]
+    providers = _union([r.provider_names for r in records])
+    services = _union([r.downstream_names for r in records])
+    classes = _union([r.priority_names for r in records])
+    columns: dict[str, list[np.ndarray]] = {name: [] for name in first.calls.columns}
+    caller_offset = row_offset = 0
+    for rec in records:
+        calls = rec.calls
+        for name, values in calls.columns.items():
+            if name == "caller_id":
+                values = values + caller_offset
+            elif name == "repeat_of":
+                values = np.where(values >= 0, values + row_offset, values)
+            elif name == "provider":
+                values = _remap(values, rec.provider_names, providers)
+            elif name == "downstream":
+                values = _remap(values, rec.downstream_names, services)
+            elif name == "priority":
+                values = _remap(values, rec.priority_names, classes)
+            columns[name].append(values)
+        caller_offset += int(calls.caller_id.max()) + 1 if len(calls) else 0
+        row_offset += len(calls)
+    targets = {
+        n: t for r in records for n, t in zip(r.priority_names, r.priority_targets_min, strict=True)
+    }
+    service_targets = {
+        n: t
+        for r in records
+        for n, t in zip(r.downstream_names, r.downstream_targets_min, strict=True)
+    }
+    overtime = [r.clinicians_overtime for r in records if r.clinicians_overtime is not None]
+    return dataclasses.replace(
+        first,
+        calls=CallRecords(**{n: np.concatenate(v) for n, v in columns.items()}),
+        advisors=sum_steps([r.advisors for r in records]),
+        clinicians=sum_steps([r.clinicians for r in records]),
+        clinicians_busy=sum_steps([r.clinicians_busy for r in records]),
+        awaiting_clinician=sum_steps([r.awaiting_clinician for r in records]),
+        clinicians_overtime=sum_steps(overtime) if overtime else None,
+        priority_names=classes,
+        priority_targets_min=tuple(targets[n] for n in classes),
+        provider_names=providers,
+        downstream_names=services,
+        downstream_targets_min=tuple(service_targets[n] for n in services),
+        area_names=names,
+        call_area=(
+            np.concatenate([np.full(len(r.calls), k, np.int16) for k, r in enumerate(records)])
+            if names
+            else None
+        ),
+    )
+
+
+def mutual_aid_counts(scenario: Scenario, records: Sequence[RunRecords]) -> np.ndarray:
+    """``counts[a, b]``: area a's calls (offered after the warm-up) answered by area
+    b's advisors under mutual aid (b outside a's advisor pool)."""
+    n = len(records)
+    counts = np.zeros((n, n), dtype=np.int64)
+    pools = pool_keys(scenario.areas, scenario.sharing.advisors)
+    for a, rec in enumerate(records):
+        calls = rec.calls
+        helped = calls.advisor_area[
+            (calls.advisor_area >= 0) & (calls.arrival_min >= rec.warmup_min)
+        ]
+        for b, count in zip(*np.unique(helped, return_counts=True), strict=True):
+            if pools[int(b)] != pools[a]:
+                counts[a, int(b)] = count
+    return counts
+
+
+def own_staff_utilisation(records: Sequence[RunRecords], k: int) -> float:
+    """Area ``k``'s advisors' utilisation: the calls *they* answered (their own
+    area's, and other areas' lent to them) over their time on duty."""
+    starts, ends = [], []
+    for j, rec in enumerate(records):
+        calls = rec.calls
+        mine = ~np.isnan(calls.answer_min) & (calls.advisor_area == (-1 if j == k else k))
+        end = np.where(np.isnan(calls.advisor_end_min), rec.horizon_min, calls.advisor_end_min)
+        starts.append(calls.answer_min[mine])
+        ends.append(end[mine])
+    rec = records[k]
+    window = np.array([rec.warmup_min, rec.horizon_min])
+    busy = busy_integral_to(np.concatenate(starts), np.concatenate(ends), window)
+    on_duty = rec.advisors.integral_to(window)
+    return _per(max(float(busy[1] - busy[0]), 0.0), float(on_duty[1] - on_duty[0]))
+
+
+def _helped(rec: RunRecords) -> dict[str, float]:
+    """Shares of an area's calls that another area's staff answered or assessed."""
+    calls = rec.calls
+    counted = calls.arrival_min >= rec.warmup_min
+    answered = counted & ~np.isnan(calls.answer_min)
+    assessed = counted & ~np.isnan(calls.contact_min)
+    return {
+        "answered_by_other_area": _per(
+            float((answered & (calls.advisor_area >= 0)).sum()), float(answered.sum())
+        ),
+        "assessed_by_other_area": _per(
+            float((assessed & (calls.clinician_area >= 0)).sum()), float(assessed.sum())
+        ),
+    }
+
+
+def _with_mutual_aid(
+    kpis: dict[str, float], sent: int, taken: int, fee: float, years: float
+) -> None:
+    """An area's KPIs with its mutual-aid calls and fees (paid: cost; received: revenue)."""
+    paid, received = sent * fee, taken * fee
+    kpis["mutual_aid_calls_sent"] = float(sent)
+    kpis["mutual_aid_calls_taken"] = float(taken)
+    kpis["mutual_aid_fees_gbp"] = paid
+    kpis["mutual_aid_income_gbp"] = received
+    if "total_cost_gbp" in kpis:
+        kpis["total_cost_gbp"] += paid
+        kpis["revenue_gbp"] += received
+        kpis["margin_gbp"] += received - paid
+        _ratios(kpis, kpis["population"], years)
+
+
+def _ratios(kpis: dict[str, float], population: float, years: float) -> None:
+    """The cost ratios worked out again from the sums."""
+    answered = kpis.get("calls_answered", math.nan)
+    spent = kpis["total_cost_gbp"] + kpis["penalties_gbp"]
+    kpis["cost_per_call_gbp"] = _per(kpis["total_cost_gbp"], answered)
+    kpis["margin_per_call_gbp"] = _per(kpis["margin_gbp"], answered)
+    kpis["break_even_price_per_call_gbp"] = _per(spent, answered)
+    kpis["downstream_cost_per_call_gbp"] = _per(kpis["downstream_cost_gbp"], answered)
+    kpis["break_even_price_per_head_per_year_gbp"] = _per(spent, population * years)
+
+
+def _per(x: float, n: float) -> float:
+    return x / n if n and not math.isnan(n) else math.nan
+
+
+def _whole_costs(per_area: list[dict[str, float]], population: float) -> dict[str, float]:
+    """Costs of all areas together: sums, less the money areas pay each other."""
+    if not all("total_cost_gbp" in k for k in per_area):
+        return {}
+    out = {key: sum(k[key] for k in per_area) for key in SUMMED}
+    transfers = sum(k.get("mutual_aid_fees_gbp", 0.0) for k in per_area)
+    out["total_cost_gbp"] -= transfers
+    out["revenue_gbp"] -= transfers
+    contacts = [k.get("clinical_contacts", 0.0) for k in per_area]
+    per_contact = [k.get("cost_per_clinical_contact_gbp", math.nan) for k in per_area]
+    out["cost_per_clinical_contact_gbp"] = _per(
+        sum(c * p for c, p in zip(contacts, per_contact, strict=True) if c), sum(contacts)
+    )
+    return out
+
+
+def spread_kpis(scenario: Scenario, per_area: list[dict[str, float]]) -> dict[str, float]:
+    """For each KPI with a target: the worst area's value, and how many areas miss
+    their own target (an area may set its own ``[targets]``)."""
+    out: dict[str, float] = {}
+    own = [kpi_targets(area) for area in scenario.area_scenarios]
+    for key, target in kpi_targets(scenario).items():
+        values = [k.get(key, math.nan) for k in per_area]
+        known = [v for v in values if not math.isnan(v)]
+        worst = min if target.higher else max
+        out[WORST_PREFIX + key] = worst(known) if known else math.nan
+        out[MISSING_PREFIX + key] = float(
+            sum(
+                targets.get(key, target).meets(v) is False
+                for targets, v in zip(own, values, strict=True)
+            )
+        )
+    return out
+
+
+def areas_kpis(scenario: Scenario, records: Sequence[RunRecords]) -> dict[str, float]:
+    """The KPI row of one replication of a multi-area scenario (see the module)."""
+    per_area: list[dict[str, float]] = []
+    for k, (area, rec) in enumerate(zip(scenario.area_scenarios, records, strict=True)):
+        kpis = replication_kpis(rec)
+        kpis["advisor_utilisation"] = own_staff_utilisation(records, k)
+        kpis.update(_helped(rec))
+        kpis.update(cost_kpis(area, kpis, disposition_counts(rec)))
+        kpis["population"] = float(area.demand.population)
+        per_area.append(kpis)
+    years = kpi_years(scenario)
+    aid = scenario.sharing.mutual_aid
+    if aid is not None:
+        counts = mutual_aid_counts(scenario, records)
+        for k, kpis in enumerate(per_area):
+            sent, taken = int(counts[k].sum()), int(counts[:, k].sum())
+            _with_mutual_aid(kpis, sent, taken, aid.fee_per_call_gbp, years)
+    population = float(sum(a.demand.population for a in scenario.area_scenarios))
+    pooled = pooled_records(records)
+    whole = replication_kpis(pooled)
+    whole.update(_helped(pooled))
+    whole.update(_whole_costs(per_area, population))
+    whole["population"] = population
+    if "total_cost_gbp" in whole:
+        _ratios(whole, population, years)
+    whole.update(spread_kpis(scenario, per_area))
+    for area, kpis in zip(scenario.areas, per_area, strict=True):
+        whole.update({area_key(area.name, key): value for key, value in kpis.items()})
+    return whole
