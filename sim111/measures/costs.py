@@ -59,6 +59,16 @@ def hourly_rate_gbp(pay: Pay, costs: Costs) -> float:
     return pay.annual_salary_gbp / costs.paid_hours_per_year
 
 
+def on_cost_share(pay: Pay, costs: Costs) -> float:
+    """Employer on-costs as a share of pay: the role's own, else ``costs.on_cost_share``."""
+    return costs.on_cost_share if pay.on_cost_share is None else pay.on_cost_share
+
+
+def shrinkage(pay: Pay, costs: Costs) -> float:
+    """Share of paid time off the phones: the role's own, else ``costs.shrinkage``."""
+    return costs.shrinkage if pay.shrinkage is None else pay.shrinkage
+
+
 @dataclass(frozen=True)
 class StaffCost:
     """Paid hours and cost of one staff group over a window, in GBP."""
@@ -103,8 +113,8 @@ def staff_cost(
     rate = hourly_rate_gbp(group.pay, costs)
     basic = rate * person_min / MINUTES_PER_HOUR
     uplift_gbp = rate * uplift_min / MINUTES_PER_HOUR
-    on_cost = (basic + uplift_gbp) * costs.on_cost_share
-    gross = (basic + uplift_gbp + on_cost) / (1 - costs.shrinkage)
+    on_cost = (basic + uplift_gbp) * on_cost_share(group.pay, costs)
+    gross = (basic + uplift_gbp + on_cost) / (1 - shrinkage(group.pay, costs))
     return StaffCost(
         group=name,
         paid_hours=person_min / MINUTES_PER_HOUR,
@@ -180,7 +190,7 @@ def overtime_rate_gbp(scenario: Scenario) -> float:
     if group.pay is None:
         return math.nan
     rate = hourly_rate_gbp(group.pay, scenario.costs)
-    return rate * backlog.overtime_pay_multiplier * (1 + scenario.costs.on_cost_share)
+    return rate * backlog.overtime_pay_multiplier * (1 + on_cost_share(group.pay, scenario.costs))
 
 
 def _self_referrals_gbp(costs: Costs, kpis: dict[str, float]) -> float:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from sim111.measures.costs import hourly_rate_gbp, uplift_by_minute
+from sim111.measures.costs import hourly_rate_gbp, on_cost_share, shrinkage, uplift_by_minute
 from sim111.planning.targets import SLOT_MIN, SLOTS_PER_DAY
 from sim111.scenario import DAY_TYPES, Scenario, Shift, StaffGroup
 from sim111.units import MINUTES_PER_DAY, MINUTES_PER_HOUR, clock_text
@@ -93,7 +93,9 @@ def template_cost(group: StaffGroup, scenario: Scenario) -> Callable[[ShiftTempl
     # +1 day: shifts spill past the end of the last day
     uplift = uplift_by_minute(group.pay, run.start_date, run.calendar_days + 1)
     cum = np.concatenate([[0.0], np.cumsum(1 + uplift)])
-    rate = hourly_rate_gbp(group.pay, costs) * (1 + costs.on_cost_share) / (1 - costs.shrinkage)
+    pay = group.pay
+    gross_up = (1 + on_cost_share(pay, costs)) / (1 - shrinkage(pay, costs))
+    rate = hourly_rate_gbp(pay, costs) * gross_up
 
     def cost(tpl: ShiftTemplate, k: int) -> float:
         start = k * MINUTES_PER_DAY + tpl.start_min

@@ -11,6 +11,7 @@ from typing import Any
 from sim111.errors import FieldError, ScenarioError
 from sim111.scenario.history import read_history
 from sim111.scenario.merge import merge_data
+from sim111.scenario.presets import with_preset
 from sim111.scenario.run import set_run_length
 from sim111.scenario.schema import build
 from sim111.scenario.top import Scenario
@@ -29,19 +30,25 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 def _resolve(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dict[str, str]]:
-    """The file's data with its ``extends`` chain applied, and where each key came from."""
+    """The file's data with its ``extends`` chain and ``provider_type`` preset applied,
+    and where each key came from."""
     data = _read_toml(path)
     base_name = data.pop("extends", None)
-    if base_name is None:
-        origin = {key: str(path) for key in data}
-        return data, origin
-    if not isinstance(base_name, str):
-        raise ScenarioError(f"{path}: 'extends' must be the path of a scenario file")
-    base_path = (path.parent / base_name).resolve()
-    if base_path in seen:
-        raise ScenarioError(f"{path}: 'extends' makes a loop through {base_path.name}")
-    base, origin = _resolve(base_path, (*seen, base_path))
-    base.pop("name", None)  # a scenario is named after its own file unless it says
+    base: dict[str, Any] = {}
+    origin: dict[str, str] = {}
+    if base_name is not None:
+        if not isinstance(base_name, str):
+            raise ScenarioError(f"{path}: 'extends' must be the path of a scenario file")
+        base_path = (path.parent / base_name).resolve()
+        if base_path in seen:
+            raise ScenarioError(f"{path}: 'extends' makes a loop through {base_path.name}")
+        base, origin = _resolve(base_path, (*seen, base_path))
+        base.pop("name", None)  # a scenario is named after its own file unless it says
+    if "provider_type" in data:  # the preset goes over the base and under this file
+        try:
+            base = with_preset(base, data["provider_type"], origin)
+        except FieldError as err:
+            raise ScenarioError(f"{path}: '{err.key}' {err.message}") from None
     try:
         merged = merge_data(base, data, origin, str(path))
     except FieldError as err:
@@ -102,10 +109,13 @@ def load_scenario(path: str | Path) -> Scenario:
     what differs: tables merge key by key; arrays (shifts, priorities) and
     values replace the base's, except that a table keyed by indices
     (``[clinicians.0.handle_time]``) changes those elements of the base's
-    array. A ``[demand.history]`` CSV file and an empirical distribution's
-    ``file`` are read now, relative to the scenario file that names them, so
-    the scenario holds the values themselves. Raises :class:`ScenarioError`
-    with the file that set the offending key, the dotted key and what is allowed.
+    array. A file that names a ``provider_type`` gets that preset merged over
+    its base (or the built-in defaults) and under its own keys, by the same
+    rule (:mod:`sim111.scenario.presets`). A ``[demand.history]`` CSV file
+    and an empirical distribution's ``file`` are read now, relative to the
+    scenario file that names them, so the scenario holds the values
+    themselves. Raises :class:`ScenarioError` with the file that set the
+    offending key, the dotted key and what is allowed.
     """
     path = Path(path)
     data, origin = _resolve(path.resolve(), (path.resolve(),))

@@ -59,7 +59,9 @@ class Pay:
     Give ``annual_salary_gbp`` (divided by ``costs.paid_hours_per_year``) or
     ``hourly_rate_gbp``. Unsocial-hours uplifts follow Agenda for Change: the
     highest that applies to each minute — bank holiday, Sunday, Saturday, or a
-    weekday night between ``night_start`` and ``night_end``.
+    weekday night between ``night_start`` and ``night_end``. ``on_cost_share``
+    and ``shrinkage``, when set, replace those of ``[costs]`` for this role
+    (sessional staff paid per hour worked: no paid leave, their own on-costs).
     """
 
     annual_salary_gbp: float | None = spec(None, doc="Basic annual salary.", unit="GBP", gt=0)
@@ -70,6 +72,15 @@ class Pay:
     bank_holiday_uplift: float = spec(0.0, doc="Uplift on England bank holidays.", ge=0)
     night_start: str = spec("20:00", doc="Weekday night uplift from 'HH:MM'.")
     night_end: str = spec("06:00", doc="Weekday night uplift until 'HH:MM' next morning.")
+    on_cost_share: float | None = spec(
+        None, doc="This role's employer on-costs, share of pay (unset: costs.on_cost_share).", ge=0
+    )
+    shrinkage: float | None = spec(
+        None,
+        doc="This role's share of paid time not on the phones (unset: costs.shrinkage).",
+        ge=0,
+        lt=1,
+    )
 
     def __post_init__(self) -> None:
         exactly_one(self, "annual_salary_gbp", "hourly_rate_gbp")

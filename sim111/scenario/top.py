@@ -14,6 +14,7 @@ from sim111.scenario.costs import Costs
 from sim111.scenario.demand import Demand
 from sim111.scenario.journey import Callers, Clinical, Triage
 from sim111.scenario.merge import merge_data
+from sim111.scenario.presets import PROVIDER_TYPES, with_provider_type
 from sim111.scenario.run import LENGTH_KEYS, RunSettings, set_run_length
 from sim111.scenario.schema import build, spec, to_data
 from sim111.scenario.services import DownstreamService, OverflowRule, Provider
@@ -48,6 +49,13 @@ class Scenario:
         "(array of tables); none: one area, the scenario itself.",
     )
     sharing: Sharing = spec(default_factory=Sharing, doc="How the areas share work.")
+    provider_type: str | None = spec(
+        None,
+        doc="Who runs the service: a preset of clinician mix and pay, overheads, warm-transfer "
+        "practice and downstream links, merged over the base and under the file's own keys; "
+        "as an override, over the scenario before the other overrides (docs/providers.md).",
+        choices=PROVIDER_TYPES,
+    )
 
     def __post_init__(self) -> None:
         names = [p.name for p in self.providers]
@@ -218,10 +226,15 @@ class Scenario:
     def with_overrides(self, overrides: dict[str, Any], source: str = "override") -> Scenario:
         """A new scenario with ``{"dotted.key": value}`` applied and validated.
 
+        A ``provider_type`` among the overrides puts that preset over the
+        scenario as it is before the other overrides are applied, so they win.
         Raises :class:`ScenarioError` naming the key when a key is unknown or a
         value is not allowed.
         """
         data = self.to_data()
+        if "provider_type" in overrides:
+            overrides = dict(overrides)
+            data = with_provider_type(data, overrides.pop("provider_type"), source)
         lengths = {k: v for k, v in overrides.items() if k in {f"run.{n}" for n in LENGTH_KEYS}}
         if len(lengths) > 1:
             raise ScenarioError(f"{source}: {' and '.join(lengths)} both give the run length")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 
@@ -79,6 +80,19 @@ def test_on_costs_and_shrinkage_gross_up():
     assert c.on_cost_gbp == pytest.approx(80 * 0.24)  # £19.20
     assert c.total_gbp == pytest.approx(80 * 1.24 / 0.70)  # £141.71
     assert round(c.total_gbp, 2) == 141.71
+
+
+def test_a_role_may_set_its_own_on_costs_and_shrinkage():
+    # a sessional GP: paid per hour worked, an all-in fee
+    costs = Costs(on_cost_share=0.24, shrinkage=0.30)
+    group = one_shift("08:00", "16:00")
+    sessional = dataclasses.replace(
+        group, pay=dataclasses.replace(BAND3, on_cost_share=0.0, shrinkage=0.0)
+    )
+    assert cost(sessional, costs=costs).total_gbp == pytest.approx(80.0)
+    half = dataclasses.replace(group, pay=dataclasses.replace(BAND3, on_cost_share=0.5))
+    assert cost(half, costs=costs).total_gbp == pytest.approx(80 * 1.5 / 0.70)  # own on-costs
+    assert cost(group, costs=costs).total_gbp == pytest.approx(80 * 1.24 / 0.70)  # [costs]
 
 
 def test_annual_salary_becomes_an_hourly_rate():
