@@ -22,10 +22,17 @@ a single-area run; the rules are in ``docs/areas.md``.
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # top imports this module
+    from sim111.scenario.top import Scenario
 
 from sim111.errors import FieldError
+from sim111.scenario.merge import merge_data
+from sim111.scenario.presets import PROVIDER_TYPES, with_preset
 from sim111.scenario.schema import FrozenTable, check_kpi_name, spec
 
 POOLS = ("area", "contract", "region", "all")
@@ -100,6 +107,11 @@ class Area:
     population: int | None = spec(
         None, doc="People served (sets demand.population).", unit="people", ge=1
     )
+    provider_type: str | None = spec(
+        None,
+        doc="Who runs the area's 111 (a preset over the base, under the area's own keys).",
+        choices=PROVIDER_TYPES,
+    )
     contract: str | None = spec(
         None, doc="The contract the area belongs to (default: its own name)."
     )
@@ -161,6 +173,40 @@ class Area:
                 raise FieldError("demand", "must be a table")
             demand["population"] = self.population
         return out
+
+
+def area_data(base: dict[str, Any], area: Area) -> dict[str, Any]:
+    """The scenario data of ``area``: ``base``, the area's provider preset over it, the
+    area's own tables over that, then its roster factors (``base`` is not changed)."""
+    data = copy.deepcopy(base)
+    if area.provider_type is not None:
+        data = with_preset(data, area.provider_type)
+        data["provider_type"] = area.provider_type
+    data = copy.deepcopy(merge_data(data, area.overlay()))  # it shares the base's tables
+    data["name"] = area.name
+    scale_rosters(data, area)
+    return data
+
+
+def check_clinician_pools(
+    areas: tuple[Area, ...], sharing: Sharing, scenarios: Sequence[Scenario]
+) -> None:
+    """Areas sharing clinicians need the same clinician groups and call-back classes."""
+    first: dict[str, tuple[int, tuple[Any, ...]]] = {}
+    for k, (key, area) in enumerate(
+        zip(pool_keys(areas, sharing.clinicians), scenarios, strict=True)
+    ):
+        shape = (
+            tuple(g.name for g in area.clinicians),
+            tuple(p.name for p in area.clinical.priorities),
+        )
+        seen = first.setdefault(key, (k, shape))
+        if seen[1] != shape:
+            raise FieldError(
+                f"areas.{k}.clinicians",
+                f"areas sharing clinicians need the same clinician groups and call-back "
+                f"classes: {areas[k].name!r} has {shape}, {areas[seen[0]].name!r} has {seen[1]}",
+            )
 
 
 def scale_rosters(data: dict[str, Any], area: Area) -> None:

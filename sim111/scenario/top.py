@@ -9,11 +9,10 @@ from functools import cached_property
 from typing import Any
 
 from sim111.errors import FieldError, ScenarioError
-from sim111.scenario.areas import Area, Sharing, pool_keys, scale_rosters
+from sim111.scenario.areas import Area, Sharing, area_data, check_clinician_pools
 from sim111.scenario.costs import Costs
 from sim111.scenario.demand import Demand
 from sim111.scenario.journey import Callers, Clinical, Triage
-from sim111.scenario.merge import merge_data
 from sim111.scenario.presets import PROVIDER_TYPES, with_provider_type
 from sim111.scenario.run import LENGTH_KEYS, RunSettings, set_run_length
 from sim111.scenario.schema import build, spec, to_data
@@ -147,7 +146,7 @@ class Scenario:
                 f", got {sharing.contingency!r}",
             )
         scenarios = self.area_scenarios  # builds (and so checks) every area
-        self._check_clinician_pools(scenarios)
+        check_clinician_pools(self.areas, self.sharing, scenarios)
         if sharing.contingency is not None:
             for k, area in enumerate(scenarios):
                 if sharing.contingency not in [p.name for p in area.providers]:
@@ -155,25 +154,6 @@ class Scenario:
                         f"areas.{k}.providers",
                         f"must keep the contingency provider {sharing.contingency!r}",
                     )
-
-    def _check_clinician_pools(self, scenarios: tuple[Scenario, ...]) -> None:
-        """Areas sharing clinicians need the same clinician groups and call-back classes."""
-        first: dict[str, tuple[int, tuple[Any, ...]]] = {}
-        for k, (key, area) in enumerate(
-            zip(pool_keys(self.areas, self.sharing.clinicians), scenarios, strict=True)
-        ):
-            shape = (
-                tuple(g.name for g in area.clinicians),
-                tuple(p.name for p in area.clinical.priorities),
-            )
-            seen = first.setdefault(key, (k, shape))
-            if seen[1] != shape:
-                raise FieldError(
-                    f"areas.{k}.clinicians",
-                    f"areas sharing clinicians need the same clinician groups and call-back "
-                    f"classes: {self.areas[k].name!r} has {shape}, "
-                    f"{self.areas[seen[0]].name!r} has {seen[1]}",
-                )
 
     @cached_property
     def area_scenarios(self) -> tuple[Scenario, ...]:
@@ -186,10 +166,7 @@ class Scenario:
         out = []
         for k, area in enumerate(self.areas):
             try:
-                data = copy.deepcopy(merge_data(base, area.overlay()))  # shares base's tables
-                data["name"] = area.name
-                scale_rosters(data, area)
-                out.append(build(Scenario, data))
+                out.append(build(Scenario, area_data(base, area)))
             except FieldError as err:
                 raise err.under(f"areas.{k}") from None
         return tuple(out)

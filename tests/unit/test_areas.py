@@ -153,3 +153,19 @@ def test_json_and_csv_give_every_area_with_its_own_marks(result, tmp_path):
     assert "areas.csv" in written
     frame = result.calls_frame()
     assert result.records == () or set(frame["area"]) == {"north", "south"}
+
+
+def test_an_area_names_its_provider_preset_under_its_own_keys():
+    scenario = typical(
+        **{
+            "areas.0.provider_type": "gp_ooh_cooperative",
+            "areas.0.costs": {"overhead_share": 0.33},
+        }
+    )
+    gp, plain = scenario.area_scenarios
+    assert gp.provider_type == "gp_ooh_cooperative"
+    assert [g.name for g in gp.clinicians] != [g.name for g in plain.clinicians]
+    assert gp.costs.overhead_share == 0.33  # the area's own key beats the preset
+    assert plain.clinicians[0].shifts == scenario.clinicians[0].shifts  # the base's group
+    with pytest.raises(ScenarioError, match=r"'areas\.0\.provider_type' must be one of"):
+        typical(**{"areas.0.provider_type": "harmoni"})
