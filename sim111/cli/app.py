@@ -9,6 +9,7 @@ from typing import IO, Any
 import click
 
 from sim111.cli.calibrate import backtest_command, calibrate_command
+from sim111.cli.contracts import contracts_command
 from sim111.cli.fit import fit_demand_command
 from sim111.cli.plan import price, staff
 from sim111.cli.run import compare_command, run, sweep
@@ -55,6 +56,7 @@ for command in (
     price,
     sweep,
     compare_command,
+    contracts_command,
     calibrate_command,
     backtest_command,
     fit_demand_command,

@@ -25,6 +25,8 @@ from scipy.special import pdtr
 
 from sim111.units import SECONDS_PER_MIN, per_minute
 
+NEGLIGIBLE = 1e-18  # relative weight of a queue position too small to matter
+
 
 @dataclass(frozen=True)
 class QueueMeasures:
@@ -58,9 +60,13 @@ class QueueMeasures:
             return (p_answered - served_after_wait) / p_answered
         # Conditioned on being answered, the tagged call steps down positions
         # at rates r_m; it is still waiting at t with the mass left in the chain.
-        r = self._rates_per_min
+        # Positions an arrival joins with negligible probability (the state space is
+        # sized for the worst case) only slow the matrix exponential: drop them. What
+        # they carry (under 1e-18 of the largest weight each) counts as answered.
+        kept = int(np.flatnonzero(weights > NEGLIGIBLE * weights.max())[-1]) + 1
+        r = self._rates_per_min[:kept]
         generator = diags([-r, r[1:]], [0, -1], format="csc")
-        start = weights / served_after_wait
+        start = weights[:kept] / served_after_wait
         # From position i the wait is at most Gamma(i, r_1) in distribution, so
         # P(still waiting) <= P(Poisson(r_1 t) < i); skip the matrix exponential
         # when that bound is negligible (it is slow for very long t).

@@ -7,6 +7,7 @@ against their own targets (an area may set its own ``[targets]``).
 
 from __future__ import annotations
 
+import html
 import math
 from typing import Any
 
@@ -115,6 +116,33 @@ def area_table(result: ExperimentResult) -> str:
         cells.append(", ".join(_short(k) for k in missed.get(area.name, [])))
         rows.append(cells)
     return f"By area ({len(result.scenario.areas)} areas, means):\n\n" + render_table(rows)
+
+
+def area_section_html(result: ExperimentResult) -> str:
+    """The report's section by area: one row per area, targets missed in red ('' if one area)."""
+    if not result.scenario.areas:
+        return ""
+    means = area_means(result)
+    tidy = area_summary(result)
+    columns = [(k, name) for k, name in AREA_COLUMNS if k in means.columns]
+    missed = tidy[tidy["status"] == "MISSED"].groupby("area")["kpi"].apply(set)
+    head = "".join(f"<th>{html.escape(name)}</th>" for _, name in columns)
+    rows = []
+    for area in result.scenario.areas:
+        cells = []
+        for key, _ in columns:
+            text = html.escape(_fmt(kpi_info(key), float(means.loc[area.name, key])))
+            css = ' class="missed"' if key in missed.get(area.name, set()) else ""
+            cells.append(f"<td{css}>{text}</td>")
+        rows.append(f"<tr><td>{html.escape(area.shown)}</td>{''.join(cells)}</tr>")
+    return (
+        f"<h2>By area</h2>\n<p>{len(rows)} areas, means over the replications; values "
+        "that miss the area's target in red. <code>areas.csv</code> has every KPI of "
+        "every area with its interval.</p>\n"
+        f'<table id="areas"><thead><tr><th>area</th>{head}</tr></thead><tbody>\n'
+        + "\n".join(rows)
+        + "\n</tbody></table>"
+    )
 
 
 def _short(key: str) -> str:

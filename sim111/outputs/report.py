@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 
 from sim111.experiments.replications import ExperimentResult
 from sim111.kpi_keys import kpi_info
+from sim111.outputs.areas import area_section_html, is_area_key
 from sim111.outputs.files import target_marks
 from sim111.outputs.formatting import _fmt
 from sim111.outputs.plots import figures
@@ -55,7 +56,7 @@ def _kpi_rows(result: ExperimentResult) -> str:
     marks = target_marks(result)
     for key in result.summary.index:
         row = result.summary.loc[key]
-        if row["n"] == 0:
+        if row["n"] == 0 or is_area_key(key):  # areas: a table of their own
             continue
         kpi = kpi_info(key)
         ci = (
@@ -161,6 +162,7 @@ def report_html(result: ExperimentResult, pngs: dict[str, bytes] | None = None) 
 </tr></thead><tbody>
 {_kpi_rows(result)}
 </tbody></table>
+{area_section_html(result)}
 <h2>Figures</h2>
 {figs}
 <h2>Assumptions</h2>

@@ -56,9 +56,11 @@ class ContractPlan:
 def contract_scenario(scenario: Scenario, members: list[int], name: str) -> Scenario:
     """The areas ``members`` of ``scenario`` as one single-area scenario named ``name``.
 
-    Demand is the members' together (their population added up; the rest of
-    their demand must be the same); staff rosters are added up, group by group
-    (roster scales add: paid hours are linear in the scale).
+    Demand is the members' together: their population added up (the rest of
+    their demand must be the same) and their independent day-to-day swings
+    combined (coefficient of variation ``cv sqrt(sum p_k^2) / sum p_k``, as
+    the areas draw them in a multi-area run). Staff rosters are added up, group
+    by group (roster scales add: paid hours are linear in the scale).
     """
     areas = [scenario.area_scenarios[k] for k in members]
     first = areas[0]
@@ -72,7 +74,12 @@ def contract_scenario(scenario: Scenario, members: list[int], name: str) -> Scen
             )
     data = first.to_data()
     data["name"] = name
-    data["demand"]["population"] = sum(a.demand.population for a in areas)
+    people = [a.demand.population for a in areas]
+    data["demand"]["population"] = sum(people)
+    # Each area's day-to-day swing is its own (its own stream in a multi-area run):
+    # together they swing less, as the sum of independent factors does.
+    together = math.sqrt(sum(p * p for p in people)) / sum(people)
+    data["demand"]["overdispersion_cv"] = first.demand.overdispersion_cv * together
     data["advisors"]["roster_scale"] = sum(a.advisors.roster_scale for a in areas)
     for g, group in enumerate(data.get("clinicians", [])):
         group["roster_scale"] = sum(a.clinicians[g].roster_scale for a in areas)

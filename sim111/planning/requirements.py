@@ -38,12 +38,25 @@ def _slot_rates_per_hour(scenario: Scenario) -> np.ndarray:
 
 
 def _smallest(meets: Callable[[int], bool], start: int) -> int:
-    n = max(start, 0)
-    while not meets(n):
-        n += 1
-        if n > MAX_PEOPLE:
+    """The fewest people ``n >= start`` for which ``meets(n)`` (more people never hurt):
+    steps doubling up from ``start`` until one meets, then halving back."""
+    low = max(start, 0)  # the answer is at least low; below it nothing was tried
+    if meets(low):
+        return low
+    step = 1
+    while not meets(low + step):
+        low += step  # low + step failed, so the answer is above it
+        step *= 2
+        if low > MAX_PEOPLE:
             raise ValueError(f"no staffing up to {MAX_PEOPLE:,} people meets the target")
-    return n
+    high = low + step  # meets; low fails
+    while high - low > 1:
+        mid = (low + high) // 2
+        if meets(mid):
+            high = mid
+        else:
+            low = mid
+    return high
 
 
 def advisor_requirements(scenario: Scenario, targets: StaffingTargets) -> np.ndarray:

@@ -66,3 +66,13 @@ def test_erlang_a_service_level_limits():
     assert m.answered_within(0) == pytest.approx((1 - m.p_wait) / (1 - m.p_abandon))
     assert m.answered_within(1e6) == pytest.approx(1.0)
     assert m.answered_within(30) < m.answered_within(60) < m.answered_within(120)
+
+
+@pytest.mark.parametrize(("calls_per_hour", "servers"), [(5000, 880), (500, 92), (60, 5)])
+def test_dropping_negligible_queue_positions_does_not_move_the_service_level(
+    monkeypatch, calls_per_hour, servers
+):
+    fast = erlang_a(calls_per_hour, 10.45, 9.46, servers).answered_within(60)
+    monkeypatch.setattr("sim111.measures.analytic.NEGLIGIBLE", 0.0)  # every position kept
+    full = erlang_a(calls_per_hour, 10.45, 9.46, servers).answered_within(60)
+    assert fast == pytest.approx(full, abs=1e-12)

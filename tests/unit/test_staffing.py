@@ -6,10 +6,13 @@ import itertools
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sim111.errors import ScenarioError
 from sim111.experiments.replications import run_experiment
 from sim111.measures.analytic import erlang_a, erlang_c
+from sim111.planning.requirements import _smallest
 from sim111.planning.staffing import (
     SLOTS_PER_DAY,
     ShiftTemplate,
@@ -178,3 +181,15 @@ def test_an_understaffed_start_is_raised_until_the_targets_hold():
     assert found.met and found.iterations >= 2
     first, last = found.history[0], found.history[-1]
     assert first["met"] == 0 and first["answered_within_60s"] < last["answered_within_60s"]
+
+
+@given(threshold=st.integers(0, 3000), start=st.integers(0, 3000))
+def test_the_fewest_people_search_is_the_linear_search(threshold, start):
+    calls = []
+
+    def meets(n: int) -> bool:
+        calls.append(n)
+        return n >= threshold
+
+    assert _smallest(meets, start) == max(threshold, start)
+    assert len(calls) <= 2 * max(threshold - start, 1).bit_length() + 2  # not one by one

@@ -1,0 +1,112 @@
+"""``sim111 contracts``: what each contract structure of a multi-area scenario costs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from sim111.cli.options import execution, out_option, scenario_options, workers_option
+from sim111.errors import ScenarioError
+from sim111.outputs.files import write_atomically
+from sim111.planning.targets import StaffingTargets
+from sim111.scenario.areas import POOLS
+
+DEFAULT_STRUCTURES = ("area", "region", "all")
+
+
+@click.command("contracts")
+@scenario_options("Replications per simulation check.", "Override a scenario value (repeatable).")
+@workers_option("Processes to run replications on.")
+@out_option("Folder for contracts.csv, structures.csv, the figure and report.html.")
+@click.option(
+    "--by",
+    "structures",
+    type=click.Choice(POOLS),
+    multiple=True,
+    help="A structure to staff: each area, the scenario's contracts, regions, or all "
+    "(repeatable) [default: area, region, all].",
+)
+@click.option(
+    "--target-answered-60s",
+    type=click.FloatRange(0, 1),
+    default=0.95,
+    show_default=True,
+    help="Answered within 60 s (of answered).",
+)
+@click.option(
+    "--target-abandoned-30s",
+    type=click.FloatRange(0, 1),
+    default=0.05,
+    show_default=True,
+    help="Abandoned after 30 s (of offered), at most.",
+)
+def contracts_command(
+    scenario_file: str,
+    replications: int | None,
+    seed: int | None,
+    overrides: tuple[str, ...],
+    workers: int,
+    out: str | None,
+    structures: tuple[str, ...],
+    target_answered_60s: float,
+    target_abandoned_30s: float,
+) -> None:
+    """Staff every contract of each structure to the targets and compare their cost.
+
+    Each contract (an area, a region, England...) is one virtual call centre given
+    the cheapest advisor roster meeting the answer and abandonment targets; the
+    table shows what each structure needs and its cost per answered call.
+    """
+    from sim111.cli.options import scenario_with_overrides
+    from sim111.planning.contracts import plan_structure, plans_frame, structure_totals
+
+    scenario = scenario_with_overrides(scenario_file, overrides)
+    if not scenario.areas:
+        raise ScenarioError(f"{scenario_file}: has no [[areas]]; contracts needs several areas")
+    targets = StaffingTargets(
+        answered_within_60s=target_answered_60s,
+        abandoned_after_30s=target_abandoned_30s,
+        replications=replications or scenario.run.replications,
+        seed=scenario.run.seed if seed is None else seed,
+    )
+    plans = []
+    try:
+        with execution(workers) as settings:
+            for structure in structures or DEFAULT_STRUCTURES:
+                plans += plan_structure(scenario, structure, targets, execution=settings)
+    except ValueError as err:
+        raise ScenarioError(f"{scenario_file}: {err}") from None
+    frame = plans_frame(plans)
+    totals = structure_totals(frame)
+    from sim111.outputs.contracts import (
+        contracts_report_html,
+        contracts_table,
+        economies_of_scale,
+        structures_table,
+    )
+
+    goal = f"answered within 60 s >= {target_answered_60s:.0%}, "
+    goal += f"abandoned after 30 s <= {target_abandoned_30s:.0%}"
+    click.echo(f"{scenario.name}: cheapest advisor rosters meeting {goal}\n")
+    click.echo(structures_table(totals))
+    click.echo("")
+    click.echo(contracts_table(frame))
+    folder = Path(out or f"contracts-{scenario.name}")
+    from sim111.outputs.report import png_bytes
+
+    png = png_bytes(economies_of_scale(frame))
+    write_atomically(
+        folder,
+        {
+            "contracts.csv": lambda p: frame.to_csv(p, index=False),
+            "structures.csv": lambda p: totals.to_csv(p, index=False),
+            "economies_of_scale.png": lambda p: p.write_bytes(png),
+            "report.html": lambda p: p.write_text(
+                contracts_report_html(scenario.name, goal, frame, totals, png)
+            ),
+        },
+    )
+    click.echo(
+        f"\nWrote {folder}/contracts.csv, structures.csv, economies_of_scale.png, report.html"
+    )
