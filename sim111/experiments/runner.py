@@ -1,18 +1,22 @@
 """One replication: simulate, measure, and wrap the outcome for an executor.
 
-:func:`run_task` is what executors run; it returns an error instead of raising,
-so one failing replication loses no other.
+:func:`run_part` is what executors run: a whole replication, or one group of
+areas of a multi-area replication (areas that share nothing run as tasks of
+their own). It returns an error instead of raising, so one failing
+replication loses no other.
 """
 
 from __future__ import annotations
 
 import traceback
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
 from sim111.engine.centre import simulate
-from sim111.engine.network import simulate_areas
+from sim111.engine.network import coupled_groups, simulate_areas, simulate_group
 from sim111.engine.records import RunRecords
 from sim111.measures.areas import areas_kpis, pooled_records
 from sim111.measures.costs import cost_kpis
@@ -43,13 +47,19 @@ def simulate_replication(
     of all areas pooled (the records say each call's area).
     """
     if scenario.areas:
-        by_area = simulate_areas(scenario, replication, seed)
-        kpis = areas_kpis(scenario, by_area)
-        records = pooled_records(by_area, tuple(a.name for a in scenario.areas))
-        return kpis, interval_kpis(records), records
+        return measure_areas(scenario, simulate_areas(scenario, replication, seed))
     records = simulate(scenario, replication, seed)
     kpis = replication_kpis(records)
     kpis.update(cost_kpis(scenario, kpis, disposition_counts(records)))
+    return kpis, interval_kpis(records), records
+
+
+def measure_areas(
+    scenario: Scenario, by_area: Sequence[RunRecords]
+) -> tuple[dict[str, float], pd.DataFrame, RunRecords]:
+    """KPIs, interval KPIs and pooled records of one replication of every area."""
+    records = pooled_records(by_area, tuple(a.name for a in scenario.areas))
+    kpis = areas_kpis(scenario, by_area, records)
     return kpis, interval_kpis(records), records
 
 
@@ -60,6 +70,106 @@ def run_task(
     try:
         kpis, intervals, records = simulate_replication(scenario, replication, seed)
     except Exception as err:
-        text = f"{type(err).__name__}: {err}\n{traceback.format_exc(limit=8)}"
-        return Outcome(point, replication, None, None, text)
+        return Outcome(point, replication, None, None, _error_text(err))
     return Outcome(point, replication, kpis, intervals, None, records if keep_records else None)
+
+
+def _error_text(err: Exception) -> str:
+    return f"{type(err).__name__}: {err}\n{traceback.format_exc(limit=8)}"
+
+
+@dataclass(frozen=True)
+class GroupOutcome:
+    """One group of areas that share nothing with the others, for one replication."""
+
+    point: int
+    replication: int
+    group: int
+    records: tuple[RunRecords, ...] | None
+    error: str | None = None
+
+
+def area_groups(scenario: Scenario) -> int:
+    """How many groups of areas of ``scenario`` can run as tasks of their own (1: none)."""
+    return len(coupled_groups(scenario)) if scenario.areas else 1
+
+
+def run_part(
+    scenario: Scenario,
+    point: int,
+    replication: int,
+    seed: int,
+    keep_records: bool = False,
+    group: int | None = None,
+) -> Outcome | GroupOutcome:
+    """A whole replication (``group`` None), or one group of its areas: what executors run.
+
+    Each group of areas draws only from its areas' own streams, so its records
+    are the same whether it runs alone or with the rest of the replication.
+    """
+    if group is None:
+        return run_task(scenario, point, replication, seed, keep_records)
+    try:
+        areas = coupled_groups(scenario)[group]
+        records = tuple(simulate_group(scenario, areas, replication, seed))
+    except Exception as err:
+        return GroupOutcome(point, replication, group, None, _error_text(err))
+    return GroupOutcome(point, replication, group, records)
+
+
+def join_groups(scenario: Scenario, parts: Sequence[GroupOutcome], keep_records: bool) -> Outcome:
+    """The replication's outcome from all its groups (a failed group fails it)."""
+    first = parts[0]
+    failed = [p.error for p in parts if p.error is not None]
+    if failed:
+        return Outcome(first.point, first.replication, None, None, failed[0])
+    by_area: list[RunRecords | None] = [None] * len(scenario.areas)
+    for part, areas in zip(
+        sorted(parts, key=lambda p: p.group), coupled_groups(scenario), strict=True
+    ):
+        assert part.records is not None
+        for k, records in zip(areas, part.records, strict=True):
+            by_area[k] = records
+    try:
+        kpis, intervals, records = measure_areas(scenario, [r for r in by_area if r is not None])
+    except Exception as err:
+        return Outcome(first.point, first.replication, None, None, _error_text(err))
+    kept = records if keep_records else None
+    return Outcome(first.point, first.replication, kpis, intervals, None, kept)
+
+
+def task_arguments(
+    scenarios: Sequence[Scenario],
+    seeds: Sequence[int],
+    todo: Sequence[tuple[int, int, str]],
+    keep_records: bool,
+    split: bool,
+) -> list[tuple[Any, ...]]:
+    """Arguments of :func:`~sim111.experiments.runner.run_part` for every task: one per
+    replication, or (``split``, on a pool) one per group of areas that share nothing."""
+    calls: list[tuple[Any, ...]] = []
+    for p, r, _ in todo:
+        groups = area_groups(scenarios[p]) if split else 1
+        if groups == 1:
+            calls.append((scenarios[p], p, r, seeds[p], keep_records, None))
+        else:
+            calls += [(scenarios[p], p, r, seeds[p], keep_records, g) for g in range(groups)]
+    return calls
+
+
+def whole_outcome(
+    part: Outcome | GroupOutcome,
+    parts: dict[tuple[int, int], list[GroupOutcome]],
+    scenarios: Sequence[Scenario],
+    keep_records: bool,
+) -> Outcome | None:
+    """A replication's outcome once all its parts are in (``None`` until then)."""
+    if isinstance(part, Outcome):
+        return part
+    key = (part.point, part.replication)
+    got = parts.setdefault(key, [])
+    got.append(part)
+    scenario = scenarios[part.point]
+    if len(got) < area_groups(scenario):
+        return None
+    return join_groups(scenario, parts.pop(key), keep_records)

@@ -120,12 +120,16 @@ def run_points(
     if outcomes:
         log.info("%d replications found in the store, %d to run", len(outcomes), len(todo))
     keys = {(p, r): key for p, r, key in todo}
-    calls = [(scenarios[p], p, r, seeds[p], keep_records) for p, r, _ in todo]
     show = settings.shows_progress()
     bar = tqdm(total=len(todo), disable=not show or not todo, unit="rep", desc="replications")
     # the bar closes last, after the pool (if made here) has shut down
     with bar, settings.open_executor() as pool:
-        for outcome in as_finished(pool, runner.run_task, calls):
+        calls = runner.task_arguments(scenarios, seeds, todo, keep_records, pool is not None)
+        parts: dict[tuple[int, int], list[runner.GroupOutcome]] = {}
+        for part in as_finished(pool, runner.run_part, calls):
+            outcome = runner.whole_outcome(part, parts, scenarios, keep_records)
+            if outcome is None:
+                continue  # more groups of areas of this replication to come
             outcomes.append(outcome)
             if db is not None and outcome.kpis is not None and outcome.intervals is not None:
                 db.put(

@@ -247,8 +247,13 @@ def spread_kpis(scenario: Scenario, per_area: list[dict[str, float]]) -> dict[st
     return out
 
 
-def areas_kpis(scenario: Scenario, records: Sequence[RunRecords]) -> dict[str, float]:
-    """The KPI row of one replication of a multi-area scenario (see the module)."""
+def areas_kpis(
+    scenario: Scenario, records: Sequence[RunRecords], pooled: RunRecords | None = None
+) -> dict[str, float]:
+    """The KPI row of one replication of a multi-area scenario (see the module).
+
+    ``pooled``: the areas' :func:`pooled_records`, if already made.
+    """
     per_area: list[dict[str, float]] = []
     for k, (area, rec) in enumerate(zip(scenario.area_scenarios, records, strict=True)):
         kpis = replication_kpis(rec)
@@ -265,7 +270,7 @@ def areas_kpis(scenario: Scenario, records: Sequence[RunRecords]) -> dict[str, f
             sent, taken = int(counts[k].sum()), int(counts[:, k].sum())
             _with_mutual_aid(kpis, sent, taken, aid.fee_per_call_gbp, years)
     population = float(sum(a.demand.population for a in scenario.area_scenarios))
-    pooled = pooled_records(records)
+    pooled = pooled_records(records) if pooled is None else pooled
     whole = replication_kpis(pooled)
     whole.update(_helped(pooled))
     whole.update(_whole_costs(per_area, population))

@@ -13,6 +13,7 @@ import html
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
 from sim111.outputs.formatting import gbp, render_table
 
@@ -100,6 +101,7 @@ def economies_of_scale(frame: pd.DataFrame, title: str = "") -> Figure:
             zorder=3,
         )
     ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:g}"))
     ax.set_xlabel("Contract population (millions, log scale)")
     ax.set_ylabel("Cost per answered call (£)")
     ax.grid(True, which="both", alpha=0.3)
