@@ -21,26 +21,26 @@ class CallbackQueue:
         self._track_age = track_age  # keep the heap by entry (for longest_waiting)
         self._heap: list[tuple[float, float, int, int]] = []
         self._by_age: list[tuple[float, int, int]] = []
-        self._live: dict[int, int] = {}  # call -> seq of its live entry
+        self.live: dict[int, int] = {}  # the queued calls: call -> seq of its live entry
         self._seq = 0
 
     def __len__(self) -> int:
-        return len(self._live)
+        return len(self.live)
 
     def __contains__(self, call: int) -> bool:
-        return call in self._live
+        return call in self.live
 
     def push(self, call: int, order: float, entered: float) -> None:
         """Queue ``call`` (or move it, if queued) by ``order``, then ``entered``."""
         self._seq += 1
-        self._live[call] = self._seq
+        self.live[call] = self._seq
         heapq.heappush(self._heap, (order, entered, self._seq, call))
         if self._track_age:
             heapq.heappush(self._by_age, (entered, self._seq, call))
 
     def pop(self, eligible: Callable[[int], bool] | None = None) -> int | None:
         """Take the first call (for which ``eligible(call)`` holds); ``None`` if none."""
-        heap, live = self._heap, self._live
+        heap, live = self._heap, self.live
         skipped = []
         found = None
         while heap:
@@ -61,7 +61,7 @@ class CallbackQueue:
         self, eligible: Callable[[int], bool] | None = None
     ) -> tuple[tuple[float, float, int], int] | None:
         """The first call (for which ``eligible(call)`` holds) and its sort key, left queued."""
-        heap, live = self._heap, self._live
+        heap, live = self._heap, self.live
         while heap and live.get(heap[0][3]) != heap[0][2]:
             heapq.heappop(heap)  # left the queue, or pushed again since
         if not heap:
@@ -77,11 +77,11 @@ class CallbackQueue:
 
     def remove(self, call: int) -> bool:
         """Take ``call`` out of the queue; whether it was in it."""
-        return self._live.pop(call, None) is not None
+        return self.live.pop(call, None) is not None
 
     def longest_waiting(self) -> int | None:
         """The queued call that entered earliest; ``None`` if empty (needs ``track_age``)."""
-        by_age, live = self._by_age, self._live
+        by_age, live = self._by_age, self.live
         while by_age:
             _, seq, call = by_age[0]
             if live.get(call) == seq:

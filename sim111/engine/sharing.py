@@ -178,10 +178,18 @@ class ClinicianSharing:
         peers: list[ClinicalStage],
     ) -> Callable[[int], tuple[ClinicalStage, int] | None]:
         def borrow(priority: int) -> tuple[ClinicalStage, int] | None:
+            best, most = None, 0
+            for peer in peers:  # the peer with most clinicians idle (first on a tie)
+                if len(peer.pool.idle) > most:
+                    best, most = peer, len(peer.pool.idle)
+            if best is None:
+                return None
+            agent = best._take_clinician(priority)
+            if agent is not None:
+                return best, agent
+            # groups that serve only some classes: the next peers, most idle first
             for lender in sorted(peers, key=lambda s: -len(s.pool.idle)):
-                if not lender.pool.idle:
-                    return None
-                agent = lender._take_clinician(priority)
+                agent = lender._take_clinician(priority) if lender.pool.idle else None
                 if agent is not None:
                     return lender, agent
             return None
@@ -212,7 +220,7 @@ class ClinicianSharing:
                 member._assess(call, agent, clock.now, stage)
                 return
             for member in members:  # else the pool's first call-back
-                if member.queue:
+                if member.queue.live:
                     found = member.peek_callback(group)
                     if found is not None and found[0] < best_key:
                         best, best_key = (member, found[1]), found[0]
