@@ -278,6 +278,6 @@ def areas_kpis(
     if "total_cost_gbp" in whole:
         _ratios(whole, population, years)
     whole.update(spread_kpis(scenario, per_area))
-    for area, kpis in zip(scenario.areas, per_area, strict=True):
-        whole.update({area_key(area.name, key): value for key, value in kpis.items()})
+    for spec, kpis in zip(scenario.areas, per_area, strict=True):
+        whole.update({area_key(spec.name, key): value for key, value in kpis.items()})
     return whole

@@ -30,6 +30,7 @@ class FrozenTable:
     validated then, not here. ``thaw()`` gives the plain data back."""
 
     __slots__ = ("_frozen",)
+    _frozen: Any
 
     def __init__(self, data: Any) -> None:
         object.__setattr__(self, "_frozen", _freeze(data))
