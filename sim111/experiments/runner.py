@@ -18,7 +18,7 @@ import pandas as pd
 from sim111.engine.centre import simulate
 from sim111.engine.network import coupled_groups, simulate_areas, simulate_group
 from sim111.engine.records import RunRecords
-from sim111.measures.areas import areas_kpis, pooled_records
+from sim111.measures.areas import area_views, areas_kpis, pooled_records
 from sim111.measures.costs import cost_kpis
 from sim111.measures.intervals import interval_kpis
 from sim111.measures.kpis import disposition_counts, replication_kpis
@@ -57,9 +57,13 @@ def simulate_replication(
 def measure_areas(
     scenario: Scenario, by_area: Sequence[RunRecords]
 ) -> tuple[dict[str, float], pd.DataFrame, RunRecords]:
-    """KPIs, interval KPIs and pooled records of one replication of every area."""
-    records = pooled_records(by_area, tuple(a.name for a in scenario.areas))
-    kpis = areas_kpis(scenario, by_area, records)
+    """KPIs, interval KPIs and pooled records of one replication of every area.
+
+    The areas' records are consumed: their calls move into the pooled records
+    (a long run never holds them twice), and each area is measured on its slice.
+    """
+    records = pooled_records(by_area, tuple(a.name for a in scenario.areas), consume=True)
+    kpis = areas_kpis(scenario, area_views(records, by_area), records)
     return kpis, interval_kpis(records), records
 
 

@@ -74,32 +74,46 @@ def _remap(codes: np.ndarray, own: tuple[str, ...], union: tuple[str, ...]) -> n
     return table[codes]  # -1 picks the last entry: -1
 
 
-def pooled_records(records: Sequence[RunRecords], names: tuple[str, ...] = ()) -> RunRecords:
+def pooled_records(
+    records: Sequence[RunRecords], names: tuple[str, ...] = (), consume: bool = False
+) -> RunRecords:
     """All areas' records as one run: calls concatenated (callers kept apart),
     staffing logs summed, providers, services and classes matched by name;
-    with the areas' ``names``, each call's area (``area_names[call_area]``)."""
+    with the areas' ``names``, each call's area (``area_names[call_area]``).
+
+    With ``consume``, each area's call columns are handed over one by one (the
+    areas' records are left without them: see :func:`area_views`), so a long
+    run never holds its calls twice.
+    """
     first = records[0]
     providers = _union([r.provider_names for r in records])
     services = _union([r.downstream_names for r in records])
     classes = _union([r.priority_names for r in records])
-    columns: dict[str, list[np.ndarray]] = {name: [] for name in first.calls.columns}
-    caller_offset = row_offset = 0
-    for rec in records:
-        calls = rec.calls
-        for name, values in calls.columns.items():
+    sizes = [len(r.calls) for r in records]
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(int)
+    callers = [int(r.calls.caller_id.max()) + 1 if len(r.calls) else 0 for r in records]
+    caller_starts = np.concatenate([[0], np.cumsum(callers)[:-1]]).astype(int)
+    pooled: dict[str, np.ndarray] = {}
+    for name in list(first.calls.columns):
+        parts = []
+        for k, rec in enumerate(records):
+            values = rec.calls.columns[name]
             if name == "caller_id":
-                values = values + caller_offset
+                values = values + caller_starts[k]
             elif name == "repeat_of":
-                values = np.where(values >= 0, values + row_offset, values)
+                values = np.where(values >= 0, values + starts[k], values)
             elif name == "provider":
                 values = _remap(values, rec.provider_names, providers)
             elif name == "downstream":
                 values = _remap(values, rec.downstream_names, services)
             elif name == "priority":
                 values = _remap(values, rec.priority_names, classes)
-            columns[name].append(values)
-        caller_offset += int(calls.caller_id.max()) + 1 if len(calls) else 0
-        row_offset += len(calls)
+            parts.append(values)
+        pooled[name] = np.concatenate(parts)
+        del parts
+        if consume:
+            for rec in records:
+                del rec.calls.columns[name]
     targets = {
         n: t for r in records for n, t in zip(r.priority_names, r.priority_targets_min, strict=True)
     }
@@ -111,7 +125,7 @@ def pooled_records(records: Sequence[RunRecords], names: tuple[str, ...] = ()) -
     overtime = [r.clinicians_overtime for r in records if r.clinicians_overtime is not None]
     return dataclasses.replace(
         first,
-        calls=CallRecords(**{n: np.concatenate(v) for n, v in columns.items()}),
+        calls=CallRecords(**pooled),
         advisors=sum_steps([r.advisors for r in records]),
         clinicians=sum_steps([r.clinicians for r in records]),
         clinicians_busy=sum_steps([r.clinicians_busy for r in records]),
@@ -124,11 +138,37 @@ def pooled_records(records: Sequence[RunRecords], names: tuple[str, ...] = ()) -
         downstream_targets_min=tuple(service_targets[n] for n in services),
         area_names=names,
         call_area=(
-            np.concatenate([np.full(len(r.calls), k, np.int16) for k, r in enumerate(records)])
+            np.concatenate([np.full(n, k, np.int16) for k, n in enumerate(sizes)])
             if names
             else None
         ),
     )
+
+
+def area_views(pooled: RunRecords, records: Sequence[RunRecords]) -> list[RunRecords]:
+    """Each area's records again, their calls slices (views) of ``pooled``'s: for areas
+    whose columns :func:`pooled_records` consumed. Provider, service and class codes
+    are the pooled ones; ``caller_id`` and ``repeat_of`` keep their pooled offsets."""
+    assert pooled.call_area is not None, "pooled records without each call's area"
+    counts = np.bincount(pooled.call_area, minlength=len(records))
+    out = []
+    start = 0
+    for rec, count in zip(records, counts, strict=True):
+        stop = start + int(count)
+        calls = CallRecords(**{n: v[start:stop] for n, v in pooled.calls.columns.items()})
+        out.append(
+            dataclasses.replace(
+                rec,
+                calls=calls,
+                priority_names=pooled.priority_names,
+                priority_targets_min=pooled.priority_targets_min,
+                provider_names=pooled.provider_names,
+                downstream_names=pooled.downstream_names,
+                downstream_targets_min=pooled.downstream_targets_min,
+            )
+        )
+        start = stop
+    return out
 
 
 def mutual_aid_counts(scenario: Scenario, records: Sequence[RunRecords]) -> np.ndarray:

@@ -233,3 +233,26 @@ def test_with_a_preference_other_areas_calls_wait_at_least_that_long():
         assert (waits_s >= 45 - 1e-9).all()
         lent += int(other.sum())
     assert lent > 10
+
+
+def test_measuring_on_slices_of_the_pooled_calls_changes_no_kpi():
+    """The runner moves the areas' calls into the pooled records and measures each area
+    on its slice (one copy of the calls, not two): the KPIs are those of the areas' own."""
+    from sim111.experiments.runner import measure_areas
+
+    scenario = two_areas(
+        **{
+            "areas.0.providers": [
+                {"name": "neighbour", "count": 1, "handle_time": {"kind": "fixed", "mean_min": 9}}
+            ],
+            "areas.0.overflow": [{"provider": "neighbour", "queue_length_over": 1}],
+            "areas.0.advisors.roster_scale": 0.15,
+        }
+    )
+    own = areas_kpis(scenario, simulate_areas(scenario, 2, 13))
+    moved, _, records = measure_areas(scenario, list(simulate_areas(scenario, 2, 13)))
+    assert own.keys() <= moved.keys()
+    for key, value in own.items():
+        assert value == moved[key] or (np.isnan(value) and np.isnan(moved[key])), key
+    assert own["area.small.provider_neighbour_calls"] > 0
+    assert set(records.area_names) == {"small", "large"}
