@@ -33,6 +33,7 @@ from sim111.units import HOURS_PER_DAY
 
 if TYPE_CHECKING:
     from sim111.planning.staffing import StaffingResult
+    from sim111.scenario import Scenario
 
 # --shift-lengths: whole or half hours, from one hour to a day
 HALF_HOURS_PER_HOUR = 2
@@ -111,7 +112,7 @@ def staff(
     The targets are the scenario's [targets], each replaced by its --target-* option
     if given; the staffed scenario carries the targets it was steered to.
     """
-    scenario = scenario_with_overrides(scenario_file, overrides)
+    scenario = _one_area(scenario_with_overrides(scenario_file, overrides), scenario_file)
     lengths = _shift_lengths(shift_lengths)
     from sim111.planning.staffing import staff as find_roster  # scipy.optimize: only here
 
@@ -140,6 +141,16 @@ def staff(
     )
     _write_roster(folder, found, header, advisors_only)
     _print_staffing(found, folder)
+
+
+def _one_area(scenario: Scenario, source: str) -> Scenario:
+    """``scenario``, unless it has several areas (a roster or price is one area's)."""
+    if scenario.areas:
+        raise ScenarioError(
+            f"{source}: has [[areas]]; staff and price work on one area: use "
+            "'sim111 contracts' (every contract staffed) or 'sim111 run' (costs by area)"
+        )
+    return scenario
 
 
 def _targets_text(found: StaffingResult) -> str:
@@ -239,7 +250,7 @@ def price(
     workers: int,
 ) -> None:
     """Print the break-even price per call and the cost breakdown of SCENARIO_FILE."""
-    scenario = scenario_with_overrides(scenario_file, overrides)
+    scenario = _one_area(scenario_with_overrides(scenario_file, overrides), scenario_file)
     with execution(workers) as settings:
         result = run_experiment(scenario, replications, seed, execution=settings)
     summary = result.summary

@@ -18,10 +18,11 @@ import pandas as pd
 from sim111.engine.centre import simulate
 from sim111.engine.network import coupled_groups, simulate_areas, simulate_group
 from sim111.engine.records import RunRecords
-from sim111.measures.areas import area_views, areas_kpis, pooled_records
+from sim111.measures.areas import areas_kpis
 from sim111.measures.costs import cost_kpis
 from sim111.measures.intervals import interval_kpis
 from sim111.measures.kpis import disposition_counts, replication_kpis
+from sim111.measures.pooling import area_views, pooled_records
 from sim111.scenario import Scenario
 
 

@@ -15,16 +15,16 @@ Keys: the whole's KPIs under their usual keys; an area's as
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Sequence
 
 import numpy as np
 
-from sim111.engine.records import CallRecords, RunRecords, StepLog
+from sim111.engine.records import RunRecords
 from sim111.kpi_keys import AREA_PREFIX, MISSING_PREFIX, WORST_PREFIX
 from sim111.measures.costs import cost_kpis, kpi_years
 from sim111.measures.kpis import busy_integral_to, disposition_counts, replication_kpis
+from sim111.measures.pooling import pooled_records
 from sim111.scenario import Scenario
 from sim111.scenario.areas import pool_keys
 from sim111.scenario.targets import kpi_targets
@@ -49,126 +49,6 @@ SUMMED = (
 def area_key(area: str, key: str) -> str:
     """The KPI key of ``key`` for one area."""
     return f"{AREA_PREFIX}{area}.{key}"
-
-
-def sum_steps(logs: Sequence[StepLog]) -> StepLog:
-    """The sum of step functions (people on duty in all areas, say)."""
-    times = np.unique(np.concatenate([log.time_min for log in logs]))
-    level = np.zeros(times.size, dtype=np.int64)
-    for log in logs:
-        at = np.searchsorted(log.time_min, times, side="right") - 1
-        level += log.level[np.clip(at, 0, None)] * (at >= 0)
-    return StepLog(times, level)
-
-
-def _union(names: Sequence[tuple[str, ...]]) -> tuple[str, ...]:
-    out: list[str] = []
-    for group in names:
-        out += [n for n in group if n not in out]
-    return tuple(out)
-
-
-def _remap(codes: np.ndarray, own: tuple[str, ...], union: tuple[str, ...]) -> np.ndarray:
-    """Index codes into ``own`` names as indices into ``union`` (-1 stays -1)."""
-    table = np.array([union.index(n) for n in own] + [-1], dtype=codes.dtype)
-    return table[codes]  # -1 picks the last entry: -1
-
-
-def pooled_records(
-    records: Sequence[RunRecords], names: tuple[str, ...] = (), consume: bool = False
-) -> RunRecords:
-    """All areas' records as one run: calls concatenated (callers kept apart),
-    staffing logs summed, providers, services and classes matched by name;
-    with the areas' ``names``, each call's area (``area_names[call_area]``).
-
-    With ``consume``, each area's call columns are handed over one by one (the
-    areas' records are left without them: see :func:`area_views`), so a long
-    run never holds its calls twice.
-    """
-    first = records[0]
-    providers = _union([r.provider_names for r in records])
-    services = _union([r.downstream_names for r in records])
-    classes = _union([r.priority_names for r in records])
-    sizes = [len(r.calls) for r in records]
-    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(int)
-    callers = [int(r.calls.caller_id.max()) + 1 if len(r.calls) else 0 for r in records]
-    caller_starts = np.concatenate([[0], np.cumsum(callers)[:-1]]).astype(int)
-    pooled: dict[str, np.ndarray] = {}
-    for name in list(first.calls.columns):
-        parts = []
-        for k, rec in enumerate(records):
-            values = rec.calls.columns[name]
-            if name == "caller_id":
-                values = values + caller_starts[k]
-            elif name == "repeat_of":
-                values = np.where(values >= 0, values + starts[k], values)
-            elif name == "provider":
-                values = _remap(values, rec.provider_names, providers)
-            elif name == "downstream":
-                values = _remap(values, rec.downstream_names, services)
-            elif name == "priority":
-                values = _remap(values, rec.priority_names, classes)
-            parts.append(values)
-        pooled[name] = np.concatenate(parts)
-        del parts
-        if consume:
-            for rec in records:
-                del rec.calls.columns[name]
-    targets = {
-        n: t for r in records for n, t in zip(r.priority_names, r.priority_targets_min, strict=True)
-    }
-    service_targets = {
-        n: t
-        for r in records
-        for n, t in zip(r.downstream_names, r.downstream_targets_min, strict=True)
-    }
-    overtime = [r.clinicians_overtime for r in records if r.clinicians_overtime is not None]
-    return dataclasses.replace(
-        first,
-        calls=CallRecords(**pooled),
-        advisors=sum_steps([r.advisors for r in records]),
-        clinicians=sum_steps([r.clinicians for r in records]),
-        clinicians_busy=sum_steps([r.clinicians_busy for r in records]),
-        awaiting_clinician=sum_steps([r.awaiting_clinician for r in records]),
-        clinicians_overtime=sum_steps(overtime) if overtime else None,
-        priority_names=classes,
-        priority_targets_min=tuple(targets[n] for n in classes),
-        provider_names=providers,
-        downstream_names=services,
-        downstream_targets_min=tuple(service_targets[n] for n in services),
-        area_names=names,
-        call_area=(
-            np.concatenate([np.full(n, k, np.int16) for k, n in enumerate(sizes)])
-            if names
-            else None
-        ),
-    )
-
-
-def area_views(pooled: RunRecords, records: Sequence[RunRecords]) -> list[RunRecords]:
-    """Each area's records again, their calls slices (views) of ``pooled``'s: for areas
-    whose columns :func:`pooled_records` consumed. Provider, service and class codes
-    are the pooled ones; ``caller_id`` and ``repeat_of`` keep their pooled offsets."""
-    assert pooled.call_area is not None, "pooled records without each call's area"
-    counts = np.bincount(pooled.call_area, minlength=len(records))
-    out = []
-    start = 0
-    for rec, count in zip(records, counts, strict=True):
-        stop = start + int(count)
-        calls = CallRecords(**{n: v[start:stop] for n, v in pooled.calls.columns.items()})
-        out.append(
-            dataclasses.replace(
-                rec,
-                calls=calls,
-                priority_names=pooled.priority_names,
-                priority_targets_min=pooled.priority_targets_min,
-                provider_names=pooled.provider_names,
-                downstream_names=pooled.downstream_names,
-                downstream_targets_min=pooled.downstream_targets_min,
-            )
-        )
-        start = stop
-    return out
 
 
 def mutual_aid_counts(scenario: Scenario, records: Sequence[RunRecords]) -> np.ndarray:

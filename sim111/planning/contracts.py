@@ -13,7 +13,6 @@ the structure as a whole; against contract population, the economies of scale.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from dataclasses import dataclass
 from typing import Unpack
@@ -65,12 +64,12 @@ def contract_scenario(scenario: Scenario, members: list[int], name: str) -> Scen
     areas = [scenario.area_scenarios[k] for k in members]
     first = areas[0]
     for k, area in zip(members[1:], areas[1:], strict=True):
-        if dataclasses.replace(area.demand, population=1) != dataclasses.replace(
-            first.demand, population=1
-        ):
+        differ = _differences(first, area)
+        if differ:
             raise ValueError(
                 f"areas {scenario.areas[members[0]].name!r} and {scenario.areas[k].name!r} "
-                "differ in demand other than population: they cannot be one contract here"
+                f"differ in {', '.join(differ)}, not only in population and roster sizes: "
+                "they cannot be one contract here"
             )
     data = first.to_data()
     data["name"] = name
@@ -84,6 +83,23 @@ def contract_scenario(scenario: Scenario, members: list[int], name: str) -> Scen
     for g, group in enumerate(data.get("clinicians", [])):
         group["roster_scale"] = sum(a.clinicians[g].roster_scale for a in areas)
     return scenario_from_data(data, name)
+
+
+def _differences(a: Scenario, b: Scenario) -> list[str]:
+    """The top-level tables in which two areas differ, population and roster scales aside."""
+
+    def plain(area: Scenario) -> dict[str, object]:
+        data = area.to_data()
+        data.pop("name", None)
+        data["demand"].pop("population", None)
+        for group in [data["advisors"], *data.get("clinicians", [])]:
+            group.pop("roster_scale", None)
+            for change in group.get("staffing_changes", []):
+                change.pop("roster_scale", None)
+        return data
+
+    da, db = plain(a), plain(b)
+    return sorted(key for key in da.keys() | db.keys() if da.get(key) != db.get(key))
 
 
 def contracts_of(scenario: Scenario, structure: str) -> dict[str, list[int]]:

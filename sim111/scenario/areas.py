@@ -196,16 +196,18 @@ def check_clinician_pools(
     for k, (key, area) in enumerate(
         zip(pool_keys(areas, sharing.clinicians), scenarios, strict=True)
     ):
-        shape = (
-            tuple(g.name for g in area.clinicians),
+        shape = (  # a freed clinician is matched to calls by class, order and group
+            tuple((g.name, g.serves) for g in area.clinicians),
             tuple(p.name for p in area.clinical.priorities),
+            area.clinical.discipline,
         )
         seen = first.setdefault(key, (k, shape))
         if seen[1] != shape:
             raise FieldError(
                 f"areas.{k}.clinicians",
-                f"areas sharing clinicians need the same clinician groups and call-back "
-                f"classes: {areas[k].name!r} has {shape}, {areas[seen[0]].name!r} has {seen[1]}",
+                f"areas sharing clinicians need the same clinician groups (and classes they "
+                f"serve), call-back classes and discipline: {areas[k].name!r} has {shape}, "
+                f"{areas[seen[0]].name!r} has {seen[1]}",
             )
 
 

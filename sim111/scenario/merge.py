@@ -50,6 +50,8 @@ def _merge_items(
 ) -> list[Any]:
     """``{"0": {...}}`` over the base's array: changes element 0, key by key."""
     items = list(base)
+    if not items:
+        raise FieldError(dotted, "the base has none to change by index: give an array of tables")
     for index, part in top.items():
         if not (index.isdigit() and int(index) < len(items)):
             raise FieldError(

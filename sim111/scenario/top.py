@@ -148,11 +148,13 @@ class Scenario:
         scenarios = self.area_scenarios  # builds (and so checks) every area
         check_clinician_pools(self.areas, self.sharing, scenarios)
         if sharing.contingency is not None:
+            national = next(p for p in self.providers if p.name == sharing.contingency)
             for k, area in enumerate(scenarios):
-                if sharing.contingency not in [p.name for p in area.providers]:
+                if national not in area.providers:
                     raise FieldError(
                         f"areas.{k}.providers",
-                        f"must keep the contingency provider {sharing.contingency!r}",
+                        f"must keep the contingency provider {sharing.contingency!r} as the "
+                        "base defines it (one roster, queue and price for every area)",
                     )
 
     @cached_property

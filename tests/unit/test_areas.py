@@ -103,6 +103,30 @@ def test_areas_sharing_clinicians_need_the_same_groups():
     typical(**{"areas.1.clinicians": other})  # apart, they may differ
 
 
+def test_areas_sharing_clinicians_need_the_same_discipline_and_serves():
+    deadline = {"areas.1.clinical": {"discipline": "deadline"}, "sharing.clinicians": "all"}
+    with pytest.raises(ScenarioError, match="discipline"):
+        typical(**deadline)
+    serves = {"areas.1.clinicians": {"0": {"serves": ["urgent", "soon", "routine"]}}}
+    with pytest.raises(ScenarioError, match="classes they serve"):
+        typical(**serves, **{"sharing.clinicians": "all"})
+
+
+def test_a_contingency_provider_is_the_same_for_every_area():
+    line = {
+        "name": "nhs_direct_0845",
+        "count": 3,
+        "price_per_call_gbp": 20.0,
+        "handle_time": {"kind": "fixed", "mean_min": 12.0},
+    }
+    shared = {"providers": [line], "sharing.contingency": "nhs_direct_0845"}
+    typical(**shared)
+    with pytest.raises(ScenarioError, match=r"'areas\.0\.providers' must keep the contingency"):
+        typical(**shared, **{"areas.0.providers": {"0": {"count": 9}}})
+    with pytest.raises(ScenarioError, match=r"'areas\.0\.overflow' the base has none to change"):
+        typical(**{"areas.0.overflow": {"0": {"queue_length_over": 3}}})
+
+
 def test_a_file_error_in_an_area_names_the_file_and_key(tmp_path):
     path = tmp_path / "areas.toml"
     path.write_text(

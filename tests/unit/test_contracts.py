@@ -49,10 +49,16 @@ def test_a_contract_is_its_areas_as_one_centre():
     assert region.demand.hourly_profile == a.demand.hourly_profile
 
 
-def test_areas_with_different_demand_cannot_be_one_contract():
+def test_areas_that_differ_beyond_size_cannot_be_one_contract():
     scenario = three_areas().with_overrides({"areas.2.demand": {"scale": 1.5}})
-    with pytest.raises(ValueError, match="differ in demand other than population"):
+    with pytest.raises(ValueError, match="'a' and 'c' differ in demand, not only in"):
         contract_scenario(scenario, [0, 2], "x")
+    priced = three_areas().with_overrides({"areas.2.costs": {"price_per_call_gbp": 99.0}})
+    with pytest.raises(ValueError, match="differ in costs"):
+        contract_scenario(priced, [0, 2], "x")
+    run_by = three_areas().with_overrides({"areas.2.provider_type": "ambulance_trust"})
+    with pytest.raises(ValueError, match="differ in clinicians, costs, downstream, provider_type"):
+        contract_scenario(run_by, [0, 2], "x")
 
 
 def test_structures_group_the_areas():
@@ -109,6 +115,18 @@ def test_the_contracts_command_writes_tables_figure_and_report(tmp_path):
     }
     assert len(pd.read_csv(out / "contracts.csv")) == 4
     assert "Economies of scale" in (out / "report.html").read_text()
+
+
+def test_staff_and_price_refuse_several_areas(tmp_path):
+    path = tmp_path / "two.toml"
+    path.write_text(
+        f'extends = "{(SCENARIOS / "typical-area.toml").as_posix()}"\n'
+        '[[areas]]\nname = "a"\n[[areas]]\nname = "b"\n'
+    )
+    for command in ("staff", "price"):
+        proc = sim111(command, str(path))
+        assert proc.returncode == 2, proc.stderr
+        assert "use 'sim111 contracts'" in proc.stderr and "Traceback" not in proc.stderr
 
 
 def test_the_contracts_command_needs_areas():

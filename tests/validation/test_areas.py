@@ -17,8 +17,9 @@ from sim111.engine.network import area_namespace, simulate_areas, simulate_group
 from sim111.experiments.replications import run_experiment
 from sim111.experiments.stats import t_interval
 from sim111.measures.analytic import erlang_a
-from sim111.measures.areas import areas_kpis, pooled_records
+from sim111.measures.areas import areas_kpis
 from sim111.measures.kpis import replication_kpis
+from sim111.measures.pooling import pooled_records
 from sim111.scenario import load_scenario
 from tests.conftest import SCENARIOS
 
