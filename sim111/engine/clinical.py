@@ -42,6 +42,7 @@ from sim111.engine.outcomes import (
     Close,
 )
 from sim111.engine.pools import StaffPool
+from sim111.engine.records import Changes
 from sim111.engine.roster import shift_blocks
 from sim111.engine.scheduler import Scheduler
 from sim111.scenario import Scenario
@@ -88,8 +89,8 @@ class ClinicalStage:
             [shift_blocks(g, run.start_date, run.calendar_days) for g in scenario.clinicians],
             self.clinician_free,
         )
-        self.busy_changes: list[tuple[float, int]] = []
-        self.awaiting_changes: list[tuple[float, int]] = []
+        self.busy_changes = Changes()
+        self.awaiting_changes = Changes()
         self.lent_to: dict[int, ClinicalStage] = {}  # clinicians on another area's call
         self.area = -1  # this stage's area in a multi-area run
 
@@ -109,7 +110,7 @@ class ClinicalStage:
         calls = self.calls
         calls.clinical[call] = True
         calls.outcome[call] = AWAITING_CLINICIAN_AT_END
-        self.awaiting_changes.append((now, 1))
+        self.awaiting_changes.add(now, 1)
         priority = calls.priority[call]
         if self._warm_ok[priority]:
             agent = self._take_clinician(priority)
@@ -180,7 +181,7 @@ class ClinicalStage:
         if where == QUEUED:
             self.queue.remove(call)
         self.upgrades.pop(call, None)
-        self.awaiting_changes.append((now, -1))
+        self.awaiting_changes.add(now, -1)
         return True
 
     def _next_holding(self, group: int) -> int | None:
@@ -239,7 +240,7 @@ class ClinicalStage:
             return
         lender = self._lend(call, agent, lender)
         self.where[call] = DIALLING
-        lender.busy_changes.append((now, 1))
+        lender.busy_changes.add(now, 1)
         lender.pool.task[agent] = call
         self.at(now + self.clinical.callback_no_answer_min, lender._attempt_unanswered, agent)
 
@@ -257,7 +258,7 @@ class ClinicalStage:
         call = self.pool.task[agent]
         owner = self.lent_to.pop(agent, self) if self.lent_to else self
         now = self.clock.now
-        self.busy_changes.append((now, -1))
+        self.busy_changes.add(now, -1)
         owner._not_answered(call, now)
         self.pool.release(agent)
 
@@ -279,9 +280,9 @@ class ClinicalStage:
         calls.contact_min[call] = now
         self.where.pop(call, None)
         self.upgrades.pop(call, None)
-        self.awaiting_changes.append((now, -1))
+        self.awaiting_changes.add(now, -1)
         lender = self._lend(call, agent, lender)
-        lender.busy_changes.append((now, 1))
+        lender.busy_changes.add(now, 1)
         calls.outcome[call] = WITH_CLINICIAN_AT_END
         group = lender.pool.group_of[agent]
         calls.clinician_group[call] = group
@@ -294,6 +295,6 @@ class ClinicalStage:
         now = self.clock.now
         calls = owner.calls
         calls.clinician_end_min[call] = now
-        self.busy_changes.append((now, -1))
+        self.busy_changes.add(now, -1)
         owner.close(call, now, CLOSED_BY_CLINICIAN, calls.clinician_disposition[call])
         self.pool.release(agent)

@@ -26,6 +26,7 @@ from sim111.engine.outcomes import (
     Close,
 )
 from sim111.engine.pools import StaffPool
+from sim111.engine.records import Changes
 from sim111.engine.roster import shift_blocks
 from sim111.engine.scheduler import Scheduler
 from sim111.scenario import Provider, RunSettings
@@ -46,7 +47,7 @@ class SharedProvider:
         self.queue: deque[tuple[ProviderSeat, int, float]] = deque()
         self.doing: dict[int, tuple[ProviderSeat, int]] = {}  # agent -> (seat, call)
         self.taken_in_hour: dict[int, int] = {}
-        self.busy_changes: list[tuple[float, int]] = []  # calls being handled
+        self.busy_changes = Changes()  # calls being handled
 
     def accepts(self, now: float) -> bool:
         """Whether the provider can take one more call now (from any area)."""
@@ -81,13 +82,13 @@ class SharedProvider:
         now = max(self.clock.now, since)
         seat.started(call, now)
         self.doing[agent] = (seat, call)
-        self.busy_changes.append((now, 1))
+        self.busy_changes.add(now, 1)
         self.clock.at(now + seat.handle_min[call], self._done, agent)
 
     def _done(self, agent: int) -> None:
         seat, call = self.doing.pop(agent)
         now = self.clock.now
-        self.busy_changes.append((now, -1))
+        self.busy_changes.add(now, -1)
         seat.finished(call, now)
         self.staff.release(agent)
 

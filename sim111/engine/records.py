@@ -9,7 +9,8 @@ call with the same ``caller_id`` and ``attempt`` one higher.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from array import array
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import chain
 
@@ -142,6 +143,28 @@ _TABLE_ONLY: dict[str, Callable[[CallRecords, dt.date | None], object]] = {
 }
 
 
+class Changes:
+    """Step changes ``(time, +n/-n)`` logged as a run goes, kept as two typed arrays:
+    9-16 bytes a change where a list of tuples takes about 90 (a clinical call logs four)."""
+
+    __slots__ = ("delta", "time_min")
+
+    def __init__(self) -> None:
+        self.time_min = array("d")
+        self.delta = array("q")
+
+    def add(self, time_min: float, delta: int) -> None:
+        """Log a change of ``delta`` at ``time_min``."""
+        self.time_min.append(time_min)
+        self.delta.append(delta)
+
+    def __len__(self) -> int:
+        return len(self.time_min)
+
+    def __iter__(self) -> Iterator[tuple[float, int]]:
+        return zip(self.time_min, self.delta, strict=True)
+
+
 @dataclass(frozen=True)
 class StepLog:
     """A count as a step function: ``level[k]`` from ``time_min[k]`` on.
@@ -154,16 +177,22 @@ class StepLog:
     level: np.ndarray
 
     @classmethod
-    def from_changes(cls, changes: list[tuple[float, int]], chronological: bool = True) -> StepLog:
+    def from_changes(
+        cls, changes: list[tuple[float, int]] | Changes, chronological: bool = True
+    ) -> StepLog:
         """Build from ``(time, +n/-n)`` changes, starting from 0 at time 0.
 
         Unless ``chronological``, the changes are first put in time order by a
         stable sort (at equal times they keep the order they were logged in).
         """
-        if not changes:
+        if not len(changes):
             return cls(np.array([0.0]), np.array([0]))
-        flat = np.fromiter(chain.from_iterable(changes), float, 2 * len(changes))
-        times, deltas = flat[0::2], flat[1::2]
+        if isinstance(changes, Changes):
+            times = np.frombuffer(changes.time_min, dtype=np.float64)
+            deltas = np.frombuffer(changes.delta, dtype=np.int64)
+        else:
+            flat = np.fromiter(chain.from_iterable(changes), float, 2 * len(changes))
+            times, deltas = flat[0::2], flat[1::2]
         if not chronological:
             order = np.argsort(times, kind="stable")
             times, deltas = times[order], deltas[order]
