@@ -18,6 +18,7 @@ from typing import Any
 import simpy
 
 from sim111.engine.calls import CallTable
+from sim111.engine.desks import provider_accepts
 from sim111.engine.outcomes import (
     CLOSED_BY_PROVIDER,
     NO_DISPOSITION,
@@ -51,15 +52,7 @@ class SharedProvider:
 
     def accepts(self, now: float) -> bool:
         """Whether the provider can take one more call now (from any area)."""
-        p = self.provider
-        capped = (
-            p.max_calls_per_hour is not None
-            and self.taken_in_hour.get(int(now // MINUTES_PER_HOUR), 0) >= p.max_calls_per_hour
-        )
-        queue_full = (
-            p.max_queue is not None and not self.staff.idle and len(self.queue) >= p.max_queue
-        )
-        return not (capped or queue_full)
+        return provider_accepts(self.provider, self.taken_in_hour, self.staff, len(self.queue), now)
 
     def accept(self, seat: ProviderSeat, call: int, since: float) -> None:
         """Take ``seat``'s ``call`` (waiting since ``since``): a free person, or the queue."""

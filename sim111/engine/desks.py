@@ -100,6 +100,20 @@ class Desk:
         raise NotImplementedError
 
 
+def provider_accepts(
+    provider: Provider, taken_in_hour: dict[int, int], staff: StaffPool, queued: int, now: float
+) -> bool:
+    """Whether ``provider`` can take one more call at ``now``: under its hourly cap
+    (``taken_in_hour``: calls accepted by clock hour), and someone idle or room in its
+    queue (``queued`` calls waiting)."""
+    capped = (
+        provider.max_calls_per_hour is not None
+        and taken_in_hour.get(int(now // MINUTES_PER_HOUR), 0) >= provider.max_calls_per_hour
+    )
+    full = provider.max_queue is not None and not staff.idle and queued >= provider.max_queue
+    return not (capped or full)
+
+
 class ProviderDesk(Desk):
     """An overflow provider: a FIFO queue, acceptance limits, and it closes the call."""
 
@@ -122,15 +136,7 @@ class ProviderDesk(Desk):
 
     def accepts(self, now: float) -> bool:
         """Whether the provider can take one more call now."""
-        p = self.provider
-        capped = (
-            p.max_calls_per_hour is not None
-            and self.taken_in_hour.get(int(now // MINUTES_PER_HOUR), 0) >= p.max_calls_per_hour
-        )
-        queue_full = (
-            p.max_queue is not None and not self.staff.idle and len(self.queue) >= p.max_queue
-        )
-        return not (capped or queue_full)
+        return provider_accepts(self.provider, self.taken_in_hour, self.staff, len(self.queue), now)
 
     def accept(self, call: int, since: float | None = None) -> None:
         """Take ``call`` (waiting since ``since``, else its arrival): to a free
