@@ -34,6 +34,9 @@ AREA_COLUMNS = (
 )
 
 
+LABEL_WIDTH = 40  # an area's label in the plain-text table (the report shows it whole)
+
+
 def is_area_key(key: str) -> bool:
     """Whether ``key`` is one area's KPI (``area.<name>.<key>``)."""
     return key.startswith(AREA_PREFIX) and key.count(".") >= 2
@@ -109,7 +112,8 @@ def area_table(result: ExperimentResult) -> str:
     rows = [["area", *[name for _, name in columns], "targets missed"]]
     missed = tidy[tidy["status"] == "MISSED"].groupby("area")["kpi"].apply(list)
     for area in result.scenario.areas:
-        cells = [area.shown]
+        shown = area.shown
+        cells = [shown if len(shown) <= LABEL_WIDTH else shown[: LABEL_WIDTH - 1] + "…"]
         for key, _ in columns:
             value = float(means.loc[area.name, key])
             cells.append(_fmt(kpi_info(key), value) if not math.isnan(value) else "-")
