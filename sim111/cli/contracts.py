@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+import pandas as pd
 
 from sim111.cli.options import execution, out_option, scenario_options, workers_option
 from sim111.errors import ScenarioError
@@ -41,6 +42,12 @@ DEFAULT_STRUCTURES = ("area", "region", "all")
     show_default=True,
     help="Abandoned after 30 s (of offered), at most.",
 )
+@click.option(
+    "--uniform",
+    is_flag=True,
+    help="Also find the smallest factor on every area's advisor roster at which every "
+    "area meets the targets, with the scenario's own sharing (mutual aid, pools).",
+)
 def contracts_command(
     scenario_file: str,
     replications: int | None,
@@ -51,6 +58,7 @@ def contracts_command(
     structures: tuple[str, ...],
     target_answered_60s: float,
     target_abandoned_30s: float,
+    uniform: bool,
 ) -> None:
     """Staff every contract of each structure to the targets and compare their cost.
 
@@ -70,31 +78,44 @@ def contracts_command(
         replications=replications or scenario.run.replications,
         seed=scenario.run.seed if seed is None else seed,
     )
+    from sim111.planning.uniform import smallest_uniform_factor, uniform_row
+
     plans = []
     try:
         with execution(workers) as settings:
             for structure in structures or DEFAULT_STRUCTURES:
                 plans += plan_structure(scenario, structure, targets, execution=settings)
+            found = (
+                smallest_uniform_factor(scenario, targets, execution=settings) if uniform else None
+            )
     except ValueError as err:
         raise ScenarioError(f"{scenario_file}: {err}") from None
     frame = plans_frame(plans)
     totals = structure_totals(frame)
+    if found is not None:
+        row = uniform_row(found, "uniform")
+        totals = pd.concat([totals, pd.DataFrame([row])], ignore_index=True)
+    goal = f"answered within 60 s >= {target_answered_60s:.0%}, "
+    goal += f"abandoned after 30 s <= {target_abandoned_30s:.0%}"
+    _show_and_write(scenario.name, goal, frame, totals, Path(out or f"contracts-{scenario.name}"))
+
+
+def _show_and_write(
+    name: str, goal: str, frame: pd.DataFrame, totals: pd.DataFrame, folder: Path
+) -> None:
+    """Print the structures and contracts; write the tables, figure and report."""
     from sim111.outputs.contracts import (
         contracts_report_html,
         contracts_table,
         economies_of_scale,
         structures_table,
     )
+    from sim111.outputs.report import png_bytes
 
-    goal = f"answered within 60 s >= {target_answered_60s:.0%}, "
-    goal += f"abandoned after 30 s <= {target_abandoned_30s:.0%}"
-    click.echo(f"{scenario.name}: cheapest advisor rosters meeting {goal}\n")
+    click.echo(f"{name}: cheapest advisor rosters meeting {goal}\n")
     click.echo(structures_table(totals))
     click.echo("")
     click.echo(contracts_table(frame))
-    folder = Path(out or f"contracts-{scenario.name}")
-    from sim111.outputs.report import png_bytes
-
     png = png_bytes(economies_of_scale(frame))
     write_atomically(
         folder,
@@ -103,10 +124,9 @@ def contracts_command(
             "structures.csv": lambda p: totals.to_csv(p, index=False),
             "economies_of_scale.png": lambda p: p.write_bytes(png),
             "report.html": lambda p: p.write_text(
-                contracts_report_html(scenario.name, goal, frame, totals, png)
+                contracts_report_html(name, goal, frame, totals, png)
             ),
         },
     )
-    click.echo(
-        f"\nWrote {folder}/contracts.csv, structures.csv, economies_of_scale.png, report.html"
-    )
+    written = "contracts.csv, structures.csv, economies_of_scale.png, report.html"
+    click.echo(f"\nWrote {written} in {folder}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import html
+import math
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,7 @@ STRUCTURE_NAMES = {
     "contract": "the scenario's contracts",
     "region": "one contract per region",
     "all": "one national contract",
+    "uniform": "as the scenario shares, rosters x f",
 }
 MARKERS = {"area": "o", "contract": "s", "region": "D", "all": "*"}
 
@@ -40,9 +42,11 @@ def structures_table(totals: pd.DataFrame) -> str:
         ]
     ]
     for r in totals.itertuples(index=False):
+        name = STRUCTURE_NAMES.get(r.structure, r.structure)
+        factor = getattr(r, "factor", math.nan)
         rows.append(
             [
-                STRUCTURE_NAMES.get(r.structure, r.structure),
+                name.replace(" f", f" {factor:.2f}") if r.structure == "uniform" else name,
                 f"{r.contracts}",
                 "yes" if r.all_met else "NO",
                 f"{r.mean_advisors_on_duty:,.0f}",

@@ -103,10 +103,21 @@ def test_the_contracts_command_writes_tables_figure_and_report(tmp_path):
     )
     out = tmp_path / "out"
     proc = sim111(
-        "contracts", str(path), "-n", "2", "--by", "area", "--by", "all", "--out", str(out)
+        "contracts",
+        str(path),
+        "-n",
+        "2",
+        "--by",
+        "area",
+        "--by",
+        "all",
+        "--uniform",
+        "--out",
+        str(out),
     )
     assert proc.returncode == 0, proc.stderr
     assert "one national contract" in proc.stdout and "each area its own contract" in proc.stdout
+    assert "as the scenario shares, rosters x" in proc.stdout
     assert {p.name for p in out.iterdir()} == {
         "contracts.csv",
         "structures.csv",
@@ -133,3 +144,25 @@ def test_the_contracts_command_needs_areas():
     proc = sim111("contracts", str(SCENARIOS / "typical-area.toml"))
     assert proc.returncode == 2
     assert "has no [[areas]]" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_uniform_factor_finds_where_every_area_just_meets_the_targets():
+    from sim111.planning.uniform import every_area_meets, smallest_uniform_factor
+
+    aid = {"after_expected_wait_s": 60.0, "fee_per_call_gbp": 8.0}
+    scenario = three_areas().with_overrides({"run.days": 1, "sharing.mutual_aid": aid})
+    targets = StaffingTargets(replications=3)
+    plan = smallest_uniform_factor(scenario, targets, low=0.3, high=3.0, tolerance=0.05)
+    assert every_area_meets(plan.result, 0.95, 0.05)
+    assert plan.scenario.advisors.roster_scale == pytest.approx(
+        scenario.advisors.roster_scale * plan.factor
+    )
+    below = scenario.with_overrides(
+        {"advisors.roster_scale": scenario.advisors.roster_scale * plan.factor / 1.05**2}
+    )
+    from sim111.experiments.replications import run_experiment
+
+    assert not every_area_meets(run_experiment(below, 3, targets.seed), 0.95, 0.05)
+    own = scenario.with_overrides({"areas.0.advisors": {"roster_scale": 0.5}})
+    with pytest.raises(ValueError, match="sets its own advisor roster"):
+        smallest_uniform_factor(own, targets)
