@@ -10,6 +10,9 @@
    to 95% answered in 60 s and 5% abandoned after 30 s (``sim111 contracts``),
    prints advisors and cost per answered call, and writes
    docs/figures/england-economies-of-scale.png.
+3. For the structures whose areas help each other, the smallest factor on every
+   area's advisor roster at which every area meets the same targets with that
+   sharing (``sim111 contracts --uniform``): apart, mutual aid, regional pools.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from sim111.experiments.compare import compare
 from sim111.outputs.contracts import economies_of_scale, structures_table
 from sim111.planning.contracts import plan_structure, plans_frame, structure_totals
 from sim111.planning.staffing import StaffingTargets
+from sim111.planning.uniform import smallest_uniform_factor
 
 HERE = Path(__file__).resolve().parent
 FOLDER = HERE.parents[1] / "scenarios" / "england-2014"
@@ -70,7 +74,15 @@ def main() -> None:
         frame, "England, October 2014: cost per answered call at 95% in 60 s, 5% abandoned"
     )
     fig.savefig(PNG, dpi=DPI)
-    out.write(f"wrote {PNG}\n")
+    out.write(f"wrote {PNG}\n\n")
+    for k in (0, 3, 1):  # apart, mutual aid, regional pools: the rule's rosters x f
+        plan = smallest_uniform_factor(scenarios[k], targets, low=0.5, high=2.0, workers=WORKERS)
+        out.write(
+            f"{VARIANTS[k]}: rosters x {plan.factor:.3f}: "
+            f"{plan.kpi('mean_advisors_on_duty'):.1f} advisors on duty, "
+            f"£{plan.kpi('cost_per_call_gbp'):.2f} per answered call, worst area "
+            f"{plan.kpi('worst_area.answered_within_60s'):.4f} within 60 s\n"
+        )
 
 
 if __name__ == "__main__":
