@@ -8,7 +8,7 @@ from typing import Unpack
 import pandas as pd
 
 from sim111.calibration.observed import Observations
-from sim111.calibration.periods import period_scenarios, period_seed, target_calls_per_day
+from sim111.calibration.periods import observed_calls_per_day, period_scenarios, period_seed
 from sim111.errors import ScenarioError
 from sim111.experiments.settings import ExecutionKeywords, ExecutionSettings, execution_settings
 from sim111.experiments.sweep import run_points
@@ -62,7 +62,7 @@ def comparison_rows(
     for p, period in enumerate(observations.periods):
         mine = summary[summary["point"] == p].set_index("kpi")  # every period has some
         wanted = dict(period.kpis)
-        volume = target_calls_per_day(scenario, period)
+        volume = observed_calls_per_day(scenario, period)
         if volume is not None and "calls_offered" in mine.index:
             days = period.days
             wanted[VOLUME_KEY] = volume

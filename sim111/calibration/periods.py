@@ -38,13 +38,33 @@ def period_seed(seed: int, index: int) -> int:
 
 
 def target_calls_per_day(scenario: Scenario, period: ObservedPeriod) -> float | None:
-    """The observed calls per day scaled to the scenario's population (``None``: keep demand)."""
+    """The observed calls per day scaled to the scenario's population (``None``: keep demand).
+
+    With ``[[areas]]`` it is the base's population: the demand level it sets is
+    per head, and every area that keeps the base's demand follows it.
+    """
     per_day = period.calls_per_day
     if per_day is None:
         return None
     if period.population is None:
         return per_day
     return per_day * scenario.demand.population / period.population
+
+
+def people(scenario: Scenario) -> int:
+    """The population a scenario simulates: all its areas', or its own."""
+    if scenario.areas:
+        return sum(area.demand.population for area in scenario.area_scenarios)
+    return scenario.demand.population
+
+
+def observed_calls_per_day(scenario: Scenario, period: ObservedPeriod) -> float | None:
+    """The observed calls per day scaled to everyone the scenario simulates (all its
+    areas): what its simulated calls offered per day are compared with."""
+    target = target_calls_per_day(scenario, period)
+    if target is None:
+        return None
+    return target * people(scenario) / scenario.demand.population
 
 
 def period_overrides(scenario: Scenario, period: ObservedPeriod) -> dict[str, Any]:

@@ -193,3 +193,23 @@ def test_an_area_names_its_provider_preset_under_its_own_keys():
     assert plain.clinicians[0].shifts == scenario.clinicians[0].shifts  # the base's group
     with pytest.raises(ScenarioError, match=r"'areas\.0\.provider_type' must be one of"):
         typical(**{"areas.0.provider_type": "harmoni"})
+
+
+def test_a_multi_area_scenario_is_back_tested_at_the_observed_calls_per_head():
+    import dataclasses
+
+    from sim111.calibration.backtest import backtest
+    from sim111.calibration.observed import read_observed
+
+    observed = read_observed(SCENARIOS / "data" / "nhs111-england-2014-15.csv")
+    october = dataclasses.replace(
+        observed, periods=tuple(p for p in observed.periods if p.start.month == 10)
+    )
+    scenario = typical(**{"areas.1.demand": {}})  # both areas keep the base's demand
+    result = backtest(scenario, october, replications=1, seed=5)
+    volume = result.table.set_index("kpi").loc["calls_offered_per_day"]
+    period = october.periods[0]
+    everyone = 400_000 + 600_000
+    assert volume["observed"] == pytest.approx(period.calls_per_day * everyone / period.population)
+    # first attempts at the observed rate per head, plus the model's redials and repeats
+    assert volume["observed"] <= volume["simulated"] <= 1.05 * volume["observed"]
