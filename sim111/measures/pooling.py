@@ -16,13 +16,12 @@ from sim111.engine.records import CallRecords, RunRecords, StepLog
 
 
 def sum_steps(logs: Sequence[StepLog]) -> StepLog:
-    """The sum of step functions (people on duty in all areas, say)."""
-    times = np.unique(np.concatenate([log.time_min for log in logs]))
-    level = np.zeros(times.size, dtype=np.int64)
-    for log in logs:
-        at = np.searchsorted(log.time_min, times, side="right") - 1
-        level += log.level[np.clip(at, 0, None)] * (at >= 0)
-    return StepLog(times, level)
+    """The sum of step functions (people on duty in all areas, say): every log's
+    changes in one time order, added up (at equal times the last entry holds the sum)."""
+    times = np.concatenate([log.time_min for log in logs])
+    deltas = np.concatenate([np.diff(log.level, prepend=0) for log in logs])
+    order = np.argsort(times, kind="stable")
+    return StepLog(times[order], np.cumsum(deltas[order]))
 
 
 def _union(names: Sequence[tuple[str, ...]]) -> tuple[str, ...]:

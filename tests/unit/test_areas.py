@@ -213,3 +213,17 @@ def test_a_multi_area_scenario_is_back_tested_at_the_observed_calls_per_head():
     assert volume["observed"] == pytest.approx(period.calls_per_day * everyone / period.population)
     # first attempts at the observed rate per head, plus the model's redials and repeats
     assert volume["observed"] <= volume["simulated"] <= 1.05 * volume["observed"]
+
+
+def test_step_logs_add_up():
+    import numpy as np
+
+    from sim111.engine.records import StepLog
+    from sim111.measures.pooling import sum_steps
+
+    a = StepLog.from_changes([(0.0, 2), (10.0, -1), (30.0, 3)])
+    b = StepLog.from_changes([(5.0, 1), (10.0, 4), (40.0, -1)])
+    total = sum_steps([a, b])
+    at = np.array([0.0, 5.0, 9.9, 10.0, 29.0, 30.0, 40.0, 50.0])
+    assert np.allclose(total.integral_to(at), a.integral_to(at) + b.integral_to(at))
+    assert total.mean_over(0.0, 50.0) == pytest.approx(a.mean_over(0, 50) + b.mean_over(0, 50))
