@@ -490,6 +490,93 @@ callback_backlog(*runs, labels=["wait quietly (patience off)", "ring again (as t
     ]
 )
 
+areas = nb(
+    [
+        (
+            "md",
+            """# Several contract areas: England in 2014, apart and pooled
+
+England's 44 NHS 111 areas of 2014 (`scenarios/england-2014/`, docs/areas.md): every area's
+KPIs as a pandas frame, the spread between areas that the national figure hides, the
+structures compared on the same callers, and the cost per call of staffing each contract
+to the targets against its size. Settings are small (two days, two replications) so the
+notebook runs in under a minute; raise them for the numbers in docs/areas.md.""",
+        ),
+        (
+            "code",
+            """import matplotlib.pyplot as plt
+
+from sim111 import load_scenario, run_experiment
+from sim111.experiments.compare import compare
+from sim111.outputs.areas import area_means
+from sim111.outputs.contracts import economies_of_scale
+from sim111.planning.contracts import plan_structure, plans_frame, structure_totals
+from sim111.planning.staffing import StaffingTargets
+
+DAYS, REPLICATIONS, WORKERS = 2, 2, 2
+folder = "../scenarios/england-2014"
+apart = load_scenario(f"{folder}/apart.toml").with_overrides({"run.days": DAYS})
+result = run_experiment(apart, replications=REPLICATIONS, seed=1, workers=WORKERS)
+result.summary.loc[
+    ["calls_offered", "answered_within_60s", "abandoned_after_30s",
+     "worst_area.answered_within_60s", "areas_missing.answered_within_60s", "cost_per_call_gbp"],
+    ["mean", "ci_low", "ci_high"],
+]""",
+        ),
+        (
+            "md",
+            """Every area's KPIs are in the summary as `area.<name>.<key>`; `area_means` makes them one
+row per area. Small areas answer fewer calls within 60 s and cost more per call.""",
+        ),
+        (
+            "code",
+            """by_area = area_means(result)
+by_area[["population", "answered_within_60s", "abandoned_after_30s", "cost_per_call_gbp"]]
+fig, ax = plt.subplots(figsize=(7, 4))
+ax.scatter(by_area["population"] / 1e6, by_area["answered_within_60s"])
+ax.axhline(0.95, color="grey", linestyle="--")
+ax.set_xscale("log")
+ax.set_xlabel("area population (millions)")
+ax.set_ylabel("answered within 60 s")
+by_area.sort_values("answered_within_60s").head(5)[["population", "answered_within_60s"]]""",
+        ),
+        (
+            "md",
+            """The same staff and callers, pooled by region or nationally: `compare` pairs the
+structures replication by replication (each area draws from its own random streams).""",
+        ),
+        (
+            "code",
+            """structures = [apart] + [
+    load_scenario(f"{folder}/{name}.toml").with_overrides({"run.days": DAYS})
+    for name in ("regional", "national")
+]
+comparison = compare(structures, REPLICATIONS, seed=1, workers=WORKERS)
+diffs = comparison.differences
+diffs[diffs["kpi"].isin(["answered_within_60s", "worst_area.answered_within_60s",
+                         "callback_within_10min"])][["scenario", "kpi", "mean", "ci_low", "ci_high"]]""",
+        ),
+        (
+            "md",
+            """What each structure needs: every contract staffed, as one virtual centre, with the
+cheapest advisor roster meeting 95% within 60 s and 5% abandoned (`sim111 contracts`).""",
+        ),
+        (
+            "code",
+            """targets = StaffingTargets(replications=REPLICATIONS, max_iterations=3)
+plans = []
+for structure in ("region", "all"):
+    plans += plan_structure(apart, structure, targets, workers=WORKERS)
+frame = plans_frame(plans)
+structure_totals(frame)[["structure", "contracts", "mean_advisors_on_duty", "cost_per_call_gbp"]]""",
+        ),
+        (
+            "code",
+            """economies_of_scale(frame)""",
+        ),
+    ]
+)
+
 out = Path(__file__).resolve().parent
 for name, n in (
     ("01-quickstart.ipynb", quick),
@@ -497,5 +584,6 @@ for name, n in (
     ("03-easter-2013.ipynb", easter),
     ("04-calibration.ipynb", calibration),
     ("05-callback-backlog.ipynb", backlog),
+    ("06-contract-areas.ipynb", areas),
 ):
     nbf.write(n, out / name)
