@@ -85,8 +85,7 @@ class AdvisorStage:
         # With no redials and no overflow rule reading the live queue, nothing depends
         # on *when* a caller hangs up until an advisor reaches them (see the module).
         self.lazy_abandonment = scenario.callers.redial_probability == 0 and not scenario.overflow
-        # shared pools of areas (sim111.engine.sharing) replace these two
-        self.on_free: Callable[[int], None] = self.advisor_free
+        # a shared pool of areas (sim111.engine.sharing) replaces pool.on_free
         self.lent_to: dict[int, AdvisorStage] = {}  # agents on another area's call: its stage
         self.area = -1  # this stage's area in a multi-area run
 
@@ -169,7 +168,7 @@ class AdvisorStage:
             pool.changes.append((end, -1))
             pool.on_duty -= 1
         else:
-            self.on_free(agent)
+            pool.on_free(agent)  # advisor_free, unless a pool of areas shares them
         owner.call_goes_on(call, end)
 
     def call_goes_on(self, call: int, end: float) -> None:

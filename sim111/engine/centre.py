@@ -149,6 +149,10 @@ class CallCentre:
         """Advance the simulation to ``until``, offering first attempts as they arrive."""
         calls = self.calls
         self.clock.run(calls.arrival_min, calls.n_first, self.advice.offer, until)
+        self.finish(until)
+
+    def finish(self, until: float) -> None:
+        """The run stopped at ``until``: callers still queued whose patience ran out hung up."""
         if self.advice.lazy_abandonment:
             self.advice.abandon_lazily(until)
 

@@ -158,3 +158,5 @@ def _run_together(clock: Scheduler, centres: list[CallCentre], until: float) -> 
         offers[area_of[i]](index_of[i])
 
     clock.run(merged, len(merged), offer, until)
+    for centre in centres:
+        centre.finish(until)

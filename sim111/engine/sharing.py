@@ -31,13 +31,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from typing import Protocol, TypeVar
 
 from sim111.engine.advisors import AdvisorStage
 from sim111.engine.clinical import ClinicalStage
 from sim111.engine.outcomes import QUEUED_AT_END
 from sim111.engine.overflow import QueueState, expected_wait_s
+from sim111.engine.pools import StaffPool
 from sim111.engine.scheduler import Scheduler
 from sim111.scenario import MutualAid
+from sim111.units import SECONDS_PER_MIN
 
 INFINITY = math.inf
 
@@ -50,12 +53,21 @@ def pools_of(keys: Sequence[str]) -> list[list[int]]:
     return [members[key] for key in keys]
 
 
-def most_idle(stages: Sequence[AdvisorStage]) -> AdvisorStage | None:
-    """The stage with most advisors idle (the first on a tie); ``None`` if none is idle."""
+class Staffed(Protocol):
+    """A stage with a staff pool (advisors or clinicians)."""
+
+    pool: StaffPool
+
+
+S = TypeVar("S", bound=Staffed)
+
+
+def most_idle(stages: Sequence[S]) -> S | None:
+    """The stage with most people idle (the first on a tie); ``None`` if none is idle."""
     best, most = None, 0
     for stage in stages:
-        if len(stage.idle) > most:
-            best, most = stage, len(stage.idle)
+        if len(stage.pool.idle) > most:
+            best, most = stage, len(stage.pool.idle)
     return best
 
 
@@ -72,16 +84,16 @@ class AdvisorSharing:
         mean_handle_min: Sequence[float],
     ) -> None:
         self.clock = clock
-        self.prefer_min = prefer_own_area_s / 60.0
+        self.prefer_min = prefer_own_area_s / SECONDS_PER_MIN
         self.aid = mutual_aid
         for k, (stage, pool) in enumerate(zip(stages, pools_of(pool_keys), strict=True)):
-            stage.lazy_abandonment = False  # sharing reads the live queues
             members = [stages[j] for j in pool]
             peers = [s for s in members if s is not stage]
             outsiders = [s for s in stages if s not in members]
             if peers:
-                stage.on_free = stage.pool.on_free = self._free_for(stage, members, peers)
+                stage.pool.on_free = self._free_for(stage, members, peers)
             if peers or (mutual_aid is not None and outsiders):
+                stage.lazy_abandonment = False  # sharing reads the live queues
                 stage.divert = self._offer_for(
                     stage, peers, outsiders if mutual_aid else [], stage.divert, mean_handle_min[k]
                 )
@@ -178,10 +190,7 @@ class ClinicianSharing:
         peers: list[ClinicalStage],
     ) -> Callable[[int], tuple[ClinicalStage, int] | None]:
         def borrow(priority: int) -> tuple[ClinicalStage, int] | None:
-            best, most = None, 0
-            for peer in peers:  # the peer with most clinicians idle (first on a tie)
-                if len(peer.pool.idle) > most:
-                    best, most = peer, len(peer.pool.idle)
+            best = most_idle(peers)
             if best is None:
                 return None
             agent = best._take_clinician(priority)

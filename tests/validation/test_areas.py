@@ -57,8 +57,16 @@ def same_records(a, b) -> None:
         assert np.array_equal(getattr(a, log).level, getattr(b, log).level), log
 
 
-def test_areas_sharing_nothing_give_the_records_of_single_area_runs():
-    scenario = two_areas(**{"sharing.advisors": "area", "sharing.clinicians": "area"})
+@pytest.mark.parametrize("redials", [0.4, 0.0], ids=["timed", "lazy abandonment"])
+def test_areas_sharing_nothing_give_the_records_of_single_area_runs(redials):
+    scenario = two_areas(
+        **{
+            "sharing.advisors": "area",
+            "sharing.clinicians": "area",
+            "callers.redial_probability": redials,
+            "areas.0.advisors.roster_scale": 0.05,  # callers still queued when the run ends,
+        }
+    ).with_overrides({"run.hours": 42})  # at 18:00 on the second day: some past their patience
     coupled = simulate_group(scenario, [0, 1], replication=3, seed=11, coupled=True)
     for k, area in enumerate(scenario.areas):
         alone = simulate(scenario.area_scenarios[k], 3, 11, area_namespace(area.name))
