@@ -22,6 +22,7 @@ import numpy as np
 
 from sim111.engine.records import RunRecords
 from sim111.kpi_keys import AREA_PREFIX, MISSING_PREFIX, WORST_PREFIX
+from sim111.measures.backlog import ratio
 from sim111.measures.costs import cost_kpis, kpi_years
 from sim111.measures.kpis import busy_integral_to, disposition_counts, replication_kpis
 from sim111.measures.pooling import pooled_records
@@ -68,21 +69,29 @@ def mutual_aid_counts(scenario: Scenario, records: Sequence[RunRecords]) -> np.n
     return counts
 
 
-def own_staff_utilisation(records: Sequence[RunRecords], k: int) -> float:
-    """Area ``k``'s advisors' utilisation: the calls *they* answered (their own
-    area's, and other areas' lent to them) over their time on duty."""
-    starts, ends = [], []
-    for j, rec in enumerate(records):
+def own_staff_utilisation(records: Sequence[RunRecords]) -> list[float]:
+    """Each area's advisors' utilisation: the calls *they* answered (their own area's,
+    and other areas' lent to them) over their time on duty, all areas in one pass."""
+    starts, ends, staff = [], [], []
+    for k, rec in enumerate(records):
         calls = rec.calls
-        mine = ~np.isnan(calls.answer_min) & (calls.advisor_area == (-1 if j == k else k))
+        served = ~np.isnan(calls.answer_min)
         end = np.where(np.isnan(calls.advisor_end_min), rec.horizon_min, calls.advisor_end_min)
-        starts.append(calls.answer_min[mine])
-        ends.append(end[mine])
-    rec = records[k]
-    window = np.array([rec.warmup_min, rec.horizon_min])
-    busy = busy_integral_to(np.concatenate(starts), np.concatenate(ends), window)
-    on_duty = rec.advisors.integral_to(window)
-    return _per(max(float(busy[1] - busy[0]), 0.0), float(on_duty[1] - on_duty[0]))
+        starts.append(calls.answer_min[served])
+        ends.append(end[served])
+        lender = calls.advisor_area[served]
+        staff.append(np.where(lender >= 0, lender, k))  # whose advisor answered
+    order = np.argsort(np.concatenate(staff), kind="stable")
+    start, end = np.concatenate(starts)[order], np.concatenate(ends)[order]
+    bounds = np.cumsum(np.bincount(np.concatenate(staff), minlength=len(records)))
+    out = []
+    for k, rec in enumerate(records):
+        mine = slice(bounds[k - 1] if k else 0, bounds[k])
+        window = np.array([rec.warmup_min, rec.horizon_min])
+        busy = busy_integral_to(start[mine], end[mine], window)
+        on_duty = rec.advisors.integral_to(window)
+        out.append(ratio(max(float(busy[1] - busy[0]), 0.0), float(on_duty[1] - on_duty[0])))
+    return out
 
 
 def _helped(rec: RunRecords) -> dict[str, float]:
@@ -92,10 +101,10 @@ def _helped(rec: RunRecords) -> dict[str, float]:
     answered = counted & ~np.isnan(calls.answer_min)
     assessed = counted & ~np.isnan(calls.contact_min)
     return {
-        "answered_by_other_area": _per(
+        "answered_by_other_area": ratio(
             float((answered & (calls.advisor_area >= 0)).sum()), float(answered.sum())
         ),
-        "assessed_by_other_area": _per(
+        "assessed_by_other_area": ratio(
             float((assessed & (calls.clinician_area >= 0)).sum()), float(assessed.sum())
         ),
     }
@@ -121,15 +130,11 @@ def _ratios(kpis: dict[str, float], population: float, years: float) -> None:
     """The cost ratios worked out again from the sums."""
     answered = kpis.get("calls_answered", math.nan)
     spent = kpis["total_cost_gbp"] + kpis["penalties_gbp"]
-    kpis["cost_per_call_gbp"] = _per(kpis["total_cost_gbp"], answered)
-    kpis["margin_per_call_gbp"] = _per(kpis["margin_gbp"], answered)
-    kpis["break_even_price_per_call_gbp"] = _per(spent, answered)
-    kpis["downstream_cost_per_call_gbp"] = _per(kpis["downstream_cost_gbp"], answered)
-    kpis["break_even_price_per_head_per_year_gbp"] = _per(spent, population * years)
-
-
-def _per(x: float, n: float) -> float:
-    return x / n if n and not math.isnan(n) else math.nan
+    kpis["cost_per_call_gbp"] = ratio(kpis["total_cost_gbp"], answered)
+    kpis["margin_per_call_gbp"] = ratio(kpis["margin_gbp"], answered)
+    kpis["break_even_price_per_call_gbp"] = ratio(spent, answered)
+    kpis["downstream_cost_per_call_gbp"] = ratio(kpis["downstream_cost_gbp"], answered)
+    kpis["break_even_price_per_head_per_year_gbp"] = ratio(spent, population * years)
 
 
 def _whole_costs(per_area: list[dict[str, float]], population: float) -> dict[str, float]:
@@ -142,7 +147,7 @@ def _whole_costs(per_area: list[dict[str, float]], population: float) -> dict[st
     out["revenue_gbp"] -= transfers
     contacts = [k.get("clinical_contacts", 0.0) for k in per_area]
     per_contact = [k.get("cost_per_clinical_contact_gbp", math.nan) for k in per_area]
-    out["cost_per_clinical_contact_gbp"] = _per(
+    out["cost_per_clinical_contact_gbp"] = ratio(
         sum(c * p for c, p in zip(contacts, per_contact, strict=True) if c), sum(contacts)
     )
     return out
@@ -175,9 +180,10 @@ def areas_kpis(
     ``pooled``: the areas' :func:`pooled_records`, if already made.
     """
     per_area: list[dict[str, float]] = []
+    utilisation = own_staff_utilisation(records)
     for k, (area, rec) in enumerate(zip(scenario.area_scenarios, records, strict=True)):
         kpis = replication_kpis(rec)
-        kpis["advisor_utilisation"] = own_staff_utilisation(records, k)
+        kpis["advisor_utilisation"] = utilisation[k]
         kpis.update(_helped(rec))
         kpis.update(cost_kpis(area, kpis, disposition_counts(rec)))
         kpis["population"] = float(area.demand.population)

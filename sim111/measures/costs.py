@@ -24,6 +24,7 @@ import numpy as np
 
 from sim111.engine.calendar import run_days
 from sim111.engine.roster import shift_blocks
+from sim111.measures.backlog import ratio
 from sim111.scenario import DISPOSITIONS, Costs, Pay, Scenario, StaffGroup
 from sim111.units import DAYS_PER_YEAR, MINUTES_PER_DAY, MINUTES_PER_HOUR, parse_clock_min
 
@@ -201,10 +202,6 @@ def _self_referrals_gbp(costs: Costs, kpis: dict[str, float]) -> float:
     )
 
 
-def _per(x: float, n: float) -> float:
-    return x / n if n else math.nan
-
-
 def cost_kpis(
     scenario: Scenario, kpis: dict[str, float], disposition_counts: np.ndarray
 ) -> dict[str, float]:
@@ -239,19 +236,19 @@ def cost_kpis(
         "overtime_cost_gbp": overtime,
         "overflow_fees_gbp": fees,
         "total_cost_gbp": total,
-        "cost_per_call_gbp": _per(total, answered),
-        "cost_per_clinical_contact_gbp": _per(  # clinicians' direct cost with overheads
+        "cost_per_call_gbp": ratio(total, answered),
+        "cost_per_clinical_contact_gbp": ratio(  # clinicians' direct cost with overheads
             (direct - advisor_direct) * (1 + costs.overhead_share) + overtime, contacts
         ),
         "revenue_gbp": revenue,
         "penalties_gbp": penalties,
         "margin_gbp": revenue - total - penalties,
-        "margin_per_call_gbp": _per(revenue - total - penalties, answered),
-        "break_even_price_per_call_gbp": _per(total + penalties, answered),
-        "break_even_price_per_head_per_year_gbp": _per(
+        "margin_per_call_gbp": ratio(revenue - total - penalties, answered),
+        "break_even_price_per_call_gbp": ratio(total + penalties, answered),
+        "break_even_price_per_head_per_year_gbp": ratio(
             total + penalties, scenario.demand.population * years
         ),
         "downstream_cost_gbp": downstream,
         "self_referral_cost_gbp": self_referrals,
-        "downstream_cost_per_call_gbp": _per(downstream, answered),
+        "downstream_cost_per_call_gbp": ratio(downstream, answered),
     }
