@@ -70,12 +70,21 @@ def coupled_groups(scenario: Scenario) -> list[list[int]]:
 
 def simulate_areas(scenario: Scenario, replication: int, seed: int) -> tuple[RunRecords, ...]:
     """One replication of every area of ``scenario``: each area's records, in area order."""
-    out: list[RunRecords | None] = [None] * len(scenario.areas)
-    for group in coupled_groups(scenario):
-        for k, records in zip(
-            group, simulate_group(scenario, group, replication, seed), strict=True
-        ):
-            out[k] = records
+    groups = coupled_groups(scenario)
+    return in_area_order(
+        groups, [simulate_group(scenario, group, replication, seed) for group in groups]
+    )
+
+
+def in_area_order(
+    groups: Sequence[Sequence[int]], records: Sequence[Sequence[RunRecords]]
+) -> tuple[RunRecords, ...]:
+    """The records of each group of areas (``groups[g]``: its area indices) in area order."""
+    out: list[RunRecords | None] = [None] * sum(len(g) for g in groups)
+    for group, recs in zip(groups, records, strict=True):
+        for k, rec in zip(group, recs, strict=True):
+            out[k] = rec
+    assert all(r is not None for r in out), "the groups do not cover every area once"
     return tuple(r for r in out if r is not None)
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from sim111.engine.centre import simulate
-from sim111.engine.network import coupled_groups, simulate_areas, simulate_group
+from sim111.engine.network import coupled_groups, in_area_order, simulate_areas, simulate_group
 from sim111.engine.records import RunRecords
 from sim111.measures.areas import areas_kpis
 from sim111.measures.costs import cost_kpis
@@ -128,15 +128,10 @@ def join_groups(scenario: Scenario, parts: Sequence[GroupOutcome], keep_records:
     failed = [p.error for p in parts if p.error is not None]
     if failed:
         return Outcome(first.point, first.replication, None, None, failed[0])
-    by_area: list[RunRecords | None] = [None] * len(scenario.areas)
-    for part, areas in zip(
-        sorted(parts, key=lambda p: p.group), coupled_groups(scenario), strict=True
-    ):
-        assert part.records is not None
-        for k, records in zip(areas, part.records, strict=True):
-            by_area[k] = records
+    ordered = sorted(parts, key=lambda p: p.group)
+    by_area = in_area_order(coupled_groups(scenario), [p.records or () for p in ordered])
     try:
-        kpis, intervals, records = measure_areas(scenario, [r for r in by_area if r is not None])
+        kpis, intervals, records = measure_areas(scenario, list(by_area))
     except Exception as err:
         return Outcome(first.point, first.replication, None, None, _error_text(err))
     kept = records if keep_records else None
