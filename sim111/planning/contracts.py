@@ -79,9 +79,15 @@ def contract_scenario(scenario: Scenario, members: list[int], name: str) -> Scen
     # together they swing less, as the sum of independent factors does.
     together = math.sqrt(sum(p * p for p in people)) / sum(people)
     data["demand"]["overdispersion_cv"] = first.demand.overdispersion_cv * together
-    data["advisors"]["roster_scale"] = sum(a.advisors.roster_scale for a in areas)
-    for g, group in enumerate(data.get("clinicians", [])):
-        group["roster_scale"] = sum(a.clinicians[g].roster_scale for a in areas)
+    staff = [(data["advisors"], [a.advisors for a in areas])]
+    staff += [
+        (group, [a.clinicians[g] for a in areas])
+        for g, group in enumerate(data.get("clinicians", []))
+    ]
+    for group, members_groups in staff:
+        group["roster_scale"] = sum(m.roster_scale for m in members_groups)
+        for i, change in enumerate(group.get("staffing_changes", [])):  # the same dates
+            change["roster_scale"] = sum(m.staffing_changes[i].roster_scale for m in members_groups)
     return scenario_from_data(data, name)
 
 

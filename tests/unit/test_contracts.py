@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import subprocess
 import sys
@@ -166,3 +167,13 @@ def test_a_uniform_factor_finds_where_every_area_just_meets_the_targets():
     own = scenario.with_overrides({"areas.0.advisors": {"roster_scale": 0.5}})
     with pytest.raises(ValueError, match="sets its own advisor roster"):
         smallest_uniform_factor(own, targets)
+
+
+def test_a_contract_adds_up_its_areas_dated_roster_changes_too():
+    change = [{"from_date": dt.date(2015, 3, 3), "roster_scale": 0.5}]
+    scenario = three_areas().with_overrides({"advisors.staffing_changes": change})
+    region = contract_scenario(scenario, [0, 1], "r")
+    a, b, _ = scenario.area_scenarios
+    assert region.advisors.staffing_changes[0].roster_scale == pytest.approx(
+        a.advisors.staffing_changes[0].roster_scale + b.advisors.staffing_changes[0].roster_scale
+    )
