@@ -178,9 +178,9 @@ class Area:
 def area_data(base: dict[str, Any], area: Area) -> dict[str, Any]:
     """The scenario data of ``area``: ``base``, the area's provider preset over it, the
     area's own tables over that, then its roster factors (``base`` is not changed)."""
-    data = copy.deepcopy(base)
+    data = base  # merging copies what it changes; the copy below holds the rest
     if area.provider_type is not None:
-        data = with_preset(data, area.provider_type)
+        data = with_preset(base, area.provider_type)
         data["provider_type"] = area.provider_type
     data = copy.deepcopy(merge_data(data, area.overlay()))  # it shares the base's tables
     data["name"] = area.name
