@@ -23,7 +23,7 @@ STRUCTURE_NAMES = {
     "contract": "the scenario's contracts",
     "region": "one contract per region",
     "all": "one national contract",
-    "uniform": "as the scenario shares, rosters x f",
+    "uniform": "as the scenario shares, rosters x {factor:.2f}",
 }
 MARKERS = {"area": "o", "contract": "s", "region": "D", "all": "*"}
 
@@ -43,10 +43,9 @@ def structures_table(totals: pd.DataFrame) -> str:
     ]
     for r in totals.itertuples(index=False):
         name = STRUCTURE_NAMES.get(r.structure, r.structure)
-        factor = getattr(r, "factor", math.nan)
         rows.append(
             [
-                name.replace(" f", f" {factor:.2f}") if r.structure == "uniform" else name,
+                name.format(factor=getattr(r, "factor", math.nan)),
                 f"{r.contracts}",
                 "yes" if r.all_met else "NO",
                 f"{r.mean_advisors_on_duty:,.0f}",
