@@ -27,6 +27,7 @@ import simpy
 from sim111.engine.callers import draw_callers
 from sim111.engine.centre import CallCentre, draw_arrivals, run_records, simulate
 from sim111.engine.contingency import SharedProvider
+from sim111.engine.memory import release_freed_memory
 from sim111.engine.records import RunRecords
 from sim111.engine.scheduler import Scheduler
 from sim111.engine.sharing import AdvisorSharing, ClinicianSharing
@@ -99,10 +100,12 @@ def simulate_group(
     collecting = gc.isenabled()
     gc.disable()  # as in simulate: no cycles but those dismantle() breaks
     try:
-        return _simulate_coupled(scenario, list(group), replication, seed)
+        records = _simulate_coupled(scenario, list(group), replication, seed)
     finally:
         if collecting:
             gc.enable()
+    release_freed_memory()  # the engine's own columns, freed with the centres
+    return records
 
 
 def _simulate_coupled(

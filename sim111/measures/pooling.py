@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from sim111.engine.memory import release_freed_memory
 from sim111.engine.records import CallRecords, RunRecords, StepLog
 
 
@@ -71,6 +72,7 @@ def _pooled_columns(
         if consume:
             for rec in records:
                 del rec.calls.columns[name]
+            release_freed_memory()  # else the pooled copy comes on top of the freed areas
     return pooled
 
 
