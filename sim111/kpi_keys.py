@@ -38,7 +38,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sim111.vocabulary import DISPOSITIONS
+from sim111.vocabulary import DISPOSITIONS, display_name
 
 ANSWER_TARGET_S = 60.0
 ABANDON_GRACE_S = 30.0
@@ -135,10 +135,7 @@ KPIS: tuple[Kpi, ...] = (
     Kpi("overtime_clinician_hours", "Clinician overtime hours", "h", ""),
     Kpi("clinician_utilisation", "Clinician utilisation", "fraction", ""),
     Kpi("mean_awaiting_clinician", "Mean calls awaiting a clinician", "calls waiting", "lower"),
-    *(
-        Kpi(f"{d}_share", f"Disposition: {d.replace('_', ' ')}", "fraction", "")
-        for d in DISPOSITIONS
-    ),
+    *(Kpi(f"{d}_share", f"Disposition: {display_name(d)}", "fraction", "") for d in DISPOSITIONS),
     Kpi("paid_advisor_hours", "Paid health advisor hours", "h", ""),
     Kpi("paid_clinician_hours", "Paid clinician hours", "h", ""),
     Kpi("staff_cost_gbp", "Direct staff cost", "GBP", "lower"),
@@ -204,16 +201,19 @@ def kpi_info(key: str) -> Kpi:
     if key.startswith(PER_CLASS_PREFIX):
         name = key.removeprefix(PER_CLASS_PREFIX)
         return Kpi(
-            key, f"Call-backs reaching a clinician within target: {name}", "fraction", "higher"
+            key,
+            f"Call-backs reaching a clinician within target: {display_name(name)}",
+            "fraction",
+            "higher",
         )
     if key.startswith(DOWNSTREAM_PREFIX):
         for suffix, (label, unit, better) in DOWNSTREAM_KEYS.items():
             if key.endswith("_" + suffix):
                 name = key.removeprefix(DOWNSTREAM_PREFIX).removesuffix("_" + suffix)
-                return Kpi(key, f"{name}: {label}", unit, better)
+                return Kpi(key, f"{display_name(name)}: {label}", unit, better)
     if key.startswith(PROVIDER_PREFIX):
         for suffix, (label, unit, better) in PROVIDER_KEYS.items():
             if key.endswith("_" + suffix):
                 name = key.removeprefix(PROVIDER_PREFIX).removesuffix("_" + suffix)
-                return Kpi(key, f"Provider {name}: {label}", unit, better)
+                return Kpi(key, f"Overflow to {display_name(name)}: {label}", unit, better)
     return Kpi(key, key, "", "")

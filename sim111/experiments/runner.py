@@ -16,7 +16,6 @@ from typing import Any
 import pandas as pd
 
 from sim111.engine.centre import simulate
-from sim111.engine.memory import release_freed_memory
 from sim111.engine.network import coupled_groups, in_area_order, simulate_areas, simulate_group
 from sim111.engine.records import RunRecords
 from sim111.measures.areas import areas_kpis
@@ -66,7 +65,6 @@ def measure_areas(
     """
     records = pooled_records(by_area, tuple(a.name for a in scenario.areas), consume=True)
     kpis = areas_kpis(scenario, area_views(records, by_area), records)
-    release_freed_memory()  # each area's temporaries: a few megabytes each, from the heap
     return kpis, interval_kpis(records), records
 
 

@@ -26,6 +26,7 @@ from sim111.experiments.sweep import SweepResult
 from sim111.kpi_keys import kpi_info
 from sim111.outputs.areas import area_summary, area_table, areas_json, is_area_key
 from sim111.outputs.formatting import _fmt, render_table
+from sim111.outputs.rows import shown_keys
 from sim111.scenario import Scenario
 from sim111.scenario.targets import Target, kpi_targets
 
@@ -85,15 +86,16 @@ def kpi_table(result: ExperimentResult) -> str:
     """A plain-text table: KPI, mean, 95% CI, the scenario's target and its mark.
 
     KPIs undefined in every replication (e.g. call-back waits with no clinical
-    stage) are left out; the JSON output keeps them as ``null``.
+    stage) and those of features the scenario does not use
+    (:func:`~sim111.outputs.rows.shown_keys`) are left out; the JSON output
+    keeps them all.
     """
     rows = [["KPI", "mean", "95% CI", "target", ""]]
     marks = target_marks(result)
-    for key in result.summary.index:
+    summary = result.summary
+    for key in shown_keys(result.scenario, list(summary.index), lambda k: summary.loc[k, "n"] > 0):
         kpi = kpi_info(key)
-        row = result.summary.loc[key]
-        if row["n"] == 0 or is_area_key(key):  # areas: a table of their own
-            continue  # undefined in every replication, e.g. no clinical stage
+        row = summary.loc[key]
         ci = (
             "-"
             if math.isnan(row["ci_low"])

@@ -16,10 +16,11 @@ from matplotlib.figure import Figure
 
 from sim111.experiments.replications import ExperimentResult
 from sim111.kpi_keys import kpi_info
-from sim111.outputs.areas import area_section_html, is_area_key
+from sim111.outputs.areas import area_section_html
 from sim111.outputs.files import target_marks
 from sim111.outputs.formatting import _fmt
 from sim111.outputs.plots import figures
+from sim111.outputs.rows import shown_keys
 from sim111.scenario import Costs, Demand, Distribution
 
 CAPTIONS = {
@@ -54,10 +55,9 @@ def png_bytes(fig: Figure) -> bytes:
 def _kpi_rows(result: ExperimentResult) -> str:
     rows = []
     marks = target_marks(result)
-    for key in result.summary.index:
-        row = result.summary.loc[key]
-        if row["n"] == 0 or is_area_key(key):  # areas: a table of their own
-            continue
+    summary = result.summary
+    for key in shown_keys(result.scenario, list(summary.index), lambda k: summary.loc[k, "n"] > 0):
+        row = summary.loc[key]
         kpi = kpi_info(key)
         ci = (
             ""

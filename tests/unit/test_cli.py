@@ -20,6 +20,7 @@ from sim111.cli.options import parse_override
 from sim111.experiments.replications import ExperimentResult, run_experiment
 from sim111.kpi_keys import KPIS
 from sim111.outputs.files import kpi_table, write_outputs
+from sim111.outputs.rows import feature_of, used_features
 from sim111.scenario import load_scenario
 from tests.conftest import ROOT, SCENARIOS, make_scenario
 
@@ -170,14 +171,20 @@ def test_failed_write_leaves_nothing_half_written(tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_table_lists_every_defined_kpi_and_omits_undefined_ones():
+def test_table_lists_every_kpi_of_a_feature_in_use_and_omits_the_others():
     scenario = load_scenario(SCENARIOS / "typical-area.toml").with_overrides({"run.days": 2})
     table = kpi_table(run_experiment(scenario, 2, 1))
+    unused = {"overflow", "escalation", "overtime", "penalties"}  # typical-area has none
+    assert used_features(scenario).isdisjoint(unused)
     for kpi in KPIS:
-        assert kpi.label in table
-    assert "Call-backs reaching a clinician within target: urgent" in table
+        assert (kpi.label in table) == (feature_of(kpi.key) not in unused), kpi.key
+    assert "Call-backs reaching a clinician within target: Urgent" in table
     no_clinic = kpi_table(run_experiment(make_scenario(run={"days": 1}), 2, 1))
     assert "Warm transfers" not in no_clinic  # undefined without a clinical stage
+    contingency = load_scenario(SCENARIOS / "nhs-direct-contingency.toml")
+    table = kpi_table(run_experiment(contingency.with_overrides({"run.days": 1}), 2, 1))
+    assert "Overflow to NHS Direct: calls taken" in table
+    assert "GP out-of-hours base: cases referred" in table  # not the raw key gp_ooh_base
 
 
 def test_staff_writes_a_roster_and_a_runnable_scenario(tmp_path):
