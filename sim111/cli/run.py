@@ -29,6 +29,7 @@ from sim111.experiments.compare import compare
 from sim111.experiments.replications import run_experiment
 from sim111.experiments.sweep import SweepResult, run_sweep
 from sim111.experiments.sweepfile import load_sweep
+from sim111.measures.periods import PERIOD_KINDS
 from sim111.outputs.files import (
     DEFAULT_SWEEP_KPIS,
     comparison_table,
@@ -39,6 +40,7 @@ from sim111.outputs.files import (
     write_atomically,
     write_outputs,
 )
+from sim111.outputs.periods import periods_json, periods_table
 
 
 @click.command()
@@ -57,6 +59,13 @@ from sim111.outputs.files import (
 )
 @dask_option("Run replications on the Dask scheduler at ADDRESS (tcp://host:8786).")
 @store_option("Keep finished replications here; a re-run skips them.")
+@click.option(
+    "--by",
+    "by",
+    type=click.Choice(PERIOD_KINDS),
+    help="Also print KPIs day by day, week by week or month by month, with 95% CIs "
+    "(JSON and --out always have them by day).",
+)
 def run(
     scenario_file: str,
     replications: int | None,
@@ -68,6 +77,7 @@ def run(
     records: bool,
     dask_address: str | None,
     store: str | None,
+    by: str | None,
 ) -> None:
     """Run SCENARIO_FILE and print its KPIs with 95% confidence intervals."""
     scenario = scenario_with_overrides(scenario_file, overrides)
@@ -83,9 +93,14 @@ def run(
     if out is not None:
         write_outputs(result, out)
     if fmt == "json":
-        click.echo(json.dumps(result_json(result), indent=2))
+        data = result_json(result)
+        if by is not None:
+            data.setdefault("by_period", {}).update(periods_json(result, (by,)))
+        click.echo(json.dumps(data, indent=2))
     else:
         click.echo(kpi_table(result))
+        if by is not None:
+            click.echo("\n" + periods_table(result, by))
 
 
 def report_failures(failures: pd.DataFrame) -> None:

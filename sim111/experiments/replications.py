@@ -12,6 +12,7 @@ from typing import Unpack
 import pandas as pd
 
 from sim111.engine.records import RunRecords
+from sim111.experiments.periods import period_summary
 from sim111.experiments.runner import simulate_replication
 from sim111.experiments.settings import ExecutionKeywords, ExecutionSettings, execution_settings
 from sim111.experiments.sweep import run_points
@@ -25,7 +26,10 @@ class ExperimentResult:
     ``kpis``: one row per replication; ``summary``: mean and 95% CI per KPI;
     ``intervals``: interval KPIs, one row per replication x interval;
     ``records``: per-call records of every replication if kept;
-    ``failures``: replications that raised (the others are kept).
+    ``failures``: replications that raised (the others are kept);
+    ``periods``: KPIs by day, week and month, one row per replication x period
+    (:func:`~sim111.measures.periods.period_kpis`; across replications:
+    :meth:`period_summary`).
     """
 
     scenario: Scenario
@@ -35,6 +39,12 @@ class ExperimentResult:
     intervals: pd.DataFrame
     records: tuple[RunRecords, ...]
     failures: pd.DataFrame = field(default_factory=pd.DataFrame)
+    periods: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def period_summary(self, kind: str = "day") -> pd.DataFrame:
+        """One row per day, week or month (``kind``): each KPI's mean and 95% CI
+        across replications (:func:`~sim111.experiments.periods.period_summary`)."""
+        return period_summary(self.periods, kind)
 
     @property
     def replications(self) -> int:
@@ -89,6 +99,7 @@ def run_experiment(
         summary = summary.set_index("kpi")
     intervals = sweep.intervals.drop(columns=["point"], errors="ignore")
     failures = sweep.failures.drop(columns=["point"], errors="ignore")
+    periods = sweep.periods.drop(columns=["point"], errors="ignore")
     return ExperimentResult(
         scenario=scenario,
         seed=base_seed,
@@ -97,6 +108,7 @@ def run_experiment(
         intervals=intervals,
         records=sweep.records,
         failures=failures,
+        periods=periods,
     )
 
 

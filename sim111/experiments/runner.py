@@ -22,13 +22,14 @@ from sim111.measures.areas import areas_kpis
 from sim111.measures.costs import cost_kpis
 from sim111.measures.intervals import interval_kpis
 from sim111.measures.kpis import disposition_counts, replication_kpis
+from sim111.measures.periods import period_kpis
 from sim111.measures.pooling import area_views, pooled_records
 from sim111.scenario import Scenario
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """What one replication returned: its KPIs and interval KPIs, or an error."""
+    """What one replication returned: its KPIs, interval and period KPIs, or an error."""
 
     point: int
     replication: int
@@ -36,6 +37,7 @@ class Outcome:
     intervals: pd.DataFrame | None
     error: str | None = None
     records: RunRecords | None = None
+    periods: pd.DataFrame | None = None  # by day, week and month (measures.periods)
 
 
 def simulate_replication(
@@ -74,9 +76,11 @@ def run_task(
     """Replication ``replication`` of sweep point ``point``; an exception becomes ``error``."""
     try:
         kpis, intervals, records = simulate_replication(scenario, replication, seed)
+        periods = period_kpis(records)
     except Exception as err:
         return Outcome(point, replication, None, None, _error_text(err))
-    return Outcome(point, replication, kpis, intervals, None, records if keep_records else None)
+    kept = records if keep_records else None
+    return Outcome(point, replication, kpis, intervals, None, kept, periods)
 
 
 def _error_text(err: Exception) -> str:
@@ -132,10 +136,11 @@ def join_groups(scenario: Scenario, parts: Sequence[GroupOutcome], keep_records:
     by_area = in_area_order(coupled_groups(scenario), [p.records or () for p in ordered])
     try:
         kpis, intervals, records = measure_areas(scenario, list(by_area))
+        periods = period_kpis(records)
     except Exception as err:
         return Outcome(first.point, first.replication, None, None, _error_text(err))
     kept = records if keep_records else None
-    return Outcome(first.point, first.replication, kpis, intervals, None, kept)
+    return Outcome(first.point, first.replication, kpis, intervals, None, kept, periods)
 
 
 def task_arguments(

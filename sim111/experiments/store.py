@@ -33,9 +33,14 @@ create table if not exists replications (
     point text not null,
     kpis text not null,
     intervals blob not null,
-    finished_utc text not null
+    finished_utc text not null,
+    periods blob
 )
 """
+# Added after the first stores were written: a store from before gets the column
+# (empty), and its replications run again when read (sweep._stored_and_todo).
+ADDED_COLUMNS = {"periods": "blob"}
+COLUMNS = "key, scenario, seed, replication, point, kpis, intervals, finished_utc, periods"
 
 
 def json_default(obj: Any) -> Any:
@@ -72,6 +77,22 @@ def replication_keys(scenario: Scenario, seed: int, replications: Iterable[int])
     ]
 
 
+MARKS = ",".join("?" * len(COLUMNS.split(",")))
+
+
+def _add_missing_columns(db: sqlite3.Connection) -> None:
+    """Add to a store written by an earlier version the columns it lacks."""
+    have = {row[1] for row in db.execute("pragma table_info(replications)")}
+    for name, kind in ADDED_COLUMNS.items():
+        if name in have:
+            continue
+        try:
+            db.execute(f"alter table replications add column {name} {kind}")
+        except sqlite3.OperationalError as err:  # another process added it meanwhile
+            if "duplicate column" not in str(err):
+                raise
+
+
 def _pack(frame: pd.DataFrame) -> bytes:
     # pickle keeps every float bit, so stored and fresh results compare equal;
     # the store is the user's own file, written and read by this package only.
@@ -92,6 +113,7 @@ class ResultStore:
         self.path = self.folder / "results.sqlite"
         with self._connect() as db:
             db.execute(SCHEMA)
+            _add_missing_columns(db)
 
     def _connect(self) -> sqlite3.Connection:
         return sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S)
@@ -110,6 +132,7 @@ class ResultStore:
         point: dict[str, Any],
         kpis: dict[str, float],
         intervals: pd.DataFrame,
+        periods: pd.DataFrame | None = None,
     ) -> None:
         """Store one finished replication (committed before returning)."""
         row = (
@@ -121,19 +144,21 @@ class ResultStore:
             json.dumps(kpis),
             _pack(intervals),
             dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            None if periods is None else _pack(periods),
         )
         with self._connect() as db:
-            db.execute("insert or replace into replications values (?,?,?,?,?,?,?,?)", row)
+            db.execute(f"insert or replace into replications ({COLUMNS}) values ({MARKS})", row)
 
-    def get(self, key: str) -> tuple[dict[str, float], pd.DataFrame] | None:
-        """The KPIs and interval KPIs stored under ``key``, if any."""
+    def get(self, key: str) -> tuple[dict[str, float], pd.DataFrame, pd.DataFrame | None] | None:
+        """The KPIs, interval KPIs and period KPIs stored under ``key``, if any
+        (period KPIs ``None`` if stored before they were)."""
         with self._connect() as db:
             row = db.execute(
-                "select kpis, intervals from replications where key = ?", (key,)
+                "select kpis, intervals, periods from replications where key = ?", (key,)
             ).fetchone()
         if row is None:
             return None
-        return json.loads(row[0]), _unpack(row[1])
+        return json.loads(row[0]), _unpack(row[1]), None if row[2] is None else _unpack(row[2])
 
     def __len__(self) -> int:
         with self._connect() as db:

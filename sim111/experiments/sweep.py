@@ -65,7 +65,9 @@ class SweepResult:
     ``kpis``: one row per point x replication, with the swept values as columns;
     ``summary``: mean and 95% CI per point and KPI (long form);
     ``intervals``: interval KPIs per point x replication x interval;
-    ``failures``: replications that raised, with their parameters and the error.
+    ``failures``: replications that raised, with their parameters and the error;
+    ``periods``: KPIs by day, week and month per point x replication x period
+    (:func:`~sim111.measures.periods.period_kpis`).
     """
 
     points: list[dict[str, Any]]
@@ -75,6 +77,7 @@ class SweepResult:
     intervals: pd.DataFrame
     failures: pd.DataFrame = field(default_factory=pd.DataFrame)
     records: tuple[RunRecords, ...] = ()
+    periods: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def wide_summary(self, stat: str = "mean") -> pd.DataFrame:
         """One row per point, one column per KPI, holding ``stat`` (mean/ci_low/ci_high)."""
@@ -140,6 +143,7 @@ def run_points(
                     dict(points[outcome.point]),
                     outcome.kpis,
                     outcome.intervals,
+                    outcome.periods,
                 )
             bar.update()
     return _assemble(points, seed, outcomes, seeds)
@@ -163,8 +167,8 @@ def _stored_and_todo(
             keys = replication_keys(scenario, seeds[p], range(replications))
         for r, key in enumerate(keys):
             cached = db.get(key) if db is not None and key in done and not keep_records else None
-            if cached is not None:
-                outcomes.append(Outcome(p, r, cached[0], cached[1]))
+            if cached is not None and cached[2] is not None:  # stored before periods: rerun
+                outcomes.append(Outcome(p, r, cached[0], cached[1], periods=cached[2]))
             else:
                 todo.append((p, r, key))
     return outcomes, todo
@@ -204,26 +208,29 @@ def _assemble(
         seed=seed,
         kpis=kpis,
         summary=_summary(points, swept, kpis),
-        intervals=_intervals(good),
+        intervals=_stacked(good, "intervals"),
         failures=failures,
         records=tuple(o.records for o in good if o.records is not None),
+        periods=_stacked(good, "periods"),
     )
 
 
-def _intervals(good: Sequence[Outcome]) -> pd.DataFrame:
-    """Interval KPIs of every replication, labelled by point and replication."""
+def _stacked(good: Sequence[Outcome], name: str) -> pd.DataFrame:
+    """The frame ``name`` (intervals, periods) of every replication, labelled by point
+    and replication."""
     frames = []
     for o in good:
-        assert o.intervals is not None
-        frames.append(o.intervals)
+        frame = getattr(o, name)
+        assert frame is not None
+        frames.append(frame)
     if not frames:
         return pd.DataFrame()
     # one concatenation, then the labels (no copy of each frame to label it)
     lengths = [len(f) for f in frames]
-    intervals = pd.concat(frames, ignore_index=True)
-    intervals.insert(0, "replication", np.repeat([o.replication for o in good], lengths))
-    intervals.insert(0, "point", np.repeat([o.point for o in good], lengths))
-    return intervals
+    stacked = pd.concat(frames, ignore_index=True)
+    stacked.insert(0, "replication", np.repeat([o.replication for o in good], lengths))
+    stacked.insert(0, "point", np.repeat([o.point for o in good], lengths))
+    return stacked
 
 
 def _summary(

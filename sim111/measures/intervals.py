@@ -61,8 +61,9 @@ def _count(slot: np.ndarray, mask: np.ndarray, n: int) -> np.ndarray:
     return np.bincount(slot[mask], minlength=n)
 
 
-def _per_interval(integral_to: np.ndarray, width: float) -> np.ndarray:
-    """Time-average in each interval of a quantity given by its integral to each edge."""
+def _per_interval(integral_to: np.ndarray, width: float | np.ndarray) -> np.ndarray:
+    """Time-average in each interval of a quantity given by its integral to each edge
+    (``width``: the intervals' length, one for all or one each)."""
     return np.diff(integral_to) / width
 
 
@@ -90,9 +91,10 @@ def _answer_columns(calls: CallRecords, slot: np.ndarray, n: int) -> dict[str, n
     }
 
 
-def _advisor_time_columns(rec: RunRecords, edges: np.ndarray) -> dict[str, np.ndarray]:
+def _advisor_time_columns(
+    rec: RunRecords, edges: np.ndarray, width: float | np.ndarray
+) -> dict[str, np.ndarray]:
     """Queue length and advisors on duty and busy, averaged over each interval."""
-    width = rec.interval_min
     on = _per_interval(rec.advisors.integral_to(edges), width)
     busy = _per_interval(busy_integral_to(*advisor_spans(rec), edges), width)
     return {
@@ -127,9 +129,10 @@ def _callback_columns(rec: RunRecords, slot: np.ndarray, n: int) -> dict[str, np
     }
 
 
-def _clinician_time_columns(rec: RunRecords, edges: np.ndarray) -> dict[str, np.ndarray]:
+def _clinician_time_columns(
+    rec: RunRecords, edges: np.ndarray, width: float | np.ndarray
+) -> dict[str, np.ndarray]:
     """Calls awaiting a clinician and clinicians on duty and busy, per interval."""
-    width = rec.interval_min
     on = _per_interval(rec.clinicians.integral_to(edges), width)
     busy = _per_interval(rec.clinicians_busy.integral_to(edges), width)
     return {
@@ -154,8 +157,35 @@ def interval_kpis(rec: RunRecords) -> pd.DataFrame:
                 "interval_start": pd.Timestamp(rec.start_date) + pd.to_timedelta(edges[:-1], "min"),
                 "in_warmup": edges[:-1] < rec.warmup_min,
                 **_answer_columns(rec.calls, slot, n),
-                **_advisor_time_columns(rec, edges),
+                **_advisor_time_columns(rec, edges, width),
                 **_callback_columns(rec, slot, n),
-                **_clinician_time_columns(rec, edges),
+                **_clinician_time_columns(rec, edges, width),
             }
         )
+
+
+def slot_columns(rec: RunRecords, slot: np.ndarray, n: int) -> dict[str, np.ndarray]:
+    """Counts, shares and waits of the calls offered in each of slots ``0..n-1``.
+
+    ``slot`` gives each call's slot; a call in slot ``n`` or above is left out
+    (the caller's way to leave out the warm-up). NaN where a slot has no calls.
+    """
+    keep = n + 1
+    capped = np.minimum(slot, n)  # every left-out call in one extra slot, dropped below
+    with np.errstate(invalid="ignore", divide="ignore"):
+        columns = {
+            **_answer_columns(rec.calls, capped, keep),
+            **_callback_columns(rec, capped, keep),
+        }
+    return {key: values[:n] for key, values in columns.items()}
+
+
+def time_columns(rec: RunRecords, edges: np.ndarray) -> dict[str, np.ndarray]:
+    """Staffing, utilisation and queue lengths averaged between successive ``edges``
+    (minutes from the start, any widths; NaN for an interval of width 0)."""
+    width = np.diff(edges)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return {
+            **_advisor_time_columns(rec, edges, width),
+            **_clinician_time_columns(rec, edges, width),
+        }

@@ -26,6 +26,7 @@ from sim111.experiments.sweep import SweepResult
 from sim111.kpi_keys import kpi_info
 from sim111.outputs.areas import area_summary, area_table, areas_json, is_area_key
 from sim111.outputs.formatting import _fmt, render_table
+from sim111.outputs.periods import period_files, periods_json
 from sim111.outputs.rows import shown_keys
 from sim111.scenario import Scenario
 from sim111.scenario.targets import Target, kpi_targets
@@ -79,6 +80,8 @@ def result_json(result: ExperimentResult) -> dict[str, Any]:
     }
     if result.scenario.areas:
         out["areas"] = areas_json(result)
+    if len(result.periods):
+        out["by_period"] = periods_json(result)  # days; weeks, months on long runs
     return out
 
 
@@ -117,7 +120,8 @@ def kpi_table(result: ExperimentResult) -> str:
 
 
 def write_outputs(result: ExperimentResult, out_dir: str | Path) -> list[Path]:
-    """Write the summary, per-replication KPIs, interval KPIs and call records.
+    """Write the summary, per-replication KPIs, interval KPIs, KPIs by day (week,
+    month: :func:`~sim111.outputs.periods.period_kinds`) and call records.
 
     Files are written to a temporary folder beside ``out_dir`` and moved into
     place only when all of them are complete, so a failure leaves nothing
@@ -129,6 +133,7 @@ def write_outputs(result: ExperimentResult, out_dir: str | Path) -> list[Path]:
         "summary.csv": lambda p: result.summary.to_csv(p),
         "kpis_by_replication.csv": lambda p: result.kpis.to_csv(p, index=False),
         "intervals.csv": lambda p: result.intervals.to_csv(p, index=False),
+        **(period_files(result) if len(result.periods) else {}),  # by_day.csv, ...
         **(
             {"areas.csv": lambda p: area_summary(result).to_csv(p, index=False)}
             if result.scenario.areas

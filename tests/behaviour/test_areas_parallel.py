@@ -49,10 +49,13 @@ def test_results_are_identical_whatever_runs_them():
     for other in (pooled, threads):
         pd.testing.assert_frame_equal(serial.kpis, other.kpis)
         pd.testing.assert_frame_equal(serial.intervals, other.intervals)
+        pd.testing.assert_frame_equal(serial.periods, other.periods)
         for a, b in zip(serial.records, other.records, strict=True):
             for name, values in a.calls.columns.items():
                 assert np.array_equal(values, b.calls.columns[name], equal_nan=True), name
     assert "area.c.answered_within_60s" in serial.kpis
+    day = serial.periods[serial.periods["period"] == "day"]  # all areas pooled, one day
+    assert list(day["calls_offered"]) == list(serial.kpis["calls_offered"])
 
 
 def test_a_group_that_fails_fails_its_replication_only(monkeypatch):

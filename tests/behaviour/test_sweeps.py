@@ -79,6 +79,7 @@ def test_results_identical_for_one_worker_many_workers_threads_and_dask():
         pd.testing.assert_frame_equal(serial.kpis, other.kpis)
         pd.testing.assert_frame_equal(serial.summary, other.summary)
         pd.testing.assert_frame_equal(serial.intervals, other.intervals)
+        pd.testing.assert_frame_equal(serial.periods, other.periods)
 
 
 def test_execution_settings_and_their_keyword_shorthand_are_the_same_run(tmp_path):
