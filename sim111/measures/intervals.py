@@ -15,8 +15,14 @@ import math
 import numpy as np
 import pandas as pd
 
-from sim111.engine.records import ABANDONED, CallRecords, RunRecords
-from sim111.kpi_keys import ABANDON_GRACE_S, ANSWER_TARGET_S, CALLBACK_TARGET_MIN
+from sim111.engine.records import ABANDONED, LOST_AT_OVERFLOW, CallRecords, RunRecords
+from sim111.kpi_keys import (
+    ABANDON_GRACE_S,
+    ANSWER_TARGET_S,
+    CALLBACK_TARGET_MIN,
+    DOWNSTREAM_PREFIX,
+    PROVIDER_PREFIX,
+)
 from sim111.measures.kpis import (
     advisor_spans,
     busy_integral_to,
@@ -143,6 +149,30 @@ def _clinician_time_columns(
     }
 
 
+def _service_columns(rec: RunRecords, slot: np.ndarray, edges: np.ndarray) -> dict[str, np.ndarray]:
+    """Per overflow provider: calls it took; per downstream service: referrals (by interval
+    offered) and cases waiting to be seen (time-average). None without providers or services.
+
+    As the run-level KPIs: a provider's calls include escalated call-backs, not calls
+    lost to it; a case waits at a service from the end of its 111 journey.
+    """
+    calls, n = rec.calls, edges.size - 1
+    out = {}
+    taken = (calls.provider >= 0) & (calls.outcome != LOST_AT_OVERFLOW)
+    for k, name in enumerate(rec.provider_names):
+        out[f"{PROVIDER_PREFIX}{name}_calls"] = _count(slot, taken & (calls.provider == k), n)
+    seen = np.where(
+        np.isnan(calls.downstream_start_min), rec.horizon_min, calls.downstream_start_min
+    )
+    for k, name in enumerate(rec.downstream_names):
+        mine = calls.downstream == k
+        waiting = busy_integral_to(calls.end_min[mine], seen[mine], edges)
+        out[f"{DOWNSTREAM_PREFIX}{name}_referrals"] = _count(slot, mine, n)
+        waiting_mean = _per_interval(waiting, rec.interval_min)
+        out[f"{DOWNSTREAM_PREFIX}{name}_waiting"] = np.maximum(waiting_mean, 0.0)  # no -1e-13
+    return out
+
+
 def interval_kpis(rec: RunRecords) -> pd.DataFrame:
     """One row per interval; warm-up intervals are included and flagged ``in_warmup``."""
     width = rec.interval_min
@@ -160,6 +190,7 @@ def interval_kpis(rec: RunRecords) -> pd.DataFrame:
                 **_advisor_time_columns(rec, edges, width),
                 **_callback_columns(rec, slot, n),
                 **_clinician_time_columns(rec, edges, width),
+                **_service_columns(rec, slot, edges),
             }
         )
 

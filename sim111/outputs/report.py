@@ -24,14 +24,33 @@ from sim111.outputs.rows import shown_keys
 from sim111.scenario import Costs, Demand, Distribution
 
 CAPTIONS = {
-    "calls_by_interval": "Calls offered, answered and abandoned per half-hour.",
-    "service_level": "Share of answered calls answered within 60 s, with the 95% interval "
-    "across replications and the scenario's target ([targets]).",
-    "answer_times": "Mean, 90th and 95th percentile time to answer.",
-    "callback_queue": "Calls waiting for a clinician (warm transfer or call-back), and the share "
-    "of call-backs reaching a clinician within each priority class's target.",
-    "staff": "Health advisors and clinicians on duty and busy.",
-    "costs": "Direct staff cost by group, and cost per answered call against the contract price.",
+    "demand": "Top: calls offered, answered and abandoned per half-hour (redials included). "
+    "Bottom: health advisors on duty and busy, against the advisors Erlang-A says each "
+    "half-hour needs to meet both the answered-within-60 s and the abandonment target at "
+    "that half-hour's calls, handling time and caller patience (steady state: a yardstick, "
+    "not a roster). Bank holidays shaded.",
+    "abandonment": "Share of offered calls abandoned after waiting over 30 s, by half-hour "
+    "offered, with the 95% interval across replications, all abandoned calls (dotted) and "
+    "the scenario's target (dashed; [targets]). Bank holidays shaded.",
+    "service_level": "Share of answered calls answered within 60 s, by half-hour offered, "
+    "with the 95% interval across replications and the scenario's target (dashed; "
+    "[targets]). Bank holidays shaded.",
+    "answer_times": "Mean, 90th and 95th percentile time to answer, by half-hour offered, "
+    "against 60 s.",
+    "callback_queue": "The call-back backlog: calls waiting for a clinician (warm transfer or "
+    "call-back; 95% interval across replications); the mean wait for a clinician by half-hour "
+    "of the 111 call, against 10 min; and the share of call-backs reaching a clinician within "
+    "each priority class's target.",
+    "overflow": "Calls sent to each overflow provider per half-hour (call-backs escalated "
+    "to a provider included).",
+    "downstream": "Referrals to each downstream service per half-hour of the 111 call, and "
+    "cases waiting to be seen there (time-average).",
+    "headcount": "Health advisors and clinicians on duty by time of day and day type (mean "
+    "over the run's days of that type and the replications).",
+    "costs": "The provider's cost over the run as a stack (each staff group's pay for "
+    "rostered time with on-costs and shrinkage, the unsocial-hours uplift, overheads, "
+    "overflow fees, clinician overtime), beside revenue and margin (95% intervals), and the "
+    "cost per answered call against the contract price.",
 }
 
 STYLE = """

@@ -1,0 +1,122 @@
+"""What every chart of the report shares: time axes, count and money axes, targets, titles.
+
+A time axis has a tick a day labelled with its weekday (``Fri 29 Mar``; hours too
+on runs of a few days) and the run's bank holidays shaded; count axes have
+thousands separators, money axes pounds. Interval data are means over
+replications; a band, where drawn, is the 95% t-interval across them.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import matplotlib.dates as mdates
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.ticker import FuncFormatter, PercentFormatter
+from scipy.special import stdtrit
+
+from sim111.engine.calendar import run_days
+from sim111.experiments.replications import ExperimentResult
+
+WIDE = (11, 4)
+TARGET_COLOUR = "tab:red"
+BANK_HOLIDAY = "bank holiday"
+BANK_HOLIDAY_GID = "bank_holiday"  # each shaded day's artist id, for tests and SVG
+MAX_DAY_TICKS = 12
+
+
+def by_time(result: ExperimentResult, columns: list[str]) -> pd.DataFrame:
+    """Mean over replications of ``columns``, indexed by interval start."""
+    return result.intervals.groupby("interval_start")[columns].mean()
+
+
+def band(
+    result: ExperimentResult, column: str, upper: float = math.inf
+) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Mean and 95% t-interval across replications of ``column``, per interval.
+
+    The interval is clipped to ``[0, upper]`` (shares: ``upper=1``).
+    """
+    grouped = result.intervals.groupby("interval_start")[column]
+    mean, sd, n = grouped.mean(), grouped.std(ddof=1), grouped.count()
+    half = pd.Series(stdtrit(np.maximum(n - 1, 1), 0.975), index=n.index) * sd / np.sqrt(n)
+    return mean, (mean - half).clip(lower=0), (mean + half).clip(upper=upper)
+
+
+def title(result: ExperimentResult, what: str) -> str:
+    """A chart title naming the scenario and the number of replications."""
+    return f"{result.scenario.name}: {what} (mean of {result.replications} replications)"
+
+
+def interval_text(result: ExperimentResult) -> str:
+    """``30 min``: the reporting interval, for axis labels."""
+    return f"{result.scenario.run.interval_min} min"
+
+
+def _count_text(value: float, _: object = None) -> str:
+    if float(value).is_integer() or abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:,.2g}"
+
+
+def counts(ax: Axes) -> None:
+    """Thousands separators on the y axis (1,234)."""
+    ax.yaxis.set_major_formatter(FuncFormatter(_count_text))
+
+
+def pounds(ax: Axes) -> None:
+    """Pounds with thousands separators on the y axis (£12,345)."""
+    ax.yaxis.set_major_formatter(
+        FuncFormatter(lambda v, _: f"-£{-v:,.0f}" if v < 0 else f"£{v:,.0f}")
+    )
+
+
+def shares(ax: Axes, top: float = 1.02) -> None:
+    """A y axis of shares shown as percentages, from 0 to ``top``."""
+    ax.set_ylim(0, top)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+
+
+def target_line(ax: Axes, value: float, label: str) -> None:
+    """The target as a dashed red horizontal line."""
+    ax.axhline(value, label=label, color=TARGET_COLOUR, linestyle="--", linewidth=1.2)
+
+
+def day_label(value: float, _: object = None) -> str:
+    """``Fri 29 Mar`` for a matplotlib date number."""
+    day = mdates.num2date(value)
+    return f"{day:%a} {day.day} {day:%b}"
+
+
+def time_axis(ax: Axes, result: ExperimentResult, shade_label: str = BANK_HOLIDAY) -> None:
+    """Dates with weekday names on the x axis, the run's span, bank holidays shaded.
+
+    ``shade_label`` names the first shaded day in the legend (``"_"``: not at all).
+    """
+    run = result.scenario.run
+    start = pd.Timestamp(run.start_date)
+    for day in run_days(run.start_date, run.calendar_days):
+        if day.day_type == "bank_holiday":
+            left = pd.Timestamp(day.date)
+            span = ax.axvspan(left, left + pd.Timedelta(days=1), color="grey", alpha=0.18, lw=0)
+            span.set_label(shade_label)
+            span.set_gid(BANK_HOLIDAY_GID)
+            shade_label = "_"  # one legend entry
+    ax.set_xlim(start, start + pd.Timedelta(minutes=run.horizon_min))
+    step = max(1, math.ceil(run.calendar_days / MAX_DAY_TICKS))
+    ax.xaxis.set_major_locator(mdates.DayLocator(interval=step))
+    ax.xaxis.set_major_formatter(FuncFormatter(day_label))
+    if run.calendar_days <= 3:
+        ax.xaxis.set_minor_locator(mdates.HourLocator(byhour=(6, 12, 18)))
+        ax.xaxis.set_minor_formatter(mdates.DateFormatter("%H:%M"))
+        ax.tick_params(axis="x", which="minor", labelsize=7, colors="dimgrey")
+    ax.grid(alpha=0.3)
+
+
+def legend(ax: Axes, **kwargs: Any) -> None:
+    """A small legend, if anything on ``ax`` is labelled."""
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=8, **kwargs)
