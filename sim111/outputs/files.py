@@ -113,7 +113,9 @@ def kpi_table(result: ExperimentResult) -> str:
         f"{scenario.name}: {scenario.run.length_text} from {scenario.run.start_date}, "
         f"{result.replications} replications, seed {result.seed}"
     )
-    parts = [head, "", render_table(rows)]
+    from sim111.outputs.headline import headline, headline_text
+
+    parts = [head, "", headline_text(headline(result)), "", render_table(rows)]
     if scenario.areas:
         parts += ["", area_table(result)]
     return "\n".join(parts)

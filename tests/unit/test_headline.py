@@ -1,0 +1,80 @@
+"""The headline: targets, the days that missed them, the worst half-hour, the price."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sim111.experiments.replications import run_experiment
+from sim111.outputs.files import kpi_table
+from sim111.outputs.headline import day_marks, headline, headline_html, worst_half_hour
+from sim111.outputs.report import report_html
+from sim111.scenario import load_scenario
+
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+
+
+@pytest.fixture(scope="module")
+def easter():
+    scenario = load_scenario(SCENARIOS / "easter-2013.toml").with_overrides({"run.days": 4})
+    return run_experiment(scenario, 3, 1)
+
+
+def test_the_bank_holidays_are_named_as_the_days_that_missed(easter):
+    days = day_marks(easter)
+    summary = easter.period_summary("day")
+    assert list(days["label"]) == list(summary["label"])  # no warm-up in this scenario
+    good_friday = days[days["label"] == "Fri 29 Mar 2013"].iloc[0]
+    assert good_friday["day_type"] == "bank_holiday"
+    assert good_friday["answered_within_60s_mark"] == "MISSED"
+    # a day is marked by the same target as the run: <= 5% abandoned after 30 s
+    for _, row in days.iterrows():
+        missed = row["abandoned_after_30s"] > 0.05
+        assert (row["abandoned_after_30s_mark"] == "MISSED") == missed
+    h = headline(easter)
+    assert "Fri 29 Mar 2013" in h.days_missed
+    text = " ".join(h.sentences)
+    assert "Fri 29 Mar (bank holiday)" in text
+
+
+def test_worst_half_hour_is_the_lowest_share_answered_in_60s(easter):
+    worst = worst_half_hour(easter)
+    assert worst is not None
+    iv = easter.intervals
+    mean = iv.groupby("interval_start")[["calls_offered", "answered_within_60s"]].mean()
+    busy = mean[mean["calls_offered"] >= 5].dropna()
+    assert worst.answered_within_60s == pytest.approx(busy["answered_within_60s"].min())
+    assert worst.start == busy["answered_within_60s"].idxmin()
+
+
+def test_price_against_break_even_and_the_strip(easter):
+    h = headline(easter)
+    cost = easter.summary.loc["cost_per_call_gbp", "mean"]
+    price = easter.scenario.costs.price_per_call_gbp
+    money = next(light for light in h.lights if light.label == "Break-even price")
+    assert money.status == ("met" if price >= cost else "missed")
+    statuses = {light.label: light.status for light in h.lights}
+    assert statuses["Answered within 60 s"] == "missed"
+    page = headline_html(h)
+    assert page.count('class="light ') == len(h.lights)
+
+
+def test_headline_opens_the_report_and_the_table(easter):
+    page = report_html(easter, pngs={})
+    assert page.index('id="headline"') < page.index('id="by-day"') < page.index('id="kpis"')
+    table = kpi_table(easter)
+    assert table.index("Missed by day") < table.index("Calls offered")
+
+
+def test_a_run_that_meets_its_targets_says_so():
+    scenario = load_scenario(SCENARIOS / "typical-area.toml").with_overrides(
+        {"run.days": 2, "advisors.roster_scale": 3.0, "clinicians.0.roster_scale": 4.0}
+    )
+    result = run_experiment(scenario, 2, 1)
+    h = headline(result)
+    money = ("Break-even price", "Cost per answered call")
+    assert all(light.status == "met" for light in h.lights if light.label not in money)
+    assert h.days_missed == ()
+    assert any("met every target" in s for s in h.sentences)
+    assert any(s.startswith("Even the worst half-hour") for s in h.sentences)
