@@ -65,12 +65,13 @@ def _level_rows(comparison: Comparison) -> str:
         cells = []
         for i, (result, mark) in enumerate(zip(comparison.results, marks, strict=True)):
             if key not in result.summary.index:
-                cells.append(f'<td data-scenario="{i}">-</td>')
+                cells.append(f'<td data-kpi="{key}" data-scenario="{i}">-</td>')
                 continue
             row = result.summary.loc[key]
             status = mark[key][1] if key in mark else ""
             cells.append(
-                f'<td data-scenario="{i}">{_fmt(kpi, row["mean"])}{_mark(status)}<br>'
+                f'<td data-kpi="{key}" data-scenario="{i}">{_fmt(kpi, row["mean"])}'
+                f"{_mark(status)}<br>"
                 f"<small>{_ci(kpi, row['ci_low'], row['ci_high'])}</small></td>"
             )
         rows.append(
