@@ -120,8 +120,9 @@ def write_outputs(result: ExperimentResult, out_dir: str | Path) -> list[Path]:
 
     They replace the whole of ``out_dir`` once all are complete
     (:func:`~sim111.outputs.folders.replace_folder`): no file of an earlier run
-    is left beside them, and a failure leaves the old folder as it was. Returns
-    the paths written.
+    is left beside them, and a failure leaves the old folder as it was. A
+    non-empty folder sim111 did not write is refused with
+    :class:`~sim111.errors.ScenarioError`. Returns the paths written.
     """
     out = Path(out_dir)
     writers: dict[str, Callable[[Path], object]] = {

@@ -34,7 +34,7 @@ Writers = dict[str, Callable[[Path], object]]
 def check_out_folder(out: str | Path, keep: Iterable[str | Path | None] = ()) -> Path:
     """The resolved ``--out`` folder, if sim111 may replace it; else :class:`ScenarioError`.
 
-    Refused: a file; the current folder or one holding it; a non-empty folder
+    Refused: a file (or a path under one); the current folder or one holding it; a non-empty folder
     without :data:`MARKER` (not written by sim111); a folder holding one of
     ``keep`` (e.g. the ``--store``), which replacing it would delete.
     """
@@ -42,6 +42,9 @@ def check_out_folder(out: str | Path, keep: Iterable[str | Path | None] = ()) ->
     if given.exists() and not given.is_dir():
         raise ScenarioError(f"--out {out}: exists and is not a folder")
     target = given.resolve()
+    existing = next(p for p in target.parents if p.exists())
+    if not existing.is_dir():
+        raise ScenarioError(f"--out {out}: {existing} is a file, not a folder")
     cwd = Path.cwd().resolve()
     if target == cwd or target in cwd.parents:
         raise ScenarioError(

@@ -73,6 +73,8 @@ def test_unrelated_folders_files_and_the_current_folder_are_refused(tmp_path, mo
     (tmp_path / "file").write_text("")
     with pytest.raises(ScenarioError, match="not a folder"):
         check_out_folder(tmp_path / "file")
+    with pytest.raises(ScenarioError, match="is a file, not a folder"):
+        check_out_folder(tmp_path / "file" / "sub")
     monkeypatch.chdir(mine)
     with pytest.raises(ScenarioError, match="current folder"):
         check_out_folder(tmp_path)
