@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import logging
+import os
 from pathlib import Path
 
 import click
@@ -27,7 +29,7 @@ from sim111.cli.options import (
 from sim111.errors import ScenarioError
 from sim111.experiments.compare import compare
 from sim111.experiments.replications import run_experiment
-from sim111.experiments.sweep import SweepResult, run_sweep
+from sim111.experiments.sweep import run_sweep
 from sim111.experiments.sweepfile import load_sweep
 from sim111.measures.periods import PERIOD_KINDS
 from sim111.outputs.files import (
@@ -37,10 +39,12 @@ from sim111.outputs.files import (
     result_json,
     sweep_json,
     sweep_table,
-    write_atomically,
     write_outputs,
 )
+from sim111.outputs.folders import check_out_folder
 from sim111.outputs.periods import periods_json, periods_table
+
+log = logging.getLogger(__name__)
 
 
 @click.command()
@@ -48,7 +52,7 @@ from sim111.outputs.periods import periods_json, periods_table
     "Replications to run.",
     "Override a scenario value, e.g. --set advisors.count=18 (repeatable).",
 )
-@out_option("Write CSV/JSON results here.")
+@out_option("Write CSV/JSON results and report.html here (replaces the folder's old results).")
 @format_option("What to print.")
 @workers_option("Processes to run replications on (results do not depend on it).")
 @click.option(
@@ -81,8 +85,8 @@ def run(
 ) -> None:
     """Run SCENARIO_FILE and print its KPIs with 95% confidence intervals."""
     scenario = scenario_with_overrides(scenario_file, overrides)
-    if out is not None and Path(out).exists() and not Path(out).is_dir():
-        raise ScenarioError(f"--out {out}: exists and is not a folder")
+    if out is not None:
+        check_out_folder(out, keep=[store])
     with execution(workers, dask_address, store) as settings:
         result = run_experiment(
             scenario, replications, seed, execution=settings, keep_records=bool(out and records)
@@ -117,8 +121,11 @@ def report_failures(failures: pd.DataFrame) -> None:
 @seed_option()
 @workers_option("Local processes (results do not depend on it).")
 @dask_option("Run on the Dask scheduler at ADDRESS (tcp://host:8786).")
-@store_option("Keep finished replications here; a re-run skips them [default: sweeps/NAME.store].")
-@out_option("Write CSV results here.")
+@store_option(
+    "Keep finished replications here; a re-run skips them "
+    "[default: NAME.store in the user's cache folder, ~/.cache/sim111/sweeps].",
+)
+@out_option("Write CSV results and sweep.html here (replaces the folder's old results).")
 @format_option()
 @kpi_option("KPIs to show in the table (repeatable) [default: the NHS targets and cost].")
 def sweep(
@@ -135,7 +142,10 @@ def sweep(
     """Run every point of SWEEP_FILE with common random numbers."""
     spec = load_sweep(sweep_file)
     report_notices(spec.scenario, f"{sweep_file} (scenario {spec.scenario.name})")
-    folder = store or str(Path("sweeps") / f"{spec.name}.store")
+    folder = store or str(default_store(spec.name))
+    log.info("keeping finished replications in %s", folder)
+    if out is not None:
+        check_out_folder(out, keep=[folder])
     with execution(workers, dask_address, folder) as settings:
         result = run_sweep(
             spec.scenario,
@@ -146,7 +156,9 @@ def sweep(
         )
     report_failures(result.failures)
     if out is not None:
-        _write_sweep(out, result)
+        from sim111.outputs.sweep_report import write_sweep  # matplotlib: only with --out
+
+        write_sweep(out, spec.name, result, spec.scenario, kpis or DEFAULT_SWEEP_KPIS)
     if fmt == "json":
         click.echo(json.dumps(sweep_json(spec.name, result), indent=2))
     else:
@@ -155,17 +167,15 @@ def sweep(
         raise SystemExit(1)
 
 
-def _write_sweep(out: str, result: SweepResult) -> None:
-    """The sweep's frames as CSV files in ``out``, all or none."""
-    write_atomically(
-        out,
-        {
-            "kpis_by_replication.csv": lambda p: result.kpis.to_csv(p, index=False),
-            "summary.csv": lambda p: result.summary.to_csv(p, index=False),
-            "intervals.csv": lambda p: result.intervals.to_csv(p, index=False),
-            "failures.csv": lambda p: result.failures.to_csv(p, index=False),
-        },
-    )
+def default_store(name: str) -> Path:
+    """Where ``sim111 sweep`` keeps a sweep's replications without ``--store``.
+
+    In the user's cache folder (``$XDG_CACHE_HOME``, else ``~/.cache``), not the
+    current folder: a sweep run from a checkout leaves nothing in the source tree,
+    and a re-run from anywhere resumes.
+    """
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache) / "sim111" / "sweeps" / f"{name}.store"
 
 
 @click.command(name="compare")
@@ -174,7 +184,7 @@ def _write_sweep(out: str, result: SweepResult) -> None:
 @seed_option("Base random seed (shared).")
 @workers_option()
 @dask_option("Dask scheduler address.")
-@out_option("Write comparison.csv and .png here.")
+@out_option("Write compare.html, comparison.csv and .png here (replaces the folder's old results).")
 @kpi_option("KPIs to show (repeatable) [default: the NHS targets and cost].")
 @format_option()
 def compare_command(
@@ -190,26 +200,17 @@ def compare_command(
     """Run SCENARIO_FILES with common random numbers; differences from the first, with CIs."""
     if len(scenario_files) < 2:
         raise ScenarioError("compare needs at least two scenario files")
+    if out is not None:
+        check_out_folder(out)
     scenarios = [load_with_notices(f) for f in scenario_files]
     with execution(workers, dask_address) as settings:
         comparison = compare(scenarios, replications, seed, execution=settings)
     shown = kpis or DEFAULT_SWEEP_KPIS
     diffs = comparison.differences
     if out is not None:
-        # matplotlib: only when files are written
-        from sim111.outputs.plots import differences_figure
-        from sim111.outputs.report import png_bytes
+        from sim111.outputs.comparison_report import write_comparison  # matplotlib: only now
 
-        png = png_bytes(
-            differences_figure(comparison, tuple(k for k in shown if k in set(diffs["kpi"])))
-        )
-        write_atomically(
-            out,
-            {
-                "comparison.csv": lambda p: diffs.to_csv(p, index=False),
-                "comparison.png": lambda p: p.write_bytes(png),
-            },
-        )
+        write_comparison(out, comparison, shown, scenario_files)
     if fmt == "json":
         click.echo(diffs.to_json(orient="records", indent=2))
         return

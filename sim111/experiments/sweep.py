@@ -201,7 +201,8 @@ def _assemble(
                 "error": o.error,
             }
             for o in bad
-        ]
+        ],
+        columns=["point", *swept, "replication", "seed", "error"],  # even with none
     )
     return SweepResult(
         points=list(points),

@@ -25,6 +25,7 @@ from sim111.experiments.store import json_default
 from sim111.experiments.sweep import SweepResult
 from sim111.kpi_keys import kpi_info
 from sim111.outputs.areas import area_summary, area_table, areas_json, is_area_key
+from sim111.outputs.folders import replace_folder
 from sim111.outputs.formatting import _fmt, render_table
 from sim111.outputs.periods import period_files, periods_json
 from sim111.outputs.rows import shown_keys
@@ -125,9 +126,11 @@ def write_outputs(result: ExperimentResult, out_dir: str | Path) -> list[Path]:
     """Write the summary, per-replication KPIs, interval KPIs, KPIs by day (week,
     month: :func:`~sim111.outputs.periods.period_kinds`) and call records.
 
-    Files are written to a temporary folder beside ``out_dir`` and moved into
-    place only when all of them are complete, so a failure leaves nothing
-    half-written in ``out_dir``. Returns the paths written.
+    They replace the whole of ``out_dir`` once all are complete
+    (:func:`~sim111.outputs.folders.replace_folder`): no file of an earlier run
+    is left beside them, and a failure leaves the old folder as it was. A
+    non-empty folder sim111 did not write is refused with
+    :class:`~sim111.errors.ScenarioError`. Returns the paths written.
     """
     out = Path(out_dir)
     writers: dict[str, Callable[[Path], object]] = {
@@ -156,7 +159,7 @@ def write_outputs(result: ExperimentResult, out_dir: str | Path) -> list[Path]:
         writers["calls.csv.gz"] = lambda p: result.calls_frame().to_csv(
             p, index=False, compression="gzip"
         )
-    return write_atomically(out, writers)
+    return replace_folder(out, writers)
 
 
 def _write_bytes(path: Path, data: bytes) -> None:

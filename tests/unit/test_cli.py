@@ -246,7 +246,12 @@ def test_compare_cli_table_and_files(tmp_path):
     )
     assert proc.returncode == 0, proc.stderr
     assert "difference" in proc.stdout and "0.0%" in proc.stdout
-    assert sorted(p.name for p in out.iterdir()) == ["comparison.csv", "comparison.png"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        ".sim111-output",
+        "compare.html",
+        "comparison.csv",
+        "comparison.png",
+    ]
 
 
 def test_compare_needs_two_files():
