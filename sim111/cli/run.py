@@ -32,6 +32,7 @@ from sim111.experiments.replications import run_experiment
 from sim111.experiments.sweep import run_sweep
 from sim111.experiments.sweepfile import load_sweep
 from sim111.measures.periods import PERIOD_KINDS
+from sim111.outputs.excel import excel_available
 from sim111.outputs.files import (
     DEFAULT_SWEEP_KPIS,
     comparison_table,
@@ -70,6 +71,12 @@ log = logging.getLogger(__name__)
     help="Also print KPIs day by day, week by week or month by month, with 95% CIs "
     "(JSON and --out always have them by day).",
 )
+@click.option(
+    "--xlsx/--no-xlsx",
+    default=None,
+    help="With --out, write report.xlsx (default: when openpyxl is installed; "
+    'pip install "sim111[excel]").',
+)
 def run(
     scenario_file: str,
     replications: int | None,
@@ -82,9 +89,12 @@ def run(
     dask_address: str | None,
     store: str | None,
     by: str | None,
+    xlsx: bool | None,
 ) -> None:
     """Run SCENARIO_FILE and print its KPIs with 95% confidence intervals."""
     scenario = scenario_with_overrides(scenario_file, overrides)
+    if xlsx and not excel_available():
+        raise ScenarioError('--xlsx needs openpyxl: pip install "sim111[excel]"')
     if out is not None:
         check_out_folder(out, keep=[store])
     with execution(workers, dask_address, store) as settings:
@@ -95,7 +105,7 @@ def run(
     if result.replications == 0:
         raise SystemExit(1)
     if out is not None:
-        write_outputs(result, out)
+        write_outputs(result, out, xlsx)
     if fmt == "json":
         data = result_json(result)
         if by is not None:

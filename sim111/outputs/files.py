@@ -122,7 +122,9 @@ def kpi_table(result: ExperimentResult) -> str:
     return "\n".join(parts)
 
 
-def write_outputs(result: ExperimentResult, out_dir: str | Path) -> list[Path]:
+def write_outputs(
+    result: ExperimentResult, out_dir: str | Path, xlsx: bool | None = None
+) -> list[Path]:
     """Write the summary, per-replication KPIs, interval KPIs, KPIs by day (week,
     month: :func:`~sim111.outputs.periods.period_kinds`) and call records.
 
@@ -130,7 +132,9 @@ def write_outputs(result: ExperimentResult, out_dir: str | Path) -> list[Path]:
     (:func:`~sim111.outputs.folders.replace_folder`): no file of an earlier run
     is left beside them, and a failure leaves the old folder as it was. A
     non-empty folder sim111 did not write is refused with
-    :class:`~sim111.errors.ScenarioError`. Returns the paths written.
+    :class:`~sim111.errors.ScenarioError`. ``report.xlsx`` (:mod:`~sim111.outputs.excel`)
+    is written when ``xlsx`` is true, or when it is ``None`` and openpyxl is
+    installed. Returns the paths written.
     """
     out = Path(out_dir)
     writers: dict[str, Callable[[Path], object]] = {
@@ -148,6 +152,7 @@ def write_outputs(result: ExperimentResult, out_dir: str | Path) -> list[Path]:
             json.dumps(result.scenario.to_data(), indent=2, default=json_default) + "\n"
         ),
     }
+    from sim111.outputs.excel import excel_available, workbook_sheets, write_xlsx
     from sim111.outputs.plots import figures  # matplotlib: only when files are written
     from sim111.outputs.report import png_bytes, report_html
 
@@ -155,6 +160,8 @@ def write_outputs(result: ExperimentResult, out_dir: str | Path) -> list[Path]:
     writers["report.html"] = lambda p: p.write_text(report_html(result, pngs))
     for name, data in pngs.items():
         writers[f"{name}.png"] = partial(_write_bytes, data=data)
+    if xlsx or (xlsx is None and excel_available()):
+        writers["report.xlsx"] = lambda p: write_xlsx(p, workbook_sheets(result))
     if result.records:
         writers["calls.csv.gz"] = lambda p: result.calls_frame().to_csv(
             p, index=False, compression="gzip"
