@@ -14,21 +14,27 @@ from sim111.cli.options import (
     file_argument,
     format_option,
     kpi_option,
-    load_with_notices,
     out_option,
+    overrides_source,
     replications_option,
-    report_notices,
     scenario_options,
     scenario_with_overrides,
     seed_option,
     store_option,
+    strict_option,
     workers_option,
 )
+from sim111.cli.warnings import NOTHING_RUN, NOTHING_WRITTEN, stop_if_strict, tell, warn_scenario
 from sim111.errors import ScenarioError
 from sim111.experiments.compare import compare
 from sim111.experiments.replications import run_experiment
 from sim111.experiments.sweep import SweepResult, run_sweep
 from sim111.experiments.sweepfile import load_sweep
+from sim111.experiments.warnings import (
+    result_warnings,
+    sweep_result_warnings,
+    sweep_scenario_warnings,
+)
 from sim111.outputs.files import (
     DEFAULT_SWEEP_KPIS,
     comparison_table,
@@ -39,6 +45,7 @@ from sim111.outputs.files import (
     write_atomically,
     write_outputs,
 )
+from sim111.scenario import load_scenario
 
 
 @click.command()
@@ -57,6 +64,7 @@ from sim111.outputs.files import (
 )
 @dask_option("Run replications on the Dask scheduler at ADDRESS (tcp://host:8786).")
 @store_option("Keep finished replications here; a re-run skips them.")
+@strict_option()
 def run(
     scenario_file: str,
     replications: int | None,
@@ -68,9 +76,10 @@ def run(
     records: bool,
     dask_address: str | None,
     store: str | None,
+    strict: bool,
 ) -> None:
     """Run SCENARIO_FILE and print its KPIs with 95% confidence intervals."""
-    scenario = scenario_with_overrides(scenario_file, overrides)
+    scenario = scenario_with_overrides(scenario_file, overrides, strict)
     if out is not None and Path(out).exists() and not Path(out).is_dir():
         raise ScenarioError(f"--out {out}: exists and is not a folder")
     with execution(workers, dask_address, store) as settings:
@@ -80,12 +89,14 @@ def run(
     report_failures(result.failures)
     if result.replications == 0:
         raise SystemExit(1)
-    if out is not None:
+    warned = tell(result_warnings(result), overrides_source(scenario_file, overrides))
+    if out is not None and not (strict and warned):
         write_outputs(result, out)
     if fmt == "json":
         click.echo(json.dumps(result_json(result), indent=2))
     else:
         click.echo(kpi_table(result))
+    stop_if_strict(strict, warned, NOTHING_WRITTEN)
 
 
 def report_failures(failures: pd.DataFrame) -> None:
@@ -106,6 +117,7 @@ def report_failures(failures: pd.DataFrame) -> None:
 @out_option("Write CSV results here.")
 @format_option()
 @kpi_option("KPIs to show in the table (repeatable) [default: the NHS targets and cost].")
+@strict_option()
 def sweep(
     sweep_file: str,
     replications: int | None,
@@ -116,10 +128,13 @@ def sweep(
     out: str | None,
     fmt: str,
     kpis: tuple[str, ...],
+    strict: bool,
 ) -> None:
     """Run every point of SWEEP_FILE with common random numbers."""
     spec = load_sweep(sweep_file)
-    report_notices(spec.scenario, f"{sweep_file} (scenario {spec.scenario.name})")
+    source = f"{sweep_file} (scenario {spec.scenario.name})"
+    warned = tell(sweep_scenario_warnings(spec.scenario, spec.points), source)
+    stop_if_strict(strict, warned, NOTHING_RUN)
     folder = store or str(Path("sweeps") / f"{spec.name}.store")
     with execution(workers, dask_address, folder) as settings:
         result = run_sweep(
@@ -130,7 +145,8 @@ def sweep(
             execution=settings,
         )
     report_failures(result.failures)
-    if out is not None:
+    warned = tell(sweep_result_warnings(spec.scenario, result), source)
+    if out is not None and not (strict and warned):
         _write_sweep(out, result)
     if fmt == "json":
         click.echo(json.dumps(sweep_json(spec.name, result), indent=2))
@@ -138,6 +154,7 @@ def sweep(
         click.echo(sweep_table(spec.name, result, kpis or DEFAULT_SWEEP_KPIS))
     if len(result.failures):
         raise SystemExit(1)
+    stop_if_strict(strict, warned, NOTHING_WRITTEN)
 
 
 def _write_sweep(out: str, result: SweepResult) -> None:
@@ -162,6 +179,7 @@ def _write_sweep(out: str, result: SweepResult) -> None:
 @out_option("Write comparison.csv and .png here.")
 @kpi_option("KPIs to show (repeatable) [default: the NHS targets and cost].")
 @format_option()
+@strict_option()
 def compare_command(
     scenario_files: tuple[str, ...],
     replications: int | None,
@@ -171,16 +189,22 @@ def compare_command(
     out: str | None,
     kpis: tuple[str, ...],
     fmt: str,
+    strict: bool,
 ) -> None:
     """Run SCENARIO_FILES with common random numbers; differences from the first, with CIs."""
     if len(scenario_files) < 2:
         raise ScenarioError("compare needs at least two scenario files")
-    scenarios = [load_with_notices(f) for f in scenario_files]
+    scenarios = [load_scenario(f) for f in scenario_files]
+    warned = sum(warn_scenario(s, f) for s, f in zip(scenarios, scenario_files, strict=True))
+    stop_if_strict(strict, warned, NOTHING_RUN)
     with execution(workers, dask_address) as settings:
         comparison = compare(scenarios, replications, seed, execution=settings)
+    warned = sum(
+        tell(result_warnings(r), f) for r, f in zip(comparison.results, scenario_files, strict=True)
+    )
     shown = kpis or DEFAULT_SWEEP_KPIS
     diffs = comparison.differences
-    if out is not None:
+    if out is not None and not (strict and warned):
         # matplotlib: only when files are written
         from sim111.outputs.plots import differences_figure
         from sim111.outputs.report import png_bytes
@@ -197,5 +221,6 @@ def compare_command(
         )
     if fmt == "json":
         click.echo(diffs.to_json(orient="records", indent=2))
-        return
-    click.echo(comparison_table(comparison, shown))
+    else:
+        click.echo(comparison_table(comparison, shown))
+    stop_if_strict(strict, warned, NOTHING_WRITTEN)
