@@ -142,7 +142,7 @@ def gaps_text(gaps: np.ndarray, days: Sequence[Day]) -> str:
     """The half-hours of ``gaps`` (``(days, 48)``) as ranges by day type, compactly.
 
     Days of one type with the same gaps are told once ("on weekdays"); when only
-    some days of a type have them, their dates are named.
+    some days of a type have them, their dates are named instead.
     """
     groups: dict[tuple[str, tuple[int, ...]], list[Day]] = {}
     for k, day in enumerate(days):
@@ -152,7 +152,7 @@ def gaps_text(gaps: np.ndarray, days: Sequence[Day]) -> str:
     by_hours: dict[str, list[str]] = {}
     for (day_type, bins), these in groups.items():
         every = len(these) == sum(d.day_type == day_type for d in days)
-        name = DAY_TYPE_PLURALS[day_type] + ("" if every else f" {_date_text(these)}")
+        name = DAY_TYPE_PLURALS[day_type] if every else _date_text(these)
         by_hours.setdefault(hours_text(bins), []).append(name)
     parts = []
     kinds = {d.day_type for d in days}

@@ -26,6 +26,7 @@ from sim111.experiments.sweep import SweepResult
 from sim111.kpi_keys import kpi_info
 from sim111.outputs.areas import area_summary, area_table, areas_json, is_area_key
 from sim111.outputs.formatting import _fmt, render_table
+from sim111.outputs.warnings import warnings_json
 from sim111.scenario import Scenario
 from sim111.scenario.targets import Target, kpi_targets
 
@@ -53,7 +54,8 @@ def result_json(result: ExperimentResult) -> dict[str, Any]:
     """The JSON object of the CLI contract (DESIGN §4); NaN becomes ``null``.
 
     A KPI with a target also has ``target`` and ``status`` (its mark, ``null``
-    when the KPI is undefined).
+    when the KPI is undefined). ``warnings``: ``[{"code", "message"}]`` for planners
+    (:mod:`sim111.outputs.warnings`), ``[]`` when there are none.
     """
     summary = result.summary
     marks = target_marks(result)
@@ -75,6 +77,7 @@ def result_json(result: ExperimentResult) -> dict[str, Any]:
         "replications": result.replications,
         "seed": result.seed,
         "kpis": kpis,
+        "warnings": warnings_json(result),
     }
     if result.scenario.areas:
         out["areas"] = areas_json(result)
