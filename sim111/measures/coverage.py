@@ -60,12 +60,18 @@ def _bin_starts_min(n_days: int) -> np.ndarray:
 
 
 def on_duty(group: StaffGroup, scenario: Scenario, n_days: int) -> np.ndarray:
-    """Whether someone of ``group`` is on duty at some moment of each half-hour."""
-    starts = _bin_starts_min(n_days)
-    out = np.zeros(starts.shape, dtype=bool)
-    for block in shift_blocks(group, scenario.run.start_date, n_days):
-        out |= (block.start_min < starts + BIN_MIN) & (block.end_min > starts)
-    return out
+    """Whether someone of ``group`` is on duty at some moment of each half-hour, ``(days, 48)``."""
+    n_bins = n_days * BINS_PER_DAY
+    blocks = shift_blocks(group, scenario.run.start_date, n_days)
+    starts = np.array([b.start_min for b in blocks], dtype=float)
+    ends = np.minimum([b.end_min for b in blocks], n_bins * BIN_MIN)
+    # half-hour k overlaps [start, end) when k * BIN_MIN < end and (k + 1) * BIN_MIN > start
+    first = np.clip(np.floor(starts / BIN_MIN), 0, n_bins).astype(int)
+    last = np.clip(np.ceil(ends / BIN_MIN), 0, n_bins).astype(int)  # exclusive
+    steps = np.zeros(n_bins + 1, dtype=int)
+    np.add.at(steps, first, 1)
+    np.add.at(steps, last, -1)
+    return (np.cumsum(steps)[:n_bins] > 0).reshape(n_days, BINS_PER_DAY)
 
 
 def _in_window(start_min: int, end_min: int) -> np.ndarray:

@@ -19,7 +19,7 @@ from sim111.experiments.warnings import (
     scenario_warnings,
     summary_warnings,
 )
-from sim111.measures.coverage import gaps_text, hours_text
+from sim111.measures.coverage import gaps_text, hours_text, on_duty
 from sim111.outputs.files import result_json
 from sim111.outputs.warnings import warnings_section_html
 from sim111.scenario import load_scenario
@@ -268,3 +268,11 @@ def test_the_report_section_lists_the_warnings_escaped():
 def test_result_json_lists_the_scenario_and_result_warnings():
     result = run_experiment(typical(**{"run.days": 1}), MIN_REPLICATIONS, 1)
     assert result_json(result)["warnings"] == [w.as_json() for w in result_warnings(result)]
+
+
+def test_a_half_hour_is_covered_by_anyone_on_duty_in_any_part_of_it():
+    shifts = [_line("08:15", "16:00", 1), _line("22:00", "02:00", 1)]
+    scenario = typical(**{"run.days": 2, "advisors.shifts": shifts})
+    covered = on_duty(scenario.advisors, scenario, 2)
+    hours = [hours_text(np.flatnonzero(day)) for day in covered]
+    assert hours == ["22:00-02:00, 08:00-16:00"] * 2  # 00:00-02:00 on day 0: Sunday's night
