@@ -14,10 +14,10 @@ from typing import Any, TypeVar
 
 import click
 
+from sim111.cli.warnings import strict_help, warn_scenario
 from sim111.errors import ScenarioError
 from sim111.experiments.settings import ExecutionSettings
 from sim111.scenario import Scenario, load_scenario
-from sim111.scenario.targets import target_notices
 
 F = TypeVar("F", bound=Callable[..., Any])
 DASK_CONNECT_TIMEOUT_S = 30
@@ -126,34 +126,47 @@ def parse_override(text: str) -> tuple[str, Any]:
     return key, value
 
 
+def strict_option() -> Callable[[F], F]:
+    """``--strict``: any warning is an error, exit status 2 (:mod:`sim111.cli.warnings`)."""
+    return click.option("--strict", is_flag=True, help=strict_help())
+
+
 def report_notices(scenario: Scenario, source: str) -> None:
-    """Tell stderr, one line each, about targets of ``scenario`` no staffing can meet.
+    """Tell stderr, one line each, the warnings of ``scenario`` (targets no staffing
+    can meet, hours with no one on duty...: :mod:`sim111.cli.warnings`).
 
-    Not an error: the command goes on, and its tables mark those rows unattainable.
+    Not an error: the command goes on, and its tables mark unattainable rows so.
     """
-    for notice in target_notices(scenario, source):
-        click.echo(f"notice: {notice}", err=True)
+    warn_scenario(scenario, source)
 
 
-def load_with_notices(path: str) -> Scenario:
-    """The scenario in ``path``, its notices told to stderr."""
+def load_with_notices(path: str, strict: bool = False) -> Scenario:
+    """The scenario in ``path``, its warnings told to stderr (an error under ``strict``)."""
     scenario = load_scenario(path)
-    report_notices(scenario, path)
+    warn_scenario(scenario, path, strict)
     return scenario
 
 
-def scenario_with_overrides(path: str, overrides: tuple[str, ...]) -> Scenario:
+def overrides_source(path: str, overrides: tuple[str, ...]) -> str:
+    """How messages name a scenario: its file, ``with --set`` if overridden."""
+    return f"{path} with --set" if overrides else path
+
+
+def scenario_with_overrides(
+    path: str, overrides: tuple[str, ...], strict: bool = False, warn: bool = True
+) -> Scenario:
     """The scenario in ``path`` with the ``--set`` values applied (and validated).
 
-    Targets no staffing can meet are told to stderr (:func:`report_notices`).
+    Its warnings (targets no staffing can meet, hours with no one on duty...) are
+    told to stderr unless ``warn`` is false; under ``strict`` they are an error.
     """
     scenario = load_scenario(path)
-    source = path
+    source = overrides_source(path, overrides)
     if overrides:
         pairs = dict(parse_override(o) for o in overrides)
-        source = f"{path} with --set"
         scenario = scenario.with_overrides(pairs, source=source)
-    report_notices(scenario, source)
+    if warn:
+        warn_scenario(scenario, source, strict)
     return scenario
 
 

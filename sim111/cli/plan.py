@@ -12,12 +12,22 @@ import tomli_w
 from sim111.cli.options import (
     execution,
     out_option,
+    overrides_source,
     scenario_options,
     scenario_with_overrides,
+    strict_option,
     workers_option,
+)
+from sim111.cli.warnings import (
+    NOTHING_WRITTEN,
+    staff_warnings,
+    staffed_warnings,
+    stop_if_strict,
+    tell,
 )
 from sim111.errors import ScenarioError
 from sim111.experiments.replications import run_experiment
+from sim111.experiments.warnings import result_warnings
 from sim111.kpi_keys import kpi_info
 from sim111.outputs.costs import cost_table
 from sim111.outputs.files import (
@@ -28,7 +38,7 @@ from sim111.outputs.files import (
 )
 from sim111.outputs.formatting import gbp
 from sim111.planning.targets import StaffingTargets  # no scipy: the solver is imported by staff
-from sim111.scenario.targets import kpi_targets, target_notices
+from sim111.scenario.targets import kpi_targets
 from sim111.units import HOURS_PER_DAY
 
 if TYPE_CHECKING:
@@ -95,6 +105,7 @@ def _target_options(f: click.decorators.FC) -> click.decorators.FC:
     default=StaffingTargets.max_iterations,
     show_default=True,
 )
+@strict_option()
 def staff(
     scenario_file: str,
     replications: int | None,
@@ -105,6 +116,7 @@ def staff(
     shift_lengths: str,
     advisors_only: bool,
     max_iterations: int,
+    strict: bool,
     **goals: float | None,
 ) -> None:
     """Find the cheapest roster meeting the KPI targets; write it and print its KPIs.
@@ -112,7 +124,9 @@ def staff(
     The targets are the scenario's [targets], each replaced by its --target-* option
     if given; the staffed scenario carries the targets it was steered to.
     """
-    scenario = _one_area(scenario_with_overrides(scenario_file, overrides), scenario_file)
+    scenario = _one_area(
+        scenario_with_overrides(scenario_file, overrides, warn=False), scenario_file
+    )
     lengths = _shift_lengths(shift_lengths)
     from sim111.planning.staffing import staff as find_roster  # scipy.optimize: only here
 
@@ -124,10 +138,9 @@ def staff(
         seed=scenario.run.seed if seed is None else seed,
     )
     given = [key for key, value in goals.items() if value is not None]
-    for notice in target_notices(
-        targets.applied_to(scenario), f"{scenario_file} with --target-*", given
-    ):
-        click.echo(f"notice: {notice}", err=True)
+    source = overrides_source(scenario_file, overrides)
+    steered = targets.applied_to(scenario)
+    staff_warnings(scenario, steered, given, (source, scenario_file), advisors_only, strict)
     try:
         with execution(workers) as settings:
             found = find_roster(scenario, targets, clinicians=not advisors_only, execution=settings)
@@ -139,8 +152,11 @@ def staff(
         f"Roster found by sim111 staff for {scenario.name} ({'met' if met else 'NOT met'}"
         f" after {found.iterations} iteration(s)).\nTargets: {_targets_text(found)}"
     )
-    _write_roster(folder, found, header, advisors_only)
-    _print_staffing(found, folder)
+    warned = tell(staffed_warnings(found, advisors_only), f"{source}, staffed")
+    if not (strict and warned):
+        _write_roster(folder, found, header, advisors_only)
+    _print_staffing(found, folder, written=not (strict and warned))
+    stop_if_strict(strict, warned, NOTHING_WRITTEN)
 
 
 def _one_area(scenario: Scenario, source: str) -> Scenario:
@@ -214,7 +230,7 @@ def _write_roster(folder: Path, found: StaffingResult, header: str, advisors_onl
     )
 
 
-def _print_staffing(found: StaffingResult, folder: Path) -> None:
+def _print_staffing(found: StaffingResult, folder: Path, written: bool = True) -> None:
     """The found roster's KPIs and costs, whether it met the targets, and what was written."""
     click.echo(f"Targets steered to: {_targets_text(found)}")
     click.echo("")
@@ -236,23 +252,27 @@ def _print_staffing(found: StaffingResult, folder: Path) -> None:
         )
     else:
         click.echo(f"Targets NOT met after {found.iterations} iteration(s): {found.note}.")
-    click.echo(f"Wrote {folder / 'roster.toml'} and {folder / 'scenario.toml'}")
+    if written:
+        click.echo(f"Wrote {folder / 'roster.toml'} and {folder / 'scenario.toml'}")
 
 
 @click.command()
 @scenario_options("Replications per simulation.", "Override a scenario value (repeatable).")
 @workers_option("Processes to run replications on.")
+@strict_option()
 def price(
     scenario_file: str,
     replications: int | None,
     seed: int | None,
     overrides: tuple[str, ...],
     workers: int,
+    strict: bool,
 ) -> None:
     """Print the break-even price per call and the cost breakdown of SCENARIO_FILE."""
-    scenario = _one_area(scenario_with_overrides(scenario_file, overrides), scenario_file)
+    scenario = _one_area(scenario_with_overrides(scenario_file, overrides, strict), scenario_file)
     with execution(workers) as settings:
         result = run_experiment(scenario, replications, seed, execution=settings)
+    warned = tell(result_warnings(result), overrides_source(scenario_file, overrides))
     summary = result.summary
     if "break_even_price_per_call_gbp" not in summary.index:
         raise ScenarioError(f"{scenario_file}: no staff group has 'pay': nothing to price")
@@ -275,3 +295,4 @@ def price(
             "The price that delivers the targets is higher: run `sim111 staff` first "
             "and price its scenario.toml."
         )
+    stop_if_strict(strict, warned, "")

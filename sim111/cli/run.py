@@ -16,21 +16,27 @@ from sim111.cli.options import (
     file_argument,
     format_option,
     kpi_option,
-    load_with_notices,
     out_option,
+    overrides_source,
     replications_option,
-    report_notices,
     scenario_options,
     scenario_with_overrides,
     seed_option,
     store_option,
+    strict_option,
     workers_option,
 )
+from sim111.cli.warnings import NOTHING_RUN, NOTHING_WRITTEN, stop_if_strict, tell, warn_scenario
 from sim111.errors import ScenarioError
 from sim111.experiments.compare import compare
 from sim111.experiments.replications import run_experiment
 from sim111.experiments.sweep import run_sweep
 from sim111.experiments.sweepfile import load_sweep
+from sim111.experiments.warnings import (
+    result_warnings,
+    sweep_result_warnings,
+    sweep_scenario_warnings,
+)
 from sim111.measures.periods import PERIOD_KINDS
 from sim111.outputs.excel import excel_available
 from sim111.outputs.files import (
@@ -44,6 +50,7 @@ from sim111.outputs.files import (
 )
 from sim111.outputs.folders import check_out_folder
 from sim111.outputs.periods import periods_json, periods_table
+from sim111.scenario import load_scenario
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +84,7 @@ log = logging.getLogger(__name__)
     help="With --out, write report.xlsx (default: when openpyxl is installed; "
     'pip install "sim111[excel]").',
 )
+@strict_option()
 def run(
     scenario_file: str,
     replications: int | None,
@@ -90,9 +98,10 @@ def run(
     store: str | None,
     by: str | None,
     xlsx: bool | None,
+    strict: bool,
 ) -> None:
     """Run SCENARIO_FILE and print its KPIs with 95% confidence intervals."""
-    scenario = scenario_with_overrides(scenario_file, overrides)
+    scenario = scenario_with_overrides(scenario_file, overrides, strict)
     if xlsx and not excel_available():
         raise ScenarioError('--xlsx needs openpyxl: pip install "sim111[excel]"')
     if out is not None:
@@ -104,7 +113,8 @@ def run(
     report_failures(result.failures)
     if result.replications == 0:
         raise SystemExit(1)
-    if out is not None:
+    warned = tell(result_warnings(result), overrides_source(scenario_file, overrides))
+    if out is not None and not (strict and warned):
         write_outputs(result, out, xlsx)
     if fmt == "json":
         data = result_json(result)
@@ -115,6 +125,7 @@ def run(
         click.echo(kpi_table(result))
         if by is not None:
             click.echo("\n" + periods_table(result, by))
+    stop_if_strict(strict, warned, NOTHING_WRITTEN)
 
 
 def report_failures(failures: pd.DataFrame) -> None:
@@ -138,6 +149,7 @@ def report_failures(failures: pd.DataFrame) -> None:
 @out_option("Write CSV results and sweep.html here (replaces the folder's old results).")
 @format_option()
 @kpi_option("KPIs to show in the table (repeatable) [default: the NHS targets and cost].")
+@strict_option()
 def sweep(
     sweep_file: str,
     replications: int | None,
@@ -148,10 +160,13 @@ def sweep(
     out: str | None,
     fmt: str,
     kpis: tuple[str, ...],
+    strict: bool,
 ) -> None:
     """Run every point of SWEEP_FILE with common random numbers."""
     spec = load_sweep(sweep_file)
-    report_notices(spec.scenario, f"{sweep_file} (scenario {spec.scenario.name})")
+    source = f"{sweep_file} (scenario {spec.scenario.name})"
+    warned = tell(sweep_scenario_warnings(spec.scenario, spec.points), source)
+    stop_if_strict(strict, warned, NOTHING_RUN)
     folder = store or str(default_store(spec.name))
     log.info("keeping finished replications in %s", folder)
     if out is not None:
@@ -165,7 +180,8 @@ def sweep(
             execution=settings,
         )
     report_failures(result.failures)
-    if out is not None:
+    warned = tell(sweep_result_warnings(spec.scenario, result), source)
+    if out is not None and not (strict and warned):
         from sim111.outputs.sweep_report import write_sweep  # matplotlib: only with --out
 
         write_sweep(out, spec.name, result, spec.scenario, kpis or DEFAULT_SWEEP_KPIS)
@@ -175,6 +191,7 @@ def sweep(
         click.echo(sweep_table(spec.name, result, kpis or DEFAULT_SWEEP_KPIS))
     if len(result.failures):
         raise SystemExit(1)
+    stop_if_strict(strict, warned, NOTHING_WRITTEN)
 
 
 def default_store(name: str) -> Path:
@@ -197,6 +214,7 @@ def default_store(name: str) -> Path:
 @out_option("Write compare.html, comparison.csv and .png here (replaces the folder's old results).")
 @kpi_option("KPIs to show (repeatable) [default: the NHS targets and cost].")
 @format_option()
+@strict_option()
 def compare_command(
     scenario_files: tuple[str, ...],
     replications: int | None,
@@ -206,22 +224,29 @@ def compare_command(
     out: str | None,
     kpis: tuple[str, ...],
     fmt: str,
+    strict: bool,
 ) -> None:
     """Run SCENARIO_FILES with common random numbers; differences from the first, with CIs."""
     if len(scenario_files) < 2:
         raise ScenarioError("compare needs at least two scenario files")
     if out is not None:
         check_out_folder(out)
-    scenarios = [load_with_notices(f) for f in scenario_files]
+    scenarios = [load_scenario(f) for f in scenario_files]
+    warned = sum(warn_scenario(s, f) for s, f in zip(scenarios, scenario_files, strict=True))
+    stop_if_strict(strict, warned, NOTHING_RUN)
     with execution(workers, dask_address) as settings:
         comparison = compare(scenarios, replications, seed, execution=settings)
+    warned = sum(
+        tell(result_warnings(r), f) for r, f in zip(comparison.results, scenario_files, strict=True)
+    )
     shown = kpis or DEFAULT_SWEEP_KPIS
     diffs = comparison.differences
-    if out is not None:
+    if out is not None and not (strict and warned):
         from sim111.outputs.comparison_report import write_comparison  # matplotlib: only now
 
         write_comparison(out, comparison, shown, scenario_files)
     if fmt == "json":
         click.echo(diffs.to_json(orient="records", indent=2))
-        return
-    click.echo(comparison_table(comparison, shown))
+    else:
+        click.echo(comparison_table(comparison, shown))
+    stop_if_strict(strict, warned, NOTHING_WRITTEN)

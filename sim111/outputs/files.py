@@ -29,6 +29,7 @@ from sim111.outputs.folders import replace_folder
 from sim111.outputs.formatting import _fmt, render_table
 from sim111.outputs.periods import period_files, periods_json
 from sim111.outputs.rows import shown_keys
+from sim111.outputs.warnings import warnings_json
 from sim111.scenario import Scenario
 from sim111.scenario.targets import Target, kpi_targets
 
@@ -56,7 +57,8 @@ def result_json(result: ExperimentResult) -> dict[str, Any]:
     """The JSON object of the CLI contract (DESIGN §4); NaN becomes ``null``.
 
     A KPI with a target also has ``target`` and ``status`` (its mark, ``null``
-    when the KPI is undefined).
+    when the KPI is undefined). ``warnings``: ``[{"code", "message"}]`` for planners
+    (:mod:`sim111.outputs.warnings`), ``[]`` when there are none.
     """
     summary = result.summary
     marks = target_marks(result)
@@ -78,6 +80,7 @@ def result_json(result: ExperimentResult) -> dict[str, Any]:
         "replications": result.replications,
         "seed": result.seed,
         "kpis": kpis,
+        "warnings": warnings_json(result),
     }
     if result.scenario.areas:
         out["areas"] = areas_json(result)

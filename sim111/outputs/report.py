@@ -23,6 +23,7 @@ from sim111.outputs.headline import headline, headline_html
 from sim111.outputs.periods import period_kinds, periods_section_html
 from sim111.outputs.plots import figures
 from sim111.outputs.rows import shown_keys
+from sim111.outputs.warnings import all_warnings, warnings_section_html
 from sim111.scenario import Costs, Demand, Distribution
 
 CAPTIONS = {
@@ -70,6 +71,7 @@ figure { margin: 1.5em 0; } figcaption { color: #555; } img { max-width: 100%; }
 .light.met { background: #176c2e; } .light.missed { background: #b3001b; }
 .light.unattainable { background: #8a5a00; } .light.info { background: #55606e; }
 #headline p { font-size: 1.1em; max-width: 60em; }
+#warnings { border-left: 0.4em solid #8a5a00; padding-left: 1em; }
 """
 LONGEST_DAY_TABLE_DAYS = 62  # longer runs show weeks (and months from a year) instead
 
@@ -192,6 +194,7 @@ def report_html(result: ExperimentResult, pngs: dict[str, bytes] | None = None) 
 <h1>NHS 111 simulation: {html.escape(s.name)}</h1>
 <p>{html.escape(s.description)}</p>
 {headline_html(headline(result))}
+{warnings_section_html(all_warnings(result))}
 {_period_sections(result)}
 <h2>Half-hour by half-hour</h2>
 {figs}

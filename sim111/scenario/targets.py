@@ -175,6 +175,28 @@ def _why_capped(clinical: Clinical) -> str:
     )
 
 
+def unattainable(scenario: Scenario, keys: Collection[str] | None = None) -> list[tuple[str, str]]:
+    """``(KPI key, why)`` for each target of ``scenario`` no staffing can meet ([] if none).
+
+    ``keys`` limits the answer to those KPI keys; ``why`` is one line naming the target.
+    """
+    out = []
+    for target in kpi_targets(scenario).values():
+        if target.attainable or (keys is not None and target.key not in keys):
+            continue
+        assert target.ceiling is not None
+        out.append(
+            (
+                target.key,
+                f"[targets] {target.key} = {_pct(target.value)} cannot be met: at most "
+                f"{_pct(target.ceiling)} of call-backs can reach a clinician within "
+                f"{CALLBACK_TARGET_MIN:g} min, as {_why_capped(scenario.clinical)}; "
+                "it is marked unattainable, not MISSED",
+            )
+        )
+    return out
+
+
 def target_notices(
     scenario: Scenario, source: str, keys: Collection[str] | None = None
 ) -> list[str]:
@@ -185,15 +207,4 @@ def target_notices(
     line to print when it loads a scenario; loading goes on, and the tables mark
     the row "unattainable".
     """
-    out = []
-    for target in kpi_targets(scenario).values():
-        if target.attainable or (keys is not None and target.key not in keys):
-            continue
-        assert target.ceiling is not None
-        out.append(
-            f"{source}: [targets] {target.key} = {_pct(target.value)} cannot be met: at most "
-            f"{_pct(target.ceiling)} of call-backs can reach a clinician within "
-            f"{CALLBACK_TARGET_MIN:g} min, as {_why_capped(scenario.clinical)}; "
-            "it is marked unattainable, not MISSED"
-        )
-    return out
+    return [f"{source}: {why}" for _, why in unattainable(scenario, keys)]

@@ -74,9 +74,10 @@ def test_json_output_is_exactly_the_contract():
     )
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
-    assert set(out) == {"scenario", "replications", "seed", "kpis", "by_period"}
+    assert set(out) == {"scenario", "replications", "seed", "kpis", "by_period", "warnings"}
     (day,) = out["by_period"]["day"]  # a one-day run: its day is the run
     assert day["kpis"]["calls_offered"] == out["kpis"]["calls_offered"]
+    assert {w["code"] for w in out["warnings"]} == {"few-replications"}  # 3 replications
     assert (out["scenario"], out["replications"], out["seed"]) == ("erlang-a", 3, 4)
     assert set(out["kpis"]) >= CORE_KEYS
     targeted = {"answered_within_60s", "abandoned_after_30s", "callback_within_10min"}

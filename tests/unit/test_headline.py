@@ -78,3 +78,9 @@ def test_a_run_that_meets_its_targets_says_so():
     assert h.days_missed == ()
     assert any("met every target" in s for s in h.sentences)
     assert any(s.startswith("Even the worst half-hour") for s in h.sentences)
+
+
+def test_warnings_follow_the_headline_in_the_report(easter):
+    page = report_html(easter, pngs={})  # 3 replications: too few for tight intervals
+    assert page.index('id="headline"') < page.index('id="warnings"') < page.index('id="by-day"')
+    assert "few-replications" in page

@@ -1,4 +1,4 @@
-"""Targets on the command line: load notices, and `sim111 staff` agreeing with its table."""
+"""Targets on the command line: load warnings, and `sim111 staff` agreeing with its table."""
 
 from __future__ import annotations
 
@@ -28,14 +28,19 @@ def capped(tmp_path):
 
 
 def notices(stderr):
-    return [line for line in stderr.splitlines() if line.startswith("notice: ")]
+    """The warnings about targets (the runs here are short: others warn of that)."""
+    return [
+        line
+        for line in stderr.splitlines()
+        if line.startswith("warning: ") and ": [targets] " in line
+    ]
 
 
 def test_run_reports_an_unattainable_target_at_load_and_goes_on(capped):
     result = invoke("run", capped, "-n", "2", "--set", "run.days=1")
     assert result.exit_code == 0, result.stderr
     (notice,) = notices(result.stderr)
-    assert notice.startswith(f"notice: {capped} with --set: {NOTICE}")
+    assert notice.startswith(f"warning: {capped} with --set: {NOTICE}")
     assert "unanswered" in notice
     row = next(
         line
@@ -59,7 +64,7 @@ def test_commands_that_load_a_scenario_tell_stderr(capped, tmp_path, name):
         source = f"{capped} with --set"
     assert result.exit_code == 0, result.stderr
     (notice,) = notices(result.stderr)
-    assert notice.startswith(f"notice: {source}: {NOTICE}")
+    assert notice.startswith(f"warning: {source}: {NOTICE}")
 
 
 def test_no_notice_when_every_target_can_be_met():
