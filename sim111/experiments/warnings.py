@@ -26,7 +26,8 @@ from sim111.scenario.targets import kpi_targets
 from sim111.scenario.warnings import PlannerWarning, data_warnings, unique
 
 MIN_REPLICATIONS = 5  # fewer: the t-interval's width itself is too uncertain to plan on
-MAX_HALF_WIDTH = 0.05  # a target KPI's 95% interval wider than +-5 points cannot judge it
+MAX_HALF_WIDTH = 0.05  # a target KPI's 95% interval wider than +-5 points, across its
+# target, cannot say whether the target is met (one well clear of it can)
 ABANDONED_TIMES_TARGET = 2.0  # abandoned (all) above this times its target...
 ABANDONED_FLOOR = 0.05  # ...and above this share of offered calls
 NOBODY_COVERS = {"advisors": "no-advisor-on-duty", "clinicians": "no-clinician-on-duty"}
@@ -92,16 +93,18 @@ def _few(replications: int) -> list[PlannerWarning]:
 
 def _wide(scenario: Scenario, summary: pd.DataFrame, replications: int) -> list[PlannerWarning]:
     out = []
-    for key in kpi_targets(scenario):
+    for key, target in kpi_targets(scenario).items():
         if key not in summary.index or kpi_info(key).unit != "fraction":
             continue
-        half = (float(summary.loc[key, "ci_high"]) - float(summary.loc[key, "ci_low"])) / 2
-        if half > MAX_HALF_WIDTH:
+        low, high = float(summary.loc[key, "ci_low"]), float(summary.loc[key, "ci_high"])
+        half = (high - low) / 2
+        if half > MAX_HALF_WIDTH and low <= target.value <= high:
             out.append(
                 PlannerWarning(
                     "wide-interval",
                     f"the 95% interval of {kpi_info(key).label} is +-{100 * half:.1f} points "
-                    f"with {replications} replications, too wide to judge its target: run "
+                    f"with {replications} replications and holds the target "
+                    f"({target.text()}): too wide to say whether it is met; run "
                     "more replications (-n) or a longer run",
                     key,
                 )
