@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import math
+import textwrap
 from dataclasses import dataclass
 
 import pandas as pd
@@ -22,6 +23,7 @@ from sim111.kpi_keys import kpi_info
 from sim111.outputs.formatting import _fmt, gbp
 from sim111.scenario.targets import Target, kpi_targets
 
+TEXT_WIDTH = 100  # the terminal headline's sentences are wrapped to this
 MIN_CALLS_PER_HALF_HOUR = 5.0  # a worst half-hour of 2 calls says nothing
 
 
@@ -242,7 +244,8 @@ def headline_text(h: Headline) -> str:
         for light in h.lights
         if light.target != "targets"
     ]
-    return "\n".join([*h.sentences, "", *strip])
+    wrapped = [textwrap.fill(sentence, width=TEXT_WIDTH) for sentence in h.sentences]
+    return "\n".join([*wrapped, "", *strip])
 
 
 def headline_html(h: Headline) -> str:
