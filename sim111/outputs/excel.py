@@ -25,7 +25,8 @@ from sim111.experiments.replications import ExperimentResult
 from sim111.kpi_keys import KPIS, kpi_info
 
 PERCENT, POUNDS, COUNT, DECIMAL = "0.0%", '"£"#,##0.00', "#,##0", "#,##0.0"
-DATE = "ddd d mmm yyyy"
+DATE, DATE_TIME = "ddd d mmm yyyy", "ddd d mmm yyyy hh:mm"
+TEXT_SHEETS = ("Headline", "Assumptions")  # sentences: wrapped, no filter
 _BY_UNIT = {"fraction": PERCENT, "GBP": POUNDS, "calls": COUNT}
 CI_SUFFIX = ", 95% CI "  # "Answered within 60 s (of answered), 95% CI low"
 _BY_LABEL = {k.label: k for k in KPIS}
@@ -51,7 +52,7 @@ def excel_available() -> bool:
 
 def kpi_frame(result: ExperimentResult, keys: list[str]) -> pd.DataFrame:
     """One row per KPI in ``keys``: label, unit, mean, CI, target and mark."""
-    from sim111.outputs.files import target_marks
+    from sim111.outputs.marks import target_marks
 
     marks = target_marks(result)
     rows = []
@@ -76,6 +77,7 @@ def kpi_frame(result: ExperimentResult, keys: list[str]) -> pd.DataFrame:
 def half_hour_frame(result: ExperimentResult) -> pd.DataFrame:
     """Interval KPIs averaged over replications, one row per interval, with its weekday."""
     intervals = result.intervals
+    intervals = intervals[~intervals["in_warmup"].astype(bool)]  # as every KPI: no warm-up
     columns = [c for c in _HALF_HOUR_COLUMNS if c in intervals.columns]
     frame = intervals.groupby("interval_start")[columns].mean().reset_index()
     start = pd.to_datetime(frame["interval_start"])
@@ -109,21 +111,17 @@ def _shown(result: ExperimentResult) -> list[str]:
 
 
 def headline_frame(result: ExperimentResult) -> pd.DataFrame:
-    """The headline's sentences, then its traffic lights, one per row."""
-    from sim111.outputs.headline import headline
+    """The headline's sentences, then its lights (targets, price, days), one per row."""
+    from sim111.outputs.headline import headline, light_word
 
     h = headline(result)
-    rows = [{"headline": sentence} for sentence in h.sentences]
+    rows: list[dict[str, object]] = [{"headline": sentence} for sentence in h.sentences]
     rows += [
-        {
-            "headline": light.label,
-            "value": light.value,
-            "target": light.target,
-            "status": light.word or light.status,
-        }
-        for light in h.lights
-    ]
-    return pd.DataFrame(rows)
+        {"headline": light.label, "value": light.value, "target": light.target,
+         "status": light_word(light)}
+        for light in (*h.lights, *h.days)
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=["headline", "value", "target", "status"])
 
 
 def day_frame(result: ExperimentResult, kind: str = "day") -> pd.DataFrame:
@@ -173,16 +171,15 @@ def workbook_sheets(result: ExperimentResult) -> dict[str, pd.DataFrame]:
         "Costs": cost_frame(result),
         "Assumptions": assumptions_frame(result),
     }
-    if result.scenario.run.calendar_days >= 14:
-        sheets = {
-            **dict(list(sheets.items())[:3]),
-            "By week": day_frame(result, "week"),
-            **dict(list(sheets.items())[3:]),
-        }
-    return sheets
+    from sim111.outputs.periods import period_kinds
+
+    kinds = period_kinds(result)  # weeks and months as by_week.csv and by_month.csv
+    longer = [(f"By {k}", day_frame(result, k)) for k in ("week", "month") if k in kinds]
+    items = list(sheets.items())
+    return dict(items[:3] + longer + items[3:])
 
 
-def _formats(sheet: str, frame: pd.DataFrame) -> dict[str, str]:
+def _formats(frame: pd.DataFrame) -> dict[str, str]:
     """Number format per column (by name; for KPI sheets, per row by unit: see below)."""
     out: dict[str, str] = {}
     for column in frame.columns:
@@ -198,16 +195,19 @@ def _formats(sheet: str, frame: pd.DataFrame) -> dict[str, str]:
         elif frame[column].dtype.kind == "f":
             out[name] = DECIMAL
         elif frame[column].dtype.kind == "M":
-            out[name] = DATE
+            out[name] = DATE_TIME if name == "interval_start" else DATE
     return out
 
 
 def _format_sheet(ws: Any, frame: pd.DataFrame, sheet: str) -> None:
     ws.freeze_panes = "A2"
+    if sheet in TEXT_SHEETS:
+        _wrap_first_column(ws, frame)
+        return
     if len(frame.columns) and len(frame):
         ws.auto_filter.ref = ws.dimensions
     by_unit = "unit" in frame.columns and "mean" in frame.columns
-    formats = _formats(sheet, frame)
+    formats = _formats(frame)
     for j, column in enumerate(frame.columns, start=1):
         name = str(column)
         width = max([len(name)] + [len(str(v)) for v in frame[column].head(200)])
@@ -219,6 +219,17 @@ def _format_sheet(ws: Any, frame: pd.DataFrame, sheet: str) -> None:
                 cell.number_format = _BY_UNIT.get(unit, DECIMAL)
             elif name in formats:
                 cell.number_format = formats[name]
+
+
+def _wrap_first_column(ws: Any, frame: pd.DataFrame) -> None:
+    from openpyxl.styles import Alignment
+
+    ws.column_dimensions["A"].width = 90
+    for j in range(2, len(frame.columns) + 1):
+        ws.column_dimensions[ws.cell(row=1, column=j).column_letter].width = 28
+    for row in ws.iter_rows(min_row=2, max_col=1):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
 
 
 def write_xlsx(path: str | Path, sheets: Mapping[str, pd.DataFrame]) -> None:

@@ -27,30 +27,15 @@ from sim111.kpi_keys import kpi_info
 from sim111.outputs.areas import area_summary, area_table, areas_json, is_area_key
 from sim111.outputs.folders import replace_folder
 from sim111.outputs.formatting import _fmt, render_table
+from sim111.outputs.marks import target_marks
 from sim111.outputs.periods import period_files, periods_json
 from sim111.outputs.rows import shown_keys
 from sim111.outputs.warnings import warnings_json
 from sim111.scenario import Scenario
-from sim111.scenario.targets import Target, kpi_targets
 
 
 def _clean(x: float) -> float | None:
     return None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)
-
-
-def target_marks(result: ExperimentResult) -> dict[str, tuple[Target, str]]:
-    """Each KPI the scenario's ``[targets]`` set: its target and how its mean is marked.
-
-    The mark is ``met``, ``MISSED``, ``unattainable (at most N%)`` or ``''`` (the
-    KPI is undefined). The KPI table, the report, the JSON and the commands that
-    say whether targets are met all judge by this one function.
-    """
-    summary = result.summary
-    return {
-        key: (target, target.status(float(summary.loc[key, "mean"])))
-        for key, target in kpi_targets(result.scenario).items()
-        if key in summary.index
-    }
 
 
 def result_json(result: ExperimentResult) -> dict[str, Any]:

@@ -6,7 +6,9 @@ scenario's targets (``[targets]``) were met or missed over the run, on which
 days they were missed (whole-run means average a bad day away: Easter 2013's
 Good Friday), the worst half-hour, and cost per answered call against the
 contract price. Targets are judged by the same function as every table
-(:func:`~sim111.outputs.files.target_marks`), and days by the same targets.
+(:func:`~sim111.outputs.marks.target_marks`), and days by the same targets
+(:mod:`sim111.outputs.days`); a mark whose 95% interval holds the target is
+shown as uncertain, not as a verdict.
 """
 
 from __future__ import annotations
@@ -20,7 +22,10 @@ import pandas as pd
 
 from sim111.experiments.replications import ExperimentResult
 from sim111.kpi_keys import kpi_info
+from sim111.outputs.days import day_marks, day_sentence, short_label
 from sim111.outputs.formatting import _fmt, gbp
+from sim111.outputs.marks import target_marks
+from sim111.outputs.rows import shown_keys
 from sim111.scenario.targets import Target, kpi_targets
 
 TEXT_WIDTH = 100  # the terminal headline's sentences are wrapped to this
@@ -29,13 +34,18 @@ MIN_CALLS_PER_HALF_HOUR = 5.0  # a worst half-hour of 2 calls says nothing
 
 @dataclass(frozen=True)
 class Light:
-    """One tile of the traffic-light strip: ``status`` is met, missed, unattainable or info."""
+    """One tile of the traffic-light strip.
+
+    ``status`` (its colour) is met, missed, uncertain (the 95% interval holds
+    the target), unattainable or info; ``word`` says it in words, so the strip
+    reads in greyscale too.
+    """
 
     label: str
     value: str
     target: str
     status: str
-    word: str = ""  # for a terminal: MET, MISSED... (default: the status in capitals)
+    word: str = ""  # shown with the light: MET, MISSED?, LOSS... (default: the status)
 
 
 @dataclass(frozen=True)
@@ -43,7 +53,8 @@ class Headline:
     """Generated sentences, the strip, and the labels of the days that missed a target."""
 
     sentences: tuple[str, ...]
-    lights: tuple[Light, ...]
+    lights: tuple[Light, ...]  # the targets and the price
+    days: tuple[Light, ...]  # one per day, for runs of up to DAY_LIGHTS_UP_TO days
     days_missed: tuple[str, ...]
 
 
@@ -51,71 +62,27 @@ def _status(mark: str) -> str:
     return {"met": "met", "MISSED": "missed", "": "info"}.get(mark, "unattainable")
 
 
+def _uncertain(row: pd.Series, target: Target) -> bool:
+    """Whether the KPI's 95% interval holds the target (met or missed is then unsure)."""
+    low, high = float(row["ci_low"]), float(row["ci_high"])
+    return not (math.isnan(low) or math.isnan(high)) and low <= target.value <= high
+
+
 def _target_lights(result: ExperimentResult) -> list[Light]:
-    from sim111.outputs.files import target_marks
-
+    """One light per target whose KPI the scenario measures (its feature in use)."""
+    summary = result.summary
+    marks = target_marks(result)
+    keys = shown_keys(result.scenario, list(marks), lambda k: summary.loc[k, "n"] > 0)
     lights = []
-    for key, (target, mark) in target_marks(result).items():
-        kpi = kpi_info(key)
-        value = _fmt(kpi, float(result.summary.loc[key, "mean"]))
-        lights.append(Light(_short(kpi.label), value, target.text(), _status(mark)))
+    for key in keys:
+        target, mark = marks[key]
+        kpi, row = kpi_info(key), summary.loc[key]
+        status, word = _status(mark), ""
+        if status in ("met", "missed") and _uncertain(row, target):
+            status, word = "uncertain", f"{mark.upper()}?"
+        value = _fmt(kpi, float(row["mean"]))
+        lights.append(Light(short_label(kpi.label), value, target.text(), status, word))
     return lights
-
-
-def _short(label: str) -> str:
-    return label.split(" (")[0]
-
-
-def day_marks(result: ExperimentResult) -> pd.DataFrame:
-    """Per day: its label, day type, and each target KPI's mean and mark (``met``/``MISSED``)."""
-    days = result.period_summary("day")
-    if days.empty:
-        return days
-    days = days[~days["in_warmup"]].reset_index(drop=True)
-    targets = {k: t for k, t in kpi_targets(result.scenario).items() if k in days.columns}
-    out = days[["label", "day_type"]].copy()
-    for key, target in targets.items():
-        out[key] = days[key]
-        out[f"{key}_mark"] = [_day_mark(target, float(v)) for v in days[key]]
-    marks = [f"{k}_mark" for k in targets]
-    out["missed"] = (out[marks] == "MISSED").any(axis=1) if marks else False
-    return out
-
-
-def _day_mark(target: Target, value: float) -> str:
-    return "" if math.isnan(value) else target.status(value)
-
-
-LIST_DAYS_UP_TO = 3  # more missed days than this: a count and the worst day
-
-
-def _day_text(row: pd.Series, key: str) -> str:
-    holiday = " (bank holiday)" if row["day_type"] == "bank_holiday" else ""
-    day = str(row["label"]).rsplit(" ", 1)[0]  # "Fri 29 Mar"
-    return f"{day}{holiday} {_fmt(kpi_info(key), float(row[key]))}"
-
-
-def _day_sentence(result: ExperimentResult, days: pd.DataFrame) -> str:
-    """Per target KPI, the days it was missed: listed if few, else counted with the worst."""
-    if days.empty:
-        return ""
-    n = len(days)
-    if not days["missed"].any():
-        return f"Every one of the {n} days met every target."
-    parts = []
-    for key in (c.removesuffix("_mark") for c in days.columns if c.endswith("_mark")):
-        missed = days[days[f"{key}_mark"] == "MISSED"]
-        if missed.empty:
-            continue
-        what = _short(kpi_info(key).label).lower()
-        if len(missed) <= LIST_DAYS_UP_TO:
-            listed = ", ".join(_day_text(row, key) for _, row in missed.iterrows())
-            parts.append(f"{what} on {listed}")
-        else:
-            better = kpi_info(key).better
-            worst = missed.loc[missed[key].idxmin() if better == "higher" else missed[key].idxmax()]
-            parts.append(f"{what} on {len(missed)} of {n} days, worst {_day_text(worst, key)}")
-    return "Missed by day: " + "; ".join(parts) + "."
 
 
 @dataclass(frozen=True)
@@ -172,26 +139,37 @@ def _worst_sentence(result: ExperimentResult) -> str:
 
 
 def _money(result: ExperimentResult) -> tuple[str, Light | None]:
+    """Break-even price (cost and penalties) against the contract price, per call or per head."""
     summary = result.summary
-    if "cost_per_call_gbp" not in summary.index:
-        return "", None
-    cost = float(summary.loc["cost_per_call_gbp", "mean"])
-    price = result.scenario.costs.price_per_call_gbp
-    if math.isnan(cost):
-        return "", None
-    if price is None:
-        text = f"It cost {gbp(cost)} per answered call; no contract price is set."
-        return text, Light("Cost per answered call", gbp(cost), "no price set", "info", "COST")
-    gap = price - cost
-    verdict = "covers it" if gap >= 0 else f"falls {gbp(-gap)} short per call"
-    text = (
-        f"It cost {gbp(cost)} per answered call (the break-even price); the contract "
-        f"price of {gbp(price)} {verdict}."
+    costs = result.scenario.costs
+
+    def mean(key: str) -> float:
+        return float(summary.loc[key, "mean"]) if key in summary.index else math.nan
+
+    per_head = costs.price_per_call_gbp is None and costs.price_per_head_per_year_gbp is not None
+    unit = "per head a year" if per_head else "per answered call"
+    even = mean(
+        "break_even_price_per_head_per_year_gbp" if per_head else "break_even_price_per_call_gbp"
     )
-    status = "met" if gap >= 0 else "missed"
-    word = "COVERED" if gap >= 0 else "LOSS"
-    light = Light("Break-even price", gbp(cost), f"price {gbp(price)}", status, word)
-    return text, light
+    price = costs.price_per_head_per_year_gbp if per_head else costs.price_per_call_gbp
+    if math.isnan(even):
+        return "", None
+    penalties = mean("penalties_gbp")
+    also = " (cost plus KPI penalties)" if penalties > 0 else ""
+    if price is None:
+        text = f"Break-even price: {gbp(even)} {unit}{also}; no contract price is set."
+        return text, Light("Break-even price", gbp(even), "no price set", "info", "NO PRICE")
+    margin = mean("margin_gbp")
+    verdict = (
+        f"covers it, a margin of {gbp(margin)} over the run"
+        if margin >= 0
+        else f"falls short: a loss of {gbp(-margin)} over the run"
+    )
+    text = (
+        f"Break-even price: {gbp(even)} {unit}{also}; the contract price of {gbp(price)} {verdict}."
+    )
+    status, word = ("met", "MARGIN") if margin >= 0 else ("missed", "LOSS")
+    return text, Light("Break-even price", gbp(even), f"price {gbp(price)}", status, word)
 
 
 def _overall_sentence(result: ExperimentResult, lights: list[Light]) -> str:
@@ -199,13 +177,52 @@ def _overall_sentence(result: ExperimentResult, lights: list[Light]) -> str:
     first = pd.Timestamp(s.run.start_date)
     period = f"{s.run.length_text} from {first:%a} {first.day} {first:%b %Y}"
     if not lights:
-        return f"Over {period} ({result.replications} replications) the scenario sets no targets."
+        return f"Over {period} ({_replications(result)}) the scenario sets no targets."
     said = [
-        f"{light.label.lower()} {light.value} against {light.target} "
-        f"({'met' if light.status == 'met' else light.status})"
+        f"{light.label.lower()} {light.value} against {light.target} ({_verdict(light)})"
         for light in lights
     ]
-    return f"Over {period} ({result.replications} replications): " + "; ".join(said) + "."
+    return f"Over {period} ({_replications(result)}): " + "; ".join(said) + "."
+
+
+def _verdict(light: Light) -> str:
+    if light.status == "uncertain":
+        return f"{light.word.rstrip('?').lower()}, but its 95% interval holds the target"
+    return {"met": "met", "missed": "missed"}.get(light.status, light.status)
+
+
+def _replications(result: ExperimentResult) -> str:
+    n = result.replications
+    return f"{n} replication" + ("" if n == 1 else "s")
+
+
+DAY_LIGHTS_UP_TO = 14  # longer runs: the days are in the sentence and the table, not tiles
+
+
+def _day_lights(days: pd.DataFrame) -> list[Light]:
+    """A tile per day: its share answered within 60 s (and abandoned), what it missed."""
+    if days.empty or len(days) > DAY_LIGHTS_UP_TO or "answered_within_60s" not in days:
+        return []
+    keys = [c.removesuffix("_mark") for c in days.columns if c.endswith("_mark")]
+    lights = []
+    for _, row in days.iterrows():
+        value = f"{_fmt(kpi_info('answered_within_60s'), row['answered_within_60s'])} in 60 s"
+        if "abandoned_after_30s" in days:
+            value += f", {_fmt(kpi_info('abandoned_after_30s'), row['abandoned_after_30s'])} ab."
+        missed = [DAY_WORDS.get(k, k) for k in keys if row[f"{k}_mark"] == "MISSED"]
+        holiday = " (bank hol.)" if row["day_type"] == "bank_holiday" else ""
+        label = str(row["label"]).split(" (")[0].rsplit(" ", 1)[0] + holiday
+        what = "missed: " + ", ".join(missed) if missed else "all targets met"
+        lights.append(Light(label, value, what, "missed" if missed else "met", "DAY"))
+    return lights
+
+
+DAY_WORDS = {
+    "answered_within_60s": "60 s",
+    "abandoned_after_30s": "abandoned",
+    "callback_within_10min": "call-backs",
+    "callback_reached_within_10min": "call-backs reached",
+}
 
 
 def headline(result: ExperimentResult) -> Headline:
@@ -213,48 +230,51 @@ def headline(result: ExperimentResult) -> Headline:
     targets = _target_lights(result)
     days = day_marks(result)
     money_text, money_light = _money(result)
-    day_lights = (
-        [
-            Light(
-                str(row.label).rsplit(" ", 1)[0],
-                "bank holiday" if row.day_type == "bank_holiday" else str(row.day_type),
-                "targets",
-                "missed" if row.missed else "met",
-            )
-            for row in days.itertuples(index=False)
-        ]
-        if not days.empty and len(days) <= 31
-        else []
-    )
     sentences = [
         _overall_sentence(result, targets),
-        _day_sentence(result, days),
+        day_sentence(days),
         _worst_sentence(result),
         money_text,
     ]
-    lights = targets + ([money_light] if money_light else []) + day_lights
+    lights = targets + ([money_light] if money_light else [])
     missed = tuple(str(x) for x in days.loc[days["missed"], "label"]) if not days.empty else ()
-    return Headline(tuple(x for x in sentences if x), tuple(lights), missed)
+    return Headline(
+        tuple(x for x in sentences if x), tuple(lights), tuple(_day_lights(days)), missed
+    )
 
 
 def headline_text(h: Headline) -> str:
     """The headline for a terminal: the sentences, then the strip as bracketed marks."""
     strip = [
-        f"[{light.word or light.status.upper():^12}] {light.label}: {light.value} ({light.target})"
+        f"[{light_word(light):^12}] {light.label}: {light.value} ({light.target})"
         for light in h.lights
-        if light.target != "targets"
     ]
     wrapped = [textwrap.fill(sentence, width=TEXT_WIDTH) for sentence in h.sentences]
     return "\n".join([*wrapped, "", *strip])
 
 
 def headline_html(h: Headline) -> str:
-    """The headline for report.html: the sentences and a strip of coloured tiles."""
-    tiles = "".join(
+    """The headline for report.html: a strip of tiles (targets and price), the
+    sentences, then a strip of the days."""
+    text = "".join(f"<p>{html.escape(s)}</p>" for s in h.sentences)
+    days = f'<div class="strip days">{_tiles(h.days)}</div>' if h.days else ""
+    return (
+        f'<section id="headline"><div class="strip">{_tiles(h.lights)}</div>{text}{days}</section>'
+    )
+
+
+def _tiles(lights: tuple[Light, ...]) -> str:
+    return "".join(
         f'<div class="light {light.status}"><span class="what">{html.escape(light.label)}</span>'
         f'<span class="value">{html.escape(light.value)}</span>'
-        f'<span class="target">{html.escape(light.target)}</span></div>'
-        for light in h.lights
+        f'<span class="target">{html.escape(light.target)}</span>'
+        f'<span class="word">{html.escape(light_word(light))}</span></div>'
+        for light in lights
     )
-    text = "".join(f"<p>{html.escape(s)}</p>" for s in h.sentences)
-    return f'<section id="headline"><div class="strip">{tiles}</div>{text}</section>'
+
+
+def light_word(light: Light) -> str:
+    """The light's status in words: MET, MISSED, MISSED? (uncertain), LOSS..."""
+    if light.word and light.word != "DAY":
+        return light.word
+    return {"met": "MET", "missed": "MISSED"}.get(light.status, light.status.upper())

@@ -24,6 +24,7 @@ import pandas as pd
 from sim111.experiments.replications import ExperimentResult
 from sim111.kpi_keys import kpi_info
 from sim111.measures.periods import LABEL_COLUMNS, PERIOD_KINDS
+from sim111.outputs.days import period_label, used_columns
 from sim111.outputs.formatting import _fmt, render_table
 from sim111.scenario.targets import Target, kpi_targets
 
@@ -61,6 +62,11 @@ def period_kinds(result: ExperimentResult) -> tuple[str, ...]:
     )
 
 
+def _replications(result: ExperimentResult) -> str:
+    n = result.replications
+    return f"{n} replication" + ("" if n == 1 else "s")
+
+
 def _shown(summary: pd.DataFrame) -> pd.DataFrame:
     """The periods a table shows: those not wholly in the warm-up."""
     return summary[~summary["in_warmup"].astype(bool)] if len(summary) else summary
@@ -90,18 +96,19 @@ def periods_table(result: ExperimentResult, kind: str = "day") -> str:
     with their 95% CIs, each marked met or MISSED against the scenario's targets."""
     summary = _shown(result.period_summary(kind))
     targets = kpi_targets(result.scenario)
-    columns = [(k, name) for k, name in TABLE_COLUMNS if k in summary.columns]
+    keep = used_columns(result, list(summary.columns))
+    columns = [(k, name) for k, name in TABLE_COLUMNS if k in keep]
+    warmup = result.scenario.run.warmup_min
     head = [kind, *(["day type"] if kind == "day" else []), *(name for _, name in columns)]
     rows = [head]
     for _, row in summary.iterrows():
-        cells = [str(row["label"]), *([day_type_text(row["day_type"])] if kind == "day" else [])]
+        label = period_label(row, warmup, kind)
+        cells = [label, *([day_type_text(row["day_type"])] if kind == "day" else [])]
         for key, _ in columns:
             mark = _mark(targets, key, float(row[key]))
             cells.append(f"{_cell(row, key)} {mark}".rstrip())
         rows.append(cells)
-    title = (
-        f"{TITLES[kind]}: means over {result.replications} replications (95% CI); targets as above"
-    )
+    title = f"{TITLES[kind]}: means over {_replications(result)} (95% CI); targets as above"
     return "\n".join([title, "", render_table(rows, left=2 if kind == "day" else 1)])
 
 
@@ -172,12 +179,14 @@ def periods_section_html(result: ExperimentResult, kind: str = "day") -> str:
     if summary.empty:
         return ""
     targets = kpi_targets(result.scenario)
-    columns = [(k, name) for k, name in HTML_COLUMNS if k in summary.columns]
+    keep = used_columns(result, list(summary.columns))
+    columns = [(k, name) for k, name in HTML_COLUMNS if k in keep]
+    warmup = result.scenario.run.warmup_min
     first = "<th>day</th><th>day type</th>" if kind == "day" else f"<th>{kind}</th>"
     head = first + "".join(f"<th>{html.escape(name)}</th>" for _, name in columns)
     rows = []
     for _, row in summary.iterrows():
-        label = f"<td>{html.escape(str(row['label']))}</td>"
+        label = f"<td>{html.escape(period_label(row, warmup, kind))}</td>"
         if kind == "day":
             label += f"<td>{html.escape(day_type_text(row['day_type']))}</td>"
         cells = "".join(_html_cell(row, key, targets) for key, _ in columns)
@@ -185,7 +194,7 @@ def periods_section_html(result: ExperimentResult, kind: str = "day") -> str:
     csv = f" <code>by_{kind}.csv</code> has every KPI." if kind in period_kinds(result) else ""
     return (
         f'<section id="by-{kind}">\n<h2>{TITLES[kind]}</h2>\n<p>Means over '
-        f"{result.replications} replications with 95% intervals; values missing the "
+        f"{_replications(result)} with 95% intervals; values missing the "
         f"scenario's target in red.{csv}</p>\n"
         f"<table><thead><tr>{head}</tr></thead><tbody>\n"
         + "\n".join(rows)

@@ -17,9 +17,9 @@ from matplotlib.figure import Figure
 from sim111.experiments.replications import ExperimentResult
 from sim111.kpi_keys import kpi_info
 from sim111.outputs.areas import area_section_html
-from sim111.outputs.files import target_marks
 from sim111.outputs.formatting import _fmt
 from sim111.outputs.headline import headline, headline_html
+from sim111.outputs.marks import target_marks
 from sim111.outputs.periods import period_kinds, periods_section_html
 from sim111.outputs.plots import figures
 from sim111.outputs.rows import shown_keys
@@ -70,6 +70,11 @@ figure { margin: 1.5em 0; } figcaption { color: #555; } img { max-width: 100%; }
 .light .what, .light .target { font-size: 0.85em; }
 .light.met { background: #176c2e; } .light.missed { background: #b3001b; }
 .light.unattainable { background: #8a5a00; } .light.info { background: #55606e; }
+.light.uncertain {
+  background: repeating-linear-gradient(135deg, #8a5a00 0 0.6em, #6d4700 0.6em 1.2em);
+}
+.light .word { font-size: 0.75em; font-weight: bold; letter-spacing: 0.05em; margin-top: 0.2em; }
+.strip.days .light { min-width: 9em; } .strip.days .value { font-size: 1em; }
 #headline p { font-size: 1.1em; max-width: 60em; }
 #warnings { border-left: 0.4em solid #8a5a00; padding-left: 1em; }
 """

@@ -47,6 +47,10 @@ FEATURES: dict[str, tuple[Callable[[Scenario], bool], tuple[str, ...]]] = {
             "clinician_utilisation",
             "mean_awaiting_clinician",
             "cost_per_clinical_contact_gbp",
+            "clinical_share",
+            "mean_clinicians_on_duty",
+            "clinical_calls",  # columns of the tables by period
+            "callbacks",
         ),
     ),
     "waiting for call-backs": (

@@ -20,7 +20,7 @@ from sim111.outputs.files import write_outputs
 from sim111.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts"
+ARTIFACTS = Path(os.environ.get("SIM111_TEST_ARTIFACTS", ROOT / "test-artifacts"))
 BROWSERS = ("chromium-headless-shell", "chromium", "chromium-browser")
 
 
@@ -44,7 +44,7 @@ def test_report_renders_in_a_browser_with_every_image_and_no_console_error(tmp_p
 
     scenario = load_scenario(ROOT / "scenarios" / "easter-2013.toml")
     out = tmp_path / "easter"
-    write_outputs(run_experiment(scenario.with_overrides({"run.days": 4}), 3, 1), out)
+    write_outputs(run_experiment(scenario.with_overrides({"run.days": 5}), 3, 1), out)
     report = out / "report.html"
     errors: list[str] = []
     with sync_playwright() as pw:
@@ -58,8 +58,15 @@ def test_report_renders_in_a_browser_with_every_image_and_no_console_error(tmp_p
             images = page.evaluate(
                 "Array.from(document.images).map(i => [i.alt, i.complete, i.naturalWidth])"
             )
-            headline = page.inner_text("h1")
-            ARTIFACTS.mkdir(exist_ok=True)
+            title = page.inner_text("h1")
+            first_screen = page.locator("#headline").bounding_box()
+            headline = page.inner_text("#headline")
+            sections = page.evaluate(
+                "Array.from(document.querySelectorAll('h2, section[id]'))"
+                ".map(e => e.id || e.textContent)"
+            )
+            page_text = page.inner_text("body")
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / "report-easter-2013.png"), full_page=False)
         finally:
             browser.close()
@@ -67,4 +74,11 @@ def test_report_renders_in_a_browser_with_every_image_and_no_console_error(tmp_p
     assert len(images) >= 5
     broken = [alt for alt, complete, width in images if not complete or width == 0]
     assert broken == []
-    assert "easter" in headline.lower()
+    assert "easter" in title.lower()
+    # a board member sees the answer first: the headline opens the first screen,
+    # naming Good Friday and Easter Monday, and the days come before the charts
+    assert first_screen is not None and first_screen["y"] < 900
+    assert "Fri 29 Mar (bank holiday)" in headline and "Mon 1 Apr (bank holiday)" in headline
+    assert sections.index("headline") < sections.index("by-day")
+    assert sections.index("by-day") < sections.index("Half-hour by half-hour")
+    assert "nan" not in page_text.lower().split()

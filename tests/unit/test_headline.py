@@ -10,14 +10,14 @@ from sim111.experiments.replications import run_experiment
 from sim111.outputs.files import kpi_table
 from sim111.outputs.headline import day_marks, headline, headline_html, worst_half_hour
 from sim111.outputs.report import report_html
-from sim111.scenario import load_scenario
+from sim111.scenario import load_scenario, scenario_from_data
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 
 
 @pytest.fixture(scope="module")
 def easter():
-    scenario = load_scenario(SCENARIOS / "easter-2013.toml").with_overrides({"run.days": 4})
+    scenario = load_scenario(SCENARIOS / "easter-2013.toml").with_overrides({"run.days": 5})
     return run_experiment(scenario, 3, 1)
 
 
@@ -35,7 +35,9 @@ def test_the_bank_holidays_are_named_as_the_days_that_missed(easter):
     h = headline(easter)
     assert "Fri 29 Mar 2013" in h.days_missed
     text = " ".join(h.sentences)
-    assert "Fri 29 Mar (bank holiday)" in text
+    # the two worst days for answering within 60 s are the bank holidays, named
+    assert "worst Fri 29 Mar (bank holiday)" in text
+    assert "and Mon 1 Apr (bank holiday)" in text
 
 
 def test_worst_half_hour_is_the_lowest_share_answered_in_60s(easter):
@@ -57,7 +59,8 @@ def test_price_against_break_even_and_the_strip(easter):
     statuses = {light.label: light.status for light in h.lights}
     assert statuses["Answered within 60 s"] == "missed"
     page = headline_html(h)
-    assert page.count('class="light ') == len(h.lights)
+    assert page.count('class="light ') == len(h.lights) + len(h.days) == len(h.lights) + 5
+    assert page.count('class="word"') == page.count('class="light ')  # readable in greyscale
 
 
 def test_headline_opens_the_report_and_the_table(easter):
@@ -84,3 +87,47 @@ def test_warnings_follow_the_headline_in_the_report(easter):
     page = report_html(easter, pngs={})  # 3 replications: too few for tight intervals
     assert page.index('id="headline"') < page.index('id="warnings"') < page.index('id="by-day"')
     assert "few-replications" in page
+
+
+def _quick(path: str, **overrides: object):
+    scenario = load_scenario(SCENARIOS / path).with_overrides({"run.days": 2, **overrides})
+    return run_experiment(scenario, 3, 1)
+
+
+def test_break_even_counts_penalties_and_per_head_prices():
+    penalty = {"kpi": "callback_within_10min", "threshold": 0.9, "amount_gbp": 20000.0}
+    result = _quick("typical-area.toml", **{"costs.price_per_call_gbp": 16.0,
+                                             "costs.penalties": [penalty]})  # fmt: skip
+    summary = result.summary
+    money = next(light for light in headline(result).lights if light.label == "Break-even price")
+    assert money.value == f"£{summary.loc['break_even_price_per_call_gbp', 'mean']:,.2f}"
+    assert summary.loc["margin_gbp", "mean"] < 0 and money.status == "missed"
+    data = load_scenario(SCENARIOS / "typical-area.toml").to_data()
+    del data["costs"]["price_per_call_gbp"]
+    data["costs"]["price_per_head_per_year_gbp"] = 9.0
+    block = scenario_from_data(data, "test").with_overrides({"run.days": 2})
+    per_head = run_experiment(block, 3, 1)
+    sentence = next(s for s in headline(per_head).sentences if s.startswith("Break-even"))
+    assert "per head a year" in sentence and "£9.00" in sentence
+
+
+def test_targets_of_features_not_used_stay_out_and_wide_intervals_are_uncertain():
+    result = _quick("validation/erlang-a.toml")  # no clinicians: no call-back target shown
+    h = headline(result)
+    assert [light.label for light in h.lights] == ["Answered within 60 s", "Abandoned after 30 s"]
+    for light in h.lights:
+        row = result.summary.loc[
+            {"Answered within 60 s": "answered_within_60s"}.get(light.label, "abandoned_after_30s")
+        ]
+        target = 0.95 if light.label.startswith("Answered") else 0.05
+        holds = row["ci_low"] <= target <= row["ci_high"]
+        assert (light.status == "uncertain") == holds
+        assert light.word.endswith("?") == holds
+
+
+def test_partial_days_say_so():
+    scenario = load_scenario(SCENARIOS / "typical-area.toml").with_overrides(
+        {"run.hours": 42, "run.warmup_min": 720}
+    )
+    days = day_marks(run_experiment(scenario, 2, 1))
+    assert list(days["label"]) == ["Mon 2 Mar 2015 (from 12:00)", "Tue 3 Mar 2015 (to 18:00)"]
