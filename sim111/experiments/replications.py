@@ -40,11 +40,17 @@ class ExperimentResult:
     records: tuple[RunRecords, ...]
     failures: pd.DataFrame = field(default_factory=pd.DataFrame)
     periods: pd.DataFrame = field(default_factory=pd.DataFrame)
+    _summaries: dict[str, pd.DataFrame] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def period_summary(self, kind: str = "day") -> pd.DataFrame:
         """One row per day, week or month (``kind``): each KPI's mean and 95% CI
-        across replications (:func:`~sim111.experiments.periods.period_summary`)."""
-        return period_summary(self.periods, kind)
+        across replications (:func:`~sim111.experiments.periods.period_summary`).
+        Worked out once per kind (the headline, tables, CSVs and workbook all ask)."""
+        if kind not in self._summaries:
+            self._summaries[kind] = period_summary(self.periods, kind)
+        return self._summaries[kind]
 
     @property
     def replications(self) -> int:

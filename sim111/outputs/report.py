@@ -24,7 +24,7 @@ from sim111.outputs.periods import period_kinds, periods_section_html
 from sim111.outputs.plots import figures
 from sim111.outputs.rows import shown_keys
 from sim111.outputs.warnings import all_warnings, warnings_section_html
-from sim111.scenario import Costs, Demand, Distribution
+from sim111.scenario import Costs, Demand, Distribution, Scenario
 
 CAPTIONS = {
     "demand": "Top: calls offered, answered and abandoned per half-hour (redials included). "
@@ -136,6 +136,25 @@ def _patience_text(patience: Distribution) -> str:
     return f"{patience.kind}, mean {patience.mean_min:g} min"
 
 
+def _areas_rows(s: Scenario) -> list[tuple[str, str]]:
+    """A multi-area scenario's areas and how they share work (the rows below are the base
+    area's, which each area overrides: see the areas section)."""
+    if not s.areas:
+        return []
+    people = sum(a.demand.population for a in s.area_scenarios)
+    sharing = s.sharing
+    aid = ", mutual aid" if sharing.mutual_aid is not None else ""
+    contingency = f", contingency provider {sharing.contingency}" if sharing.contingency else ""
+    return [
+        ("Areas", f"{len(s.areas)} areas, {people:,} people in all"),
+        (
+            "Sharing",
+            f"advisors by {sharing.advisors}, clinicians by {sharing.clinicians}{aid}{contingency}",
+        ),
+        ("Rows below", "the base area's values; each area overrides its own"),
+    ]
+
+
 def assumptions(result: ExperimentResult) -> list[tuple[str, str]]:
     """The scenario's main assumptions, as (what, value) pairs for the report."""
     s = result.scenario
@@ -145,6 +164,7 @@ def assumptions(result: ExperimentResult) -> list[tuple[str, str]]:
     shifts = s.advisors.shifts
     roster = f"{len(shifts)} shift lines" if shifts else f"{s.advisors.count} constant"
     return [
+        *_areas_rows(s),
         ("Period", period),
         ("Demand", _demand_text(s.demand)),
         (
