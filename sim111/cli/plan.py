@@ -84,9 +84,8 @@ def _target_options(f: click.decorators.FC) -> click.decorators.FC:
 @_target_options
 @click.option(
     "--shift-lengths",
-    default=",".join(f"{h:g}" for h in StaffingTargets.shift_lengths_h),
-    show_default=True,
-    help="Allowed shift lengths in hours, comma-separated.",
+    help="Allowed shift lengths in hours, comma-separated, for every group "
+    "[default: each group's shift_rules].",
 )
 @click.option("--advisors-only", is_flag=True, help="Keep the clinician roster as it is.")
 @click.option(
@@ -102,7 +101,7 @@ def staff(
     overrides: tuple[str, ...],
     workers: int,
     out: str | None,
-    shift_lengths: str,
+    shift_lengths: str | None,
     advisors_only: bool,
     max_iterations: int,
     **goals: float | None,
@@ -113,7 +112,7 @@ def staff(
     if given; the staffed scenario carries the targets it was steered to.
     """
     scenario = _one_area(scenario_with_overrides(scenario_file, overrides), scenario_file)
-    lengths = _shift_lengths(shift_lengths)
+    lengths = _shift_lengths(shift_lengths) if shift_lengths else None
     from sim111.planning.staffing import staff as find_roster  # scipy.optimize: only here
 
     targets = StaffingTargets(
