@@ -1,13 +1,11 @@
-"""``sim111 staff`` and ``price``: the cheapest roster meeting the targets, and its price."""
+"""``sim111 staff``: the cheapest roster meeting the targets, written as people read it."""
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
-import tomli_w
 
 from sim111.cli.options import (
     execution,
@@ -16,33 +14,28 @@ from sim111.cli.options import (
     scenario_with_overrides,
     workers_option,
 )
+from sim111.cli.price import one_area, price
+from sim111.cli.staff_files import STAFF_FILES, command_text, now_text, write_staffed
 from sim111.errors import ScenarioError
-from sim111.experiments.replications import run_experiment
 from sim111.kpi_keys import kpi_info
 from sim111.outputs.costs import cost_table
-from sim111.outputs.files import (
-    kpi_table,
-    scenario_toml,
-    target_marks,
-    write_atomically,
+from sim111.outputs.files import kpi_table, target_marks
+from sim111.planning.roster_summary import (
+    headcount_by_half_hour,
+    headcount_text,
+    roster_header,
 )
-from sim111.outputs.formatting import gbp
 from sim111.planning.targets import StaffingTargets  # no scipy: the solver is imported by staff
 from sim111.scenario.targets import kpi_targets, target_notices
 from sim111.units import HOURS_PER_DAY
 
 if TYPE_CHECKING:
     from sim111.planning.staffing import StaffingResult
-    from sim111.scenario import Scenario
+
+__all__ = ["price", "staff"]  # price: its own module, here as the CLI group imports it
 
 # --shift-lengths: whole or half hours, from one hour to a day
 HALF_HOURS_PER_HOUR = 2
-BREAK_EVEN_KPIS = (
-    "break_even_price_per_call_gbp",
-    "break_even_price_per_head_per_year_gbp",
-    "cost_per_call_gbp",
-    "margin_per_call_gbp",
-)
 
 
 TARGET_OPTIONS = (  # option, StaffingTargets field, meaning
@@ -111,7 +104,7 @@ def staff(
     The targets are the scenario's [targets], each replaced by its --target-* option
     if given; the staffed scenario carries the targets it was steered to.
     """
-    scenario = _one_area(scenario_with_overrides(scenario_file, overrides), scenario_file)
+    scenario = one_area(scenario_with_overrides(scenario_file, overrides), scenario_file)
     lengths = _shift_lengths(shift_lengths) if shift_lengths else None
     from sim111.planning.staffing import staff as find_roster  # scipy.optimize: only here
 
@@ -134,22 +127,14 @@ def staff(
         raise ScenarioError(f"{scenario_file}: {err}") from None
     folder = Path(out or f"staffed-{scenario.name}")
     met, _ = _verdict(found)
-    header = (
-        f"Roster found by sim111 staff for {scenario.name} ({'met' if met else 'NOT met'}"
-        f" after {found.iterations} iteration(s)).\nTargets: {_targets_text(found)}"
-    )
-    _write_roster(folder, found, header, advisors_only)
+    base = f"{scenario.name} ({scenario_file})"
+    ctx = click.get_current_context()
+    header = roster_header(found, met, base, command_text(ctx), now_text())
+    headcounts = headcount_by_half_hour(found.scenario)
+    write_staffed(folder, found.scenario, header, not advisors_only, headcounts)
     _print_staffing(found, folder)
-
-
-def _one_area(scenario: Scenario, source: str) -> Scenario:
-    """``scenario``, unless it has several areas (a roster or price is one area's)."""
-    if scenario.areas:
-        raise ScenarioError(
-            f"{source}: has [[areas]]; staff and price work on one area: use "
-            "'sim111 contracts' (every contract staffed) or 'sim111 run' (costs by area)"
-        )
-    return scenario
+    click.echo("")
+    click.echo(headcount_text(headcounts))
 
 
 def _targets_text(found: StaffingResult) -> str:
@@ -194,25 +179,6 @@ def _shift_lengths(text: str) -> tuple[float, ...]:
     return lengths
 
 
-def _write_roster(folder: Path, found: StaffingResult, header: str, advisors_only: bool) -> None:
-    """``roster.toml`` (the shifts) and ``scenario.toml`` (the staffed scenario) in ``folder``."""
-    data = found.scenario.to_data()
-    roster: dict[str, Any] = {"advisors": {"shifts": data["advisors"]["shifts"]}}
-    if not advisors_only and found.scenario.clinicians:
-        roster["clinicians"] = [
-            {"name": g["name"], "shifts": g.get("shifts", [])} for g in data["clinicians"]
-        ]
-    write_atomically(
-        folder,
-        {
-            "roster.toml": lambda p: p.write_text(
-                "".join(f"# {line}\n" for line in header.splitlines()) + tomli_w.dumps(roster)
-            ),
-            "scenario.toml": lambda p: p.write_text(scenario_toml(found.scenario, header)),
-        },
-    )
-
-
 def _print_staffing(found: StaffingResult, folder: Path) -> None:
     """The found roster's KPIs and costs, whether it met the targets, and what was written."""
     click.echo(f"Targets steered to: {_targets_text(found)}")
@@ -235,42 +201,4 @@ def _print_staffing(found: StaffingResult, folder: Path) -> None:
         )
     else:
         click.echo(f"Targets NOT met after {found.iterations} iteration(s): {found.note}.")
-    click.echo(f"Wrote {folder / 'roster.toml'} and {folder / 'scenario.toml'}")
-
-
-@click.command()
-@scenario_options("Replications per simulation.", "Override a scenario value (repeatable).")
-@workers_option("Processes to run replications on.")
-def price(
-    scenario_file: str,
-    replications: int | None,
-    seed: int | None,
-    overrides: tuple[str, ...],
-    workers: int,
-) -> None:
-    """Print the break-even price per call and the cost breakdown of SCENARIO_FILE."""
-    scenario = _one_area(scenario_with_overrides(scenario_file, overrides), scenario_file)
-    with execution(workers) as settings:
-        result = run_experiment(scenario, replications, seed, execution=settings)
-    summary = result.summary
-    if "break_even_price_per_call_gbp" not in summary.index:
-        raise ScenarioError(f"{scenario_file}: no staff group has 'pay': nothing to price")
-    click.echo(cost_table(scenario))
-    click.echo("")
-    for key in BREAK_EVEN_KPIS:
-        row = summary.loc[key]
-        if not math.isnan(row["mean"]):
-            click.echo(
-                f"{kpi_info(key).label}: {gbp(row['mean'])} "
-                f"(95% CI {gbp(row['ci_low'])} .. {gbp(row['ci_high'])})"
-            )
-    missed = [
-        kpi_info(k).label for k, (_, mark) in target_marks(result).items() if mark == "MISSED"
-    ]
-    if missed:
-        click.echo("")
-        click.echo("This roster misses: " + "; ".join(missed) + ".")
-        click.echo(
-            "The price that delivers the targets is higher: run `sim111 staff` first "
-            "and price its scenario.toml."
-        )
+    click.echo(f"Wrote {', '.join(str(folder / name) for name in STAFF_FILES)}")

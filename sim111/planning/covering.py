@@ -59,7 +59,8 @@ def _cover_matrix(
     worked: list[list[int]] = []
     for v, tpl in enumerate(templates):
         first, n = tpl.start_min // SLOT_MIN, tpl.length_min // SLOT_MIN
-        worked.append([k for k in range(n_days) if day_types[k] == tpl.day_type])
+        # -1: the day before the run, whose night shifts are paid for their part in it
+        worked.append([k for k in range(-1, n_days) if day_types[k] == tpl.day_type])
         for k in range(-1, n_days):
             if day_types[k] != tpl.day_type:  # day_types[-1] is the lead day
                 continue
@@ -81,7 +82,7 @@ def cover_requirements(
     (``day_types[k]`` its type; ``day_types[-1]`` is the day before the run);
     ``cost_of(template, k)`` is the cost of one
     person working that template on day ``k`` (``k = -1``: the day before the
-    run, whose night shifts reach into it). Returns counts per template.
+    run, whose night shifts reach into it: the part of them in the run). Returns counts per template.
     Raises ``ValueError`` if some needed half-hour no template covers.
 
     A template is used by nobody or by at least ``min_per_line`` people
@@ -132,11 +133,19 @@ def _solve(
     return counts
 
 
+def _paid_min(tpl: ShiftTemplate, k: int, horizon_min: float) -> tuple[int, int]:
+    """Run minute at which a template worked on run day ``k`` starts being paid, and the
+    minutes paid: its part inside the run (``k = -1``: a night shift reaching into it)."""
+    start = k * MINUTES_PER_DAY + tpl.start_min
+    end = min(start + tpl.length_min, int(horizon_min))
+    return max(start, 0), max(end - max(start, 0), 0)
+
+
 def template_cost(group: StaffGroup, scenario: Scenario) -> Callable[[ShiftTemplate, int], float]:
     """Cost of one person of ``group`` on a template on run day ``k`` (paid hours if unpaid)."""
     run, costs = scenario.run, scenario.costs
-    if group.pay is None:
-        return lambda tpl, k: tpl.length_min / MINUTES_PER_HOUR  # cheapest by hours when unpaid
+    if group.pay is None:  # cheapest by paid hours
+        return lambda tpl, k: _paid_min(tpl, k, run.horizon_min)[1] / MINUTES_PER_HOUR
     # +1 day: shifts spill past the end of the last day
     uplift = uplift_by_minute(group.pay, run.start_date, run.calendar_days + 1)
     cum = np.concatenate([[0.0], np.cumsum(1 + uplift)])
@@ -145,9 +154,8 @@ def template_cost(group: StaffGroup, scenario: Scenario) -> Callable[[ShiftTempl
     rate = hourly_rate_gbp(pay, costs) * gross_up
 
     def cost(tpl: ShiftTemplate, k: int) -> float:
-        start = k * MINUTES_PER_DAY + tpl.start_min
-        end = min(start + tpl.length_min, int(run.horizon_min))  # paid inside the run
-        return rate * (cum[end] - cum[start]) / MINUTES_PER_HOUR
+        start, paid = _paid_min(tpl, k, run.horizon_min)
+        return rate * (cum[start + paid] - cum[start]) / MINUTES_PER_HOUR
 
     return cost
 
