@@ -80,9 +80,9 @@ def cover_requirements(
 
     ``requirement[k, j]`` people are needed in half-hour ``j`` of run day ``k``
     (``day_types[k]`` its type; ``day_types[-1]`` is the day before the run);
-    ``cost_of(template, k)`` is the cost of one
-    person working that template on day ``k`` (``k = -1``: the day before the
-    run, whose night shifts reach into it: the part of them in the run). Returns counts per template.
+    ``cost_of(template, k)`` is the cost of one person working that template
+    on day ``k`` (``k = -1``: the day before the run, whose night shifts reach
+    into it: the part of them in the run). Returns counts per template.
     Raises ``ValueError`` if some needed half-hour no template covers.
 
     A template is used by nobody or by at least ``min_per_line`` people
