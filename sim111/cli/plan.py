@@ -129,7 +129,8 @@ def staff(
     met, _ = _verdict(found)
     base = f"{scenario.name} ({scenario_file})"
     ctx = click.get_current_context()
-    header = roster_header(found, met, base, command_text(ctx), now_text())
+    targets_text = _targets_text(found)
+    header = roster_header(found, met, base, targets_text, command_text(ctx), now_text())
     headcounts = headcount_by_half_hour(found.scenario)
     write_staffed(folder, found.scenario, header, not advisors_only, headcounts)
     _print_staffing(found, folder)

@@ -57,13 +57,28 @@ def _clean(value: Any) -> Any:
     return None if math.isnan(number) else number
 
 
-def _staffing_text(name: str, group: StaffGroup) -> str:
-    """``health advisors: 17 shift lines, roster scale 0.87``: what staffing was priced."""
-    size = f"{group.count} on duty throughout" if group.count is not None else None
-    size = size or f"{len(group.shifts)} shift lines"
-    scale = f", roster scale {group.roster_scale:g}" if group.roster_scale != 1 else ""
-    dated = f", {len(group.staffing_changes)} dated changes" if group.staffing_changes else ""
-    return f"{name}: {size}{scale}{dated}"
+def _staffing(name: str, group: StaffGroup) -> dict[str, Any]:
+    """What staffing of one group was priced: a constant count or shift lines, and scales."""
+    return {
+        "group": name,
+        "count": group.count,
+        "shift_lines": len(group.shifts) if group.count is None else None,
+        "roster_scale": group.roster_scale,
+        "staffing_changes": len(group.staffing_changes),
+    }
+
+
+def _staffing_text(group: dict[str, Any]) -> str:
+    """``health advisors: 17 shift lines, roster scale 0.87``."""
+    size = (
+        f"{group['shift_lines']} shift lines"
+        if group["count"] is None
+        else f"{group['count']} on duty throughout"
+    )
+    scale = f", roster scale {group['roster_scale']:g}" if group["roster_scale"] != 1 else ""
+    changes = group["staffing_changes"]
+    dated = f", {changes} dated changes" if changes else ""
+    return f"{group['group']}: {size}{scale}{dated}"
 
 
 def price_json(result: ExperimentResult, source: str) -> dict[str, Any]:
@@ -86,7 +101,7 @@ def price_json(result: ExperimentResult, source: str) -> dict[str, Any]:
             }
             for key, (target, mark) in target_marks(result).items()
         },
-        "staffing": [_staffing_text(name, g) for name, g in groups.items()],
+        "staffing": [_staffing(name, g) for name, g in groups.items()],
         "costs": [
             {k: _clean(v) for k, v in row.items()}
             for row in cost_breakdown(scenario).to_dict("records")
@@ -113,7 +128,7 @@ def price_text(data: dict[str, Any], scenario: Scenario) -> str:
         f"Priced {data['scenario']} ({data['source']}): {scenario.run.length_text} from "
         f"{data['start_date']}, {data['replications']} replications, seed {data['seed']}.",
         f"Targets: {targets or 'none'}.",
-        f"Staffing: {'; '.join(data['staffing'])}.",
+        f"Staffing: {'; '.join(_staffing_text(g) for g in data['staffing'])}.",
         "",
         cost_table(scenario),
         "",

@@ -119,9 +119,12 @@ def result_text(scenario: Scenario, means: Mapping[str, float]) -> list[str]:
     return parts
 
 
-def roster_header(found: StaffingResult, met: bool, base: str, command: str, when: str) -> str:
-    """What a staffed roster is, in words: the base scenario, the targets and the result,
-    the shift lines and rules, and the command and time that made it."""
+def roster_header(
+    found: StaffingResult, met: bool, base: str, targets: str, command: str, when: str
+) -> str:
+    """What a staffed roster is, in words: the base scenario, the ``targets`` (as the
+    command words them: which were steered to), the result, the shift lines and rules,
+    and the command and time that made it."""
     scenario, result = found.scenario, found.result
     means = {k: float(v) for k, v in result.summary["mean"].items()}
     groups = staff_groups(scenario)
@@ -134,6 +137,7 @@ def roster_header(found: StaffingResult, met: bool, base: str, command: str, whe
         [
             f"{scenario.name}: the roster sim111 staff found for {base} on {when}.",
             f"Command: {command}",
+            f"Targets: {targets}",
             f"Result ({verdict} after {found.iterations} iteration(s); mean of "
             f"{result.replications} replications, {scenario.run.length_text} from "
             f"{scenario.run.start_date}, seed {result.seed}):",

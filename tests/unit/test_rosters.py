@@ -187,6 +187,13 @@ def test_price_says_what_it_priced_and_writes_json_and_text(tmp_path):
     assert data.keys() >= {"scenario", "replications", "seed", "targets", "staffing", "kpis"}
     assert (data["scenario"], data["replications"], data["seed"]) == ("typical-area", 3, 5)
     assert data["targets"]["answered_within_60s"]["target"] == 0.95
+    assert data["staffing"][0] == {
+        "group": "health advisors",
+        "count": None,
+        "shift_lines": 17,
+        "roster_scale": 0.8727,
+        "staffing_changes": 0,
+    }
     assert data["kpis"]["break_even_price_per_call_gbp"]["mean"] > 0
     assert "NaN" not in js.stdout
     assert json.loads((tmp_path / "p" / "price.json").read_text()) == data
