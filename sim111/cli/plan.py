@@ -1,13 +1,11 @@
-"""``sim111 staff`` and ``price``: the cheapest roster meeting the targets, and its price."""
+"""``sim111 staff``: the cheapest roster meeting the targets, written as people read it."""
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
-import tomli_w
 
 from sim111.cli.options import (
     execution,
@@ -18,6 +16,8 @@ from sim111.cli.options import (
     strict_option,
     workers_option,
 )
+from sim111.cli.price import one_area, price
+from sim111.cli.staff_files import STAFF_FILES, command_text, now_text, write_staffed
 from sim111.cli.warnings import (
     NOTHING_WRITTEN,
     staff_warnings,
@@ -26,33 +26,25 @@ from sim111.cli.warnings import (
     tell,
 )
 from sim111.errors import ScenarioError
-from sim111.experiments.replications import run_experiment
-from sim111.experiments.warnings import result_warnings
 from sim111.kpi_keys import kpi_info
 from sim111.outputs.costs import cost_table
-from sim111.outputs.files import (
-    kpi_table,
-    scenario_toml,
-    target_marks,
-    write_atomically,
+from sim111.outputs.files import kpi_table, target_marks
+from sim111.planning.roster_summary import (
+    headcount_by_half_hour,
+    headcount_text,
+    roster_header,
 )
-from sim111.outputs.formatting import gbp
 from sim111.planning.targets import StaffingTargets  # no scipy: the solver is imported by staff
 from sim111.scenario.targets import kpi_targets
 from sim111.units import HOURS_PER_DAY
 
 if TYPE_CHECKING:
     from sim111.planning.staffing import StaffingResult
-    from sim111.scenario import Scenario
+
+__all__ = ["price", "staff"]  # price: its own module, here as the CLI group imports it
 
 # --shift-lengths: whole or half hours, from one hour to a day
 HALF_HOURS_PER_HOUR = 2
-BREAK_EVEN_KPIS = (
-    "break_even_price_per_call_gbp",
-    "break_even_price_per_head_per_year_gbp",
-    "cost_per_call_gbp",
-    "margin_per_call_gbp",
-)
 
 
 TARGET_OPTIONS = (  # option, StaffingTargets field, meaning
@@ -94,9 +86,8 @@ def _target_options(f: click.decorators.FC) -> click.decorators.FC:
 @_target_options
 @click.option(
     "--shift-lengths",
-    default=",".join(f"{h:g}" for h in StaffingTargets.shift_lengths_h),
-    show_default=True,
-    help="Allowed shift lengths in hours, comma-separated.",
+    help="Allowed shift lengths in hours, comma-separated, for every group "
+    "[default: each group's shift_rules].",
 )
 @click.option("--advisors-only", is_flag=True, help="Keep the clinician roster as it is.")
 @click.option(
@@ -113,7 +104,7 @@ def staff(
     overrides: tuple[str, ...],
     workers: int,
     out: str | None,
-    shift_lengths: str,
+    shift_lengths: str | None,
     advisors_only: bool,
     max_iterations: int,
     strict: bool,
@@ -124,10 +115,10 @@ def staff(
     The targets are the scenario's [targets], each replaced by its --target-* option
     if given; the staffed scenario carries the targets it was steered to.
     """
-    scenario = _one_area(
+    scenario = one_area(
         scenario_with_overrides(scenario_file, overrides, warn=False), scenario_file
     )
-    lengths = _shift_lengths(shift_lengths)
+    lengths = _shift_lengths(shift_lengths) if shift_lengths else None
     from sim111.planning.staffing import staff as find_roster  # scipy.optimize: only here
 
     targets = StaffingTargets(
@@ -148,25 +139,19 @@ def staff(
         raise ScenarioError(f"{scenario_file}: {err}") from None
     folder = Path(out or f"staffed-{scenario.name}")
     met, _ = _verdict(found)
-    header = (
-        f"Roster found by sim111 staff for {scenario.name} ({'met' if met else 'NOT met'}"
-        f" after {found.iterations} iteration(s)).\nTargets: {_targets_text(found)}"
-    )
+    base = f"{scenario.name} ({scenario_file})"
+    ctx = click.get_current_context()
+    targets_text = _targets_text(found)
+    header = roster_header(found, met, base, targets_text, command_text(ctx), now_text())
+    headcounts = headcount_by_half_hour(found.scenario)
     warned = tell(staffed_warnings(found, advisors_only), f"{source}, staffed")
-    if not (strict and warned):
-        _write_roster(folder, found, header, advisors_only)
-    _print_staffing(found, folder, written=not (strict and warned))
+    written = not (strict and warned)
+    if written:
+        write_staffed(folder, found.scenario, header, not advisors_only, headcounts)
+    _print_staffing(found, folder, written)
+    click.echo("")
+    click.echo(headcount_text(headcounts))
     stop_if_strict(strict, warned, NOTHING_WRITTEN)
-
-
-def _one_area(scenario: Scenario, source: str) -> Scenario:
-    """``scenario``, unless it has several areas (a roster or price is one area's)."""
-    if scenario.areas:
-        raise ScenarioError(
-            f"{source}: has [[areas]]; staff and price work on one area: use "
-            "'sim111 contracts' (every contract staffed) or 'sim111 run' (costs by area)"
-        )
-    return scenario
 
 
 def _targets_text(found: StaffingResult) -> str:
@@ -211,25 +196,6 @@ def _shift_lengths(text: str) -> tuple[float, ...]:
     return lengths
 
 
-def _write_roster(folder: Path, found: StaffingResult, header: str, advisors_only: bool) -> None:
-    """``roster.toml`` (the shifts) and ``scenario.toml`` (the staffed scenario) in ``folder``."""
-    data = found.scenario.to_data()
-    roster: dict[str, Any] = {"advisors": {"shifts": data["advisors"]["shifts"]}}
-    if not advisors_only and found.scenario.clinicians:
-        roster["clinicians"] = [
-            {"name": g["name"], "shifts": g.get("shifts", [])} for g in data["clinicians"]
-        ]
-    write_atomically(
-        folder,
-        {
-            "roster.toml": lambda p: p.write_text(
-                "".join(f"# {line}\n" for line in header.splitlines()) + tomli_w.dumps(roster)
-            ),
-            "scenario.toml": lambda p: p.write_text(scenario_toml(found.scenario, header)),
-        },
-    )
-
-
 def _print_staffing(found: StaffingResult, folder: Path, written: bool = True) -> None:
     """The found roster's KPIs and costs, whether it met the targets, and what was written."""
     click.echo(f"Targets steered to: {_targets_text(found)}")
@@ -253,46 +219,4 @@ def _print_staffing(found: StaffingResult, folder: Path, written: bool = True) -
     else:
         click.echo(f"Targets NOT met after {found.iterations} iteration(s): {found.note}.")
     if written:
-        click.echo(f"Wrote {folder / 'roster.toml'} and {folder / 'scenario.toml'}")
-
-
-@click.command()
-@scenario_options("Replications per simulation.", "Override a scenario value (repeatable).")
-@workers_option("Processes to run replications on.")
-@strict_option()
-def price(
-    scenario_file: str,
-    replications: int | None,
-    seed: int | None,
-    overrides: tuple[str, ...],
-    workers: int,
-    strict: bool,
-) -> None:
-    """Print the break-even price per call and the cost breakdown of SCENARIO_FILE."""
-    scenario = _one_area(scenario_with_overrides(scenario_file, overrides, strict), scenario_file)
-    with execution(workers) as settings:
-        result = run_experiment(scenario, replications, seed, execution=settings)
-    warned = tell(result_warnings(result), overrides_source(scenario_file, overrides))
-    summary = result.summary
-    if "break_even_price_per_call_gbp" not in summary.index:
-        raise ScenarioError(f"{scenario_file}: no staff group has 'pay': nothing to price")
-    click.echo(cost_table(scenario))
-    click.echo("")
-    for key in BREAK_EVEN_KPIS:
-        row = summary.loc[key]
-        if not math.isnan(row["mean"]):
-            click.echo(
-                f"{kpi_info(key).label}: {gbp(row['mean'])} "
-                f"(95% CI {gbp(row['ci_low'])} .. {gbp(row['ci_high'])})"
-            )
-    missed = [
-        kpi_info(k).label for k, (_, mark) in target_marks(result).items() if mark == "MISSED"
-    ]
-    if missed:
-        click.echo("")
-        click.echo("This roster misses: " + "; ".join(missed) + ".")
-        click.echo(
-            "The price that delivers the targets is higher: run `sim111 staff` first "
-            "and price its scenario.toml."
-        )
-    stop_if_strict(strict, warned, "")
+        click.echo(f"Wrote {', '.join(str(folder / name) for name in STAFF_FILES)}")

@@ -49,19 +49,23 @@ from sim111.planning.targets import (
     callback_made_goal,
     steered_targets,
 )
-from sim111.scenario import RunSettings, Scenario, Shift, scenario_from_data
+from sim111.scenario import RunSettings, Scenario, Shift, StaffGroup, scenario_from_data
+from sim111.scenario.shift_rules import ShiftRules
 from sim111.scenario.targets import Target
 
 __all__ = [
     "MAX_PEOPLE",
     "SLOTS_PER_DAY",
     "SLOT_MIN",
+    "STAFFED_SUFFIX",
+    "GroupPlan",
     "ShiftTemplate",
     "StaffingResult",
     "StaffingTargets",
     "advisor_requirements",
     "clinician_requirements",
     "cover_requirements",
+    "group_plan",
     "roster_from_counts",
     "shift_templates",
     "staff",
@@ -69,6 +73,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+STAFFED_SUFFIX = "-staffed"
 NO_HALF_HOUR_MISSED = (
     "no half-hour misses its target on average, so more people would not help; "
     "the run-level intervals are too wide: run more replications"
@@ -138,39 +143,52 @@ def _shift_data(shift: Shift) -> dict[str, object]:
     }
 
 
-def _shift_lines(
-    need: np.ndarray,
-    day_types: list[str],
-    templates: list[ShiftTemplate],
-    cost_of: Callable[[ShiftTemplate, int], float],
-) -> list[dict[str, object]]:
-    """Scenario data of the cheapest shift lines covering ``need``."""
-    counts = cover_requirements(need, day_types, templates, cost_of)
-    return [_shift_data(s) for s in roster_from_counts(templates, counts)]
+@dataclass(frozen=True)
+class GroupPlan:
+    """How one staff group is covered: its allowed shifts, their cost, its line minimum."""
+
+    templates: list[ShiftTemplate]
+    cost_of: Callable[[ShiftTemplate, int], float]
+    min_per_line: int
+
+    def lines(self, need: np.ndarray, day_types: list[str]) -> list[dict[str, object]]:
+        """Scenario data of the cheapest shift lines covering ``need``."""
+        counts = cover_requirements(
+            need, day_types, self.templates, self.cost_of, self.min_per_line
+        )
+        return [_shift_data(s) for s in roster_from_counts(self.templates, counts)]
+
+
+def group_plan(
+    group: StaffGroup, scenario: Scenario, day_types: list[str], lengths_h: tuple[float, ...] | None
+) -> GroupPlan:
+    """The plan of ``group`` under its ``shift_rules`` (the defaults if unset)."""
+    rules = group.shift_rules or ShiftRules()
+    templates = shift_templates(set(day_types), rules, lengths_h)
+    return GroupPlan(templates, template_cost(group, scenario), rules.min_per_line)
 
 
 def _rostered(
     scenario: Scenario,
     current: Scenario,
     day_types: list[str],
-    templates: list[ShiftTemplate],
-    need_a: np.ndarray,
-    need_c: np.ndarray | None,
+    plans: list[GroupPlan],
+    needs: list[np.ndarray],
 ) -> Scenario:
-    """``current`` with the cheapest shifts covering the advisor (and clinician) needs."""
+    """``current`` with the cheapest shifts covering the advisor (and clinician) needs,
+    named after the base scenario with ``-staffed``, so the two are told apart."""
     data = current.to_data()
+    data["name"] = f"{scenario.name}{STAFFED_SUFFIX}"
     # the lines are the head-counts themselves: no scale or dated change applies to them
-    staffed = [data["advisors"]] + ([data["clinicians"][0]] if need_c is not None else [])
-    for group in staffed:
+    staffed = [data["advisors"], *data.get("clinicians", [])][: len(plans)]
+    for group, plan, need in zip(staffed, plans, needs, strict=True):
         for key in ("count", "roster_scale", "staffing_changes"):
             group.pop(key, None)
-    data["advisors"]["shifts"] = _shift_lines(
-        need_a, day_types, templates, template_cost(scenario.advisors, scenario)
-    )
-    if need_c is not None:
-        data["clinicians"][0]["shifts"] = _shift_lines(
-            need_c, day_types, templates, template_cost(scenario.clinicians[0], scenario)
-        )
+        try:
+            group["shifts"] = plan.lines(need, day_types)
+        except ValueError as err:
+            where = "advisors" if group is data["advisors"] else "clinicians.0"
+            raise ValueError(f"'{where}.shift_rules': {err}") from None
     return scenario_from_data(data, f"{scenario.name} (staffed)")
 
 
@@ -219,25 +237,26 @@ def staff(
     targets = targets or StaffingTargets()
     scenario = targets.applied_to(scenario)  # the staffed scenario carries its targets
     day_types = _day_types_with_lead(scenario.run)
-    templates = shift_templates(set(day_types), targets.shift_lengths_h)
+    lengths = targets.shift_lengths_h
+    plans = [group_plan(scenario.advisors, scenario, day_types, lengths)]
+    needs = [advisor_requirements(scenario, targets)]
     staff_clinicians = clinicians and bool(scenario.clinicians)
+    if staff_clinicians:
+        plans.append(group_plan(scenario.clinicians[0], scenario, day_types, lengths))
+        needs.append(clinician_requirements(scenario, targets))
     steered = steered_targets(scenario, staff_clinicians)
-    need_a = advisor_requirements(scenario, targets)
-    need_c = clinician_requirements(scenario, targets) if staff_clinicians else None
     history: list[dict[str, float]] = []
     current = scenario
     result: ExperimentResult | None = None
     for iteration in range(1, targets.max_iterations + 1):
-        current = _rostered(scenario, current, day_types, templates, need_a, need_c)
+        current = _rostered(scenario, current, day_types, plans, needs)
         result = run_experiment(current, targets.replications, targets.seed, execution=settings)
         history.append(_judge(result, steered, iteration))
         if history[-1]["met"]:
             return StaffingResult(current, result, iteration, True, history, steered=steered)
-        more_a, more_c = _more_people(result, scenario, need_c is not None)
-        need_a = need_a + more_a
-        if need_c is not None:
-            need_c = need_c + more_c
-        if not more_a.any() and not more_c.any():
+        more = _more_people(result, scenario, staff_clinicians)[: len(needs)]
+        needs = [need + extra for need, extra in zip(needs, more, strict=True)]
+        if not any(extra.any() for extra in more):
             return StaffingResult(
                 current, result, iteration, False, history, NO_HALF_HOUR_MISSED, steered
             )

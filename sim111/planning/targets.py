@@ -33,7 +33,7 @@ class StaffingTargets:
     abandoned_after_30s: float | None = None
     callback_within_10min: float | None = None
     callback_reached_within_10min: float | None = None
-    shift_lengths_h: tuple[float, ...] = (4.0, 6.0, 8.0, 10.0)
+    shift_lengths_h: tuple[float, ...] | None = None  # None: each group's shift_rules
     replications: int = 10
     max_iterations: int = 8
     seed: int = 1

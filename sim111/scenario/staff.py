@@ -12,6 +12,7 @@ from functools import lru_cache
 from sim111.errors import FieldError
 from sim111.scenario.distributions import Distribution, check_ends
 from sim111.scenario.schema import exactly_one, spec
+from sim111.scenario.shift_rules import ShiftRules
 from sim111.units import MINUTES_PER_DAY, parse_clock_min
 from sim111.vocabulary import DAY_TYPES
 
@@ -160,6 +161,9 @@ class StaffGroup:
     roster_scale: float = spec(1.0, doc=ROSTER_SCALE_DOC, ge=0)
     staffing_changes: tuple[StaffingChange, ...] = spec(
         (), doc="Dated changes of roster_scale (array of tables), in date order."
+    )
+    shift_rules: ShiftRules | None = spec(
+        None, doc="Shifts `sim111 staff` may use for this group (unset: the defaults, E)."
     )
 
     def scale_on(self, date: dt.date) -> float:

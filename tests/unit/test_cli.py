@@ -206,11 +206,15 @@ def test_staff_writes_a_roster_and_a_runnable_scenario(tmp_path):
     )
     assert proc.returncode == 0, proc.stderr
     assert "Targets met" in proc.stdout
-    assert sorted(p.name for p in out.iterdir()) == ["roster.toml", "scenario.toml"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "headcount.csv",
+        "roster.toml",
+        "scenario.toml",
+    ]
     staffed = load_scenario(out / "scenario.toml")
     assert staffed.advisors.shifts and staffed.clinicians[0].shifts
     roster = (out / "roster.toml").read_text()
-    assert "[[advisors.shifts]]" in roster and "[[clinicians]]" in roster
+    assert "[advisors]\nshifts = [" in roster and "[[clinicians]]" in roster
     rerun = sim111("run", str(out / "scenario.toml"), "-n", "2")
     assert rerun.returncode == 0, rerun.stderr
 

@@ -1,0 +1,97 @@
+"""What ``sim111 staff`` writes: a roster people can read, the staffed scenario, head-counts.
+
+``roster.toml`` has one line per shift line (inline tables) under a header
+in words; ``scenario.toml`` is the staffed scenario, loadable as it is;
+``headcount.csv`` is people on duty by half-hour, staff group and day type.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shlex
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+import pandas as pd
+
+from sim111.errors import ScenarioError
+from sim111.outputs.files import scenario_toml, write_atomically
+from sim111.planning.roster_summary import headcount_rows
+from sim111.scenario import Scenario, Shift
+
+STAFF_FILES = ("roster.toml", "scenario.toml", "headcount.csv")
+
+
+def command_text(ctx: click.Context) -> str:
+    """The command line that ran ``ctx``'s command, from its parsed parameters
+    (those left at their defaults omitted), as ``sim111 staff FILE --opt value``."""
+    parts = ["sim111", ctx.info_name or ""]
+    for param in ctx.command.params:
+        value = ctx.params.get(param.name or "")
+        if isinstance(param, click.Argument):
+            parts.append(shlex.quote(str(value)))
+            continue
+        if value in (None, False, ()) or value == param.default:
+            continue
+        option = max(param.opts, key=len)
+        if isinstance(param, click.Option) and param.is_flag:
+            parts.append(option)
+            continue
+        for each in value if isinstance(value, tuple) else (value,):
+            parts += [option, shlex.quote(f"{each:g}" if isinstance(each, float) else str(each))]
+    return " ".join(parts)
+
+
+def now_text() -> str:
+    """The local date and time, ``2026-11-30 15:04``, for a file header."""
+    return dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+
+
+def _inline(shift: Shift) -> str:
+    """One shift line as a TOML inline table (JSON strings are TOML basic strings)."""
+    days = ", ".join(json.dumps(d) for d in shift.day_types)
+    return (
+        f"  {{ name = {json.dumps(shift.name)}, start = {json.dumps(shift.start)}, "
+        f"end = {json.dumps(shift.end)}, count = {shift.count}, day_types = [{days}] }},"
+    )
+
+
+def roster_toml(scenario: Scenario, header: str, clinicians: bool) -> str:
+    """The rosters of ``scenario`` (advisors; clinician groups too if ``clinicians``),
+    one shift line a line, under ``header`` as comments: TOML a scenario can take."""
+    out = [f"# {line}".rstrip() for line in header.splitlines()]
+    out += ["", "[advisors]", "shifts = [", *map(_inline, scenario.advisors.shifts), "]"]
+    for group in scenario.clinicians if clinicians else ():
+        if not group.shifts:
+            continue  # a constant head-count: not rostered here
+        out += ["", "[[clinicians]]", f"name = {json.dumps(group.name)}", "shifts = ["]
+        out += [*map(_inline, group.shifts), "]"]
+    return "\n".join(out) + "\n"
+
+
+def write_staffed(
+    folder: Path, scenario: Scenario, header: str, clinicians: bool, headcounts: pd.DataFrame
+) -> None:
+    """``roster.toml``, ``scenario.toml`` and ``headcount.csv`` in ``folder``, all or nothing."""
+    if folder.exists() and not folder.is_dir():
+        raise ScenarioError(f"--out {folder}: exists and is not a folder")
+    texts = {
+        "roster.toml": roster_toml(scenario, header, clinicians),
+        "scenario.toml": scenario_toml(scenario, header),
+    }
+    try:
+        write_atomically(
+            folder,
+            {
+                **{name: _writer(text) for name, text in texts.items()},
+                "headcount.csv": lambda p: headcount_rows(headcounts).to_csv(p, index=False),
+            },
+        )
+    except OSError as err:
+        raise ScenarioError(f"--out {folder}: cannot write: {err.strerror or err}") from None
+
+
+def _writer(text: str) -> Callable[[Path], object]:
+    return lambda path: path.write_text(text)
