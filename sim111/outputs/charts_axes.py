@@ -3,12 +3,15 @@
 A time axis has a tick a day labelled with its weekday (``Fri 29 Mar``; hours too
 on runs of a few days) and the run's bank holidays shaded; count axes have
 thousands separators, money axes pounds. Interval data are means over
-replications; a band, where drawn, is the 95% t-interval across them.
+replications; a band, where drawn, is the 95% t-interval across them (none from
+one replication). Every chart leaves headroom above its highest value, and its
+legend sits outside the plotting area, to the right, so that it covers no data.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from typing import Any
 
 import matplotlib.dates as mdates
@@ -26,6 +29,7 @@ TARGET_COLOUR = "tab:red"
 BANK_HOLIDAY = "bank holiday"
 BANK_HOLIDAY_GID = "bank_holiday"  # each shaded day's artist id, for tests and SVG
 MAX_DAY_TICKS = 12
+HEADROOM = 1.12  # the y axis runs to 12% above the highest value plotted
 
 
 def by_time(result: ExperimentResult, columns: list[str]) -> pd.DataFrame:
@@ -46,9 +50,40 @@ def band(
     return mean, (mean - half).clip(lower=0), (mean + half).clip(upper=upper)
 
 
+def replications_text(n: int) -> str:
+    """``1 replication``, ``mean of 10 replications``: what a chart's values are."""
+    return "1 replication" if n == 1 else f"mean of {n:,} replications"
+
+
 def title(result: ExperimentResult, what: str) -> str:
     """A chart title naming the scenario and the number of replications."""
-    return f"{result.scenario.name}: {what} (mean of {result.replications} replications)"
+    return f"{result.scenario.name}: {what} ({replications_text(result.replications)})"
+
+
+def draw_band(ax: Axes, mean: pd.Series, low: pd.Series, high: pd.Series, **kwargs: Any) -> None:
+    """The 95% band around ``mean``, if there is one (one replication has none)."""
+    if not (high - low).notna().any():
+        return
+    ax.fill_between(mean.index, low, high, alpha=0.25, label="95% CI", **kwargs)
+
+
+def data_top(values: Iterable[Any]) -> float:
+    """The highest finite value among ``values`` (series, arrays, numbers; 0 if none)."""
+    top = 0.0
+    for value in values:
+        array = np.asarray(value, dtype=float).ravel()
+        finite = array[np.isfinite(array)]
+        if finite.size:
+            top = max(top, float(finite.max()))
+    return top
+
+
+def headroom(ax: Axes, *values: Any, at_least: float = 0.0, cap: float = math.inf) -> float:
+    """Run the y axis from 0 to :data:`HEADROOM` times the highest of ``values`` (and
+    ``at_least``), but no higher than ``cap``; returns the top."""
+    top = min(cap, max(at_least, data_top(values)) * HEADROOM) or 1.0
+    ax.set_ylim(0, top)
+    return top
 
 
 def interval_text(result: ExperimentResult) -> str:
@@ -74,8 +109,8 @@ def pounds(ax: Axes) -> None:
     )
 
 
-def shares(ax: Axes, top: float = 1.02) -> None:
-    """A y axis of shares shown as percentages, from 0 to ``top``."""
+def shares(ax: Axes, top: float = 1.08) -> None:
+    """A y axis of shares shown as percentages, from 0 to ``top`` (headroom above 100%)."""
     ax.set_ylim(0, top)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
 
@@ -117,6 +152,8 @@ def time_axis(ax: Axes, result: ExperimentResult, shade_label: str = BANK_HOLIDA
 
 
 def legend(ax: Axes, **kwargs: Any) -> None:
-    """A small legend, if anything on ``ax`` is labelled."""
+    """A small legend outside the plotting area, to the right of ``ax`` (so it covers no
+    data), if anything on ``ax`` is labelled."""
     if ax.get_legend_handles_labels()[0]:
-        ax.legend(fontsize=8, **kwargs)
+        place: dict[str, Any] = {"bbox_to_anchor": (1.01, 1.0), "borderaxespad": 0.0}
+        ax.legend(fontsize=8, loc="upper left", **(place | kwargs))

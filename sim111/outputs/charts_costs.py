@@ -5,7 +5,8 @@ into its parts: each staff group's pay for rostered time (basic pay grossed up
 for on-costs and shrinkage), the unsocial-hours uplift of every group (grossed
 up the same way), overheads, overflow fees and clinician overtime. Staff costs
 follow from the rosters; the others are means over replications, so the stack
-adds up to the mean total cost.
+adds up to the mean total cost. A run of several areas adds up every area's
+rosters, group by group.
 """
 
 from __future__ import annotations
@@ -18,44 +19,61 @@ from matplotlib.figure import Figure
 
 from sim111.experiments.replications import ExperimentResult
 from sim111.measures.costs import staff_costs
-from sim111.outputs.charts_axes import pounds, target_line
+from sim111.outputs.charts_axes import pounds, replications_text, target_line
+from sim111.vocabulary import display_name
 
-UPLIFT = "unsocial-hours uplift"
+ADVISORS = "health advisors"  # the advisors' group in staff_costs
+UPLIFT = "Unsocial-hours uplift"
+OVERHEADS = "Overheads"
+FEES = "Overflow fees"
+OVERTIME = "Clinician overtime"
 STAFF_COLOURS = ("#08519c", "#3182bd", "#6baed6", "#9ecae1", "#c6dbef")  # blues, group by group
-COLOURS = {
-    UPLIFT: "tab:orange",
-    "overheads": "tab:brown",
-    "overflow fees": "tab:purple",
-    "clinician overtime": "tab:pink",
-}
+COLOURS = {UPLIFT: "tab:orange", OVERHEADS: "tab:brown", FEES: "tab:purple", OVERTIME: "tab:pink"}
+HEADROOM = 0.12  # room above (and below) the bars, as a share of their span
 
 
 def _mean(summary: pd.DataFrame, key: str) -> float:
     return float(summary.loc[key, "mean"]) if key in summary.index else math.nan
 
 
+def pay_label(group: str, advisors: bool) -> str:
+    """``Health advisors' pay``, ``Clinicians' pay (clinical advisors)``: a staff group's
+    part of the stack, in the report's words (its clinician groups are clinicians)."""
+    if advisors:
+        return f"{display_name(group)}' pay"
+    name = display_name(group)
+    if name.lower() == "clinicians":
+        return "Clinicians' pay"
+    if name[1:2].islower():  # not an initialism (GP, NHS): lower case inside brackets
+        name = name[0].lower() + name[1:]
+    return f"Clinicians' pay ({name})"
+
+
 def cost_stack(result: ExperimentResult) -> dict[str, float]:
     """The parts of the mean total cost, in GBP, in stacking order (zero parts left out)."""
     parts: dict[str, float] = {}
     uplift = 0.0
-    for staff in staff_costs(result.scenario):
+    scenario = result.scenario
+    every = [cost for area in scenario.area_scenarios or (scenario,) for cost in staff_costs(area)]
+    for staff in every:  # each area's rosters, added up (the base's alone for one area)
         before_gross_up = staff.basic_gbp + staff.uplift_gbp
         share = staff.uplift_gbp / before_gross_up if before_gross_up else 0.0
-        parts[f"{staff.group}: pay"] = staff.total_gbp * (1 - share)
+        label = pay_label(staff.group, advisors=staff.group == ADVISORS)
+        parts[label] = parts.get(label, 0.0) + staff.total_gbp * (1 - share)
         uplift += staff.total_gbp * share
     parts[UPLIFT] = uplift
     summary = result.summary
-    parts["overheads"] = _mean(summary, "overhead_gbp")
-    parts["overflow fees"] = _mean(summary, "overflow_fees_gbp")
-    parts["clinician overtime"] = _mean(summary, "overtime_cost_gbp")
+    parts[OVERHEADS] = _mean(summary, "overhead_gbp")
+    parts[FEES] = _mean(summary, "overflow_fees_gbp")
+    parts[OVERTIME] = _mean(summary, "overtime_cost_gbp")
     return {k: v for k, v in parts.items() if v and not math.isnan(v)}
 
 
 def _revenue_label(result: ExperimentResult) -> str:
     costs = result.scenario.costs
     if costs.price_per_call_gbp is not None:
-        return f"revenue\n(£{costs.price_per_call_gbp:,.2f} × answered calls)"
-    return f"revenue\n(£{costs.price_per_head_per_year_gbp:,.2f} a head a year)"
+        return f"revenue\n(£{costs.price_per_call_gbp:,.2f} ×\nanswered calls)"
+    return f"revenue\n(£{costs.price_per_head_per_year_gbp:,.2f}\na head a year)"
 
 
 def _error(summary: pd.DataFrame, key: str) -> list[list[float]]:
@@ -73,7 +91,7 @@ def _stack(ax: Axes, result: ExperimentResult) -> None:
     summary = result.summary
     penalties = _mean(summary, "penalties_gbp")
     if penalties > 0:
-        ax.bar(0, penalties, bottom=bottom, label="penalties", color="white", hatch="//", ec="k")
+        ax.bar(0, penalties, bottom=bottom, label="Penalties", color="white", hatch="//", ec="k")
     names = ["total cost"]
     revenue = _mean(summary, "revenue_gbp")
     if not math.isnan(revenue):
@@ -85,6 +103,7 @@ def _stack(ax: Axes, result: ExperimentResult) -> None:
         ax.bar(2, margin, width=0.6, color=colour, yerr=_error(summary, "margin_gbp"), capsize=6)
         names += [_revenue_label(result), "margin\n(after penalties)"]
     ax.axhline(0, color="black", linewidth=0.8)
+    ax.margins(y=HEADROOM)
     ax.set_xticks(range(len(names)), names)
     ax.set_ylabel("£ over the run (after warm-up)")
     pounds(ax)
@@ -99,7 +118,7 @@ def costs(result: ExperimentResult) -> Figure:
     left, right = fig.subplots(1, 2, width_ratios=[3, 1])
     _stack(left, result)
     left.set_title(
-        f"{scenario.name}: cost, revenue and margin (mean of {result.replications} replications)",
+        f"{scenario.name}: cost, revenue and margin ({replications_text(result.replications)})",
         fontsize=10,
         loc="left",
     )
@@ -109,13 +128,14 @@ def costs(result: ExperimentResult) -> Figure:
         right.bar([0], [mean], yerr=_error(summary, "cost_per_call_gbp"), capsize=6, width=0.5)
         right.set_xticks([0], ["cost per\nanswered call"])
         right.set_xlim(-0.75, 0.75)
+        right.margins(y=HEADROOM)
         price = scenario.costs.price_per_call_gbp
         if price is not None:
             target_line(right, price, f"price £{price:,.2f}")
-            right.legend(fontsize=8, loc="lower right")
+            right.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0))
     right.set_ylabel("£ per answered call")
     right.yaxis.set_major_formatter(lambda v, _: f"£{v:,.2f}")
-    right.set_title("Cost per call (95% CI)", fontsize=10)
+    right.set_title("Cost per call" + (" (95% CI)" if result.replications > 1 else ""), fontsize=10)
     right.grid(axis="y", alpha=0.3)
     fig.tight_layout()
     return fig

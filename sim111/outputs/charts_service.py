@@ -7,14 +7,21 @@ handling time and its callers' mean patience: the fewest advisors meeting both
 the answered-within-60 s and the abandonment target in steady state, as
 ``sim111 staff`` plans them. Steady state ignores the queue carried from one
 half-hour into the next, so it is a yardstick, not a roster.
+
+A run of several areas draws it only when every area's calls go to one pool of
+advisors with the same handling time, patience and targets: the half-hourly
+data are pooled over areas, and areas answering their own calls (or pooled by
+contract or region) need more advisors between them than their pooled calls
+would suggest.
 """
 
 from __future__ import annotations
 
 import math
+import textwrap
 
-import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from sim111.experiments.replications import ExperimentResult
@@ -25,6 +32,8 @@ from sim111.outputs.charts_axes import (
     band,
     by_time,
     counts,
+    draw_band,
+    headroom,
     interval_text,
     legend,
     shares,
@@ -32,9 +41,12 @@ from sim111.outputs.charts_axes import (
     time_axis,
     title,
 )
+from sim111.scenario import Scenario
+from sim111.scenario.areas import pool_keys
 from sim111.units import MINUTES_PER_HOUR
 
 MAX_ADVISORS = 100_000
+SHARE_TOP = 1.08  # a share axis never runs higher (100% and headroom)
 
 
 def advisors_needed(
@@ -76,13 +88,42 @@ def advisors_needed(
     return high
 
 
-def erlang_requirement(result: ExperimentResult, offered: pd.Series) -> pd.Series:
-    """Erlang-A advisors needed per interval for the mean calls ``offered`` in it."""
-    scenario = result.scenario
-    per_hour = offered * MINUTES_PER_HOUR / scenario.run.interval_min
-    handle = scenario.mean_advisor_handle_min
-    patience = scenario.callers.patience.mean_min
-    goals = scenario.targets
+def requirement_basis(scenario: Scenario) -> tuple[Scenario | None, str]:
+    """The scenario whose handling time, patience and targets the Erlang-A requirement
+    uses, or None and why it cannot be drawn (several areas not in one advisor pool)."""
+    if not scenario.areas:
+        return scenario, ""
+    n = len(scenario.areas)
+    pools = len(set(pool_keys(scenario.areas, scenario.sharing.advisors)))
+    if pools > 1:
+        return None, (
+            f"no Erlang-A requirement: the {n} areas' calls go to {pools} separate pools of "
+            "advisors, which need more than the pooled calls suggest"
+        )
+    areas = scenario.area_scenarios
+    kinds = {
+        (
+            a.mean_advisor_handle_min,
+            a.callers.patience.mean_min,
+            a.targets.answered_within_60s,
+            a.targets.abandoned_after_30s,
+        )
+        for a in areas
+    }
+    if len(kinds) > 1:
+        return None, (
+            f"no Erlang-A requirement: the {n} areas differ in handling time, patience or targets"
+        )
+    return areas[0], ""
+
+
+def erlang_requirement(basis: Scenario, offered: pd.Series) -> pd.Series:
+    """Erlang-A advisors needed per interval for the mean calls ``offered`` in it, at the
+    handling time, patience and targets of ``basis``."""
+    per_hour = offered * MINUTES_PER_HOUR / basis.run.interval_min
+    handle = basis.mean_advisor_handle_min
+    patience = basis.callers.patience.mean_min
+    goals = basis.targets
     cache: dict[float, int] = {}
     out = []
     for exact in per_hour.to_numpy(dtype=float):
@@ -101,7 +142,6 @@ def demand_and_advisors(result: ExperimentResult) -> Figure:
         result,
         ["calls_offered", "calls_answered", "calls_abandoned", "advisors_on_duty", "advisors_busy"],
     )
-    needed = erlang_requirement(result, data["calls_offered"])
     fig = Figure(figsize=(11, 6.5))
     top, bottom = fig.subplots(2, 1, sharex=True)
     top.plot(data.index, data["calls_offered"], label="offered", color="tab:blue")
@@ -109,21 +149,36 @@ def demand_and_advisors(result: ExperimentResult) -> Figure:
     top.plot(data.index, data["calls_abandoned"], label="abandoned", color="tab:red", lw=1)
     top.set_ylabel(f"calls per {interval_text(result)}")
     top.set_title(title(result, "demand"), fontsize=10, loc="left")
-    bottom.plot(data.index, data["advisors_on_duty"], label="on duty", color="tab:blue")
-    bottom.plot(data.index, data["advisors_busy"], label="busy", color="tab:blue", alpha=0.45)
-    edges = data.index.append(pd.DatetimeIndex([time_end(result)]))
-    bottom.stairs(needed, edges, label="needed (Erlang-A, both targets)", color="black", lw=1.2)
-    bottom.set_ylabel("health advisors (people)")
-    bottom.set_title(
-        "Health advisors on duty against the Erlang-A requirement", fontsize=10, loc="left"
-    )
+    headroom(top, data["calls_offered"], data["calls_answered"], data["calls_abandoned"])
+    _advisors_panel(bottom, result, data)
     for k, ax in enumerate((top, bottom)):
         time_axis(ax, result, "_" if k else "bank holiday")
         counts(ax)
-        ax.set_ylim(bottom=0)
-        legend(ax, loc="upper left", ncols=4)
+        legend(ax)
     fig.tight_layout()
     return fig
+
+
+def _advisors_panel(ax: Axes, result: ExperimentResult, data: pd.DataFrame) -> None:
+    """Advisors on duty and busy, and the Erlang-A requirement where it can be drawn."""
+    ax.plot(data.index, data["advisors_on_duty"], label="on duty", color="tab:blue")
+    ax.plot(data.index, data["advisors_busy"], label="busy", color="tab:blue", alpha=0.45)
+    basis, why_not = requirement_basis(result.scenario)
+    needed = pd.Series(dtype=float)
+    if basis is not None:
+        needed = erlang_requirement(basis, data["calls_offered"])
+        edges = data.index.append(pd.DatetimeIndex([time_end(result)]))
+        ax.stairs(needed, edges, label="needed (Erlang-A, both targets)", color="black", lw=1.2)
+    else:  # the legend says why the line is missing
+        ax.plot([], [], " ", label=textwrap.fill(why_not, 34))
+    headroom(ax, data["advisors_on_duty"], data["advisors_busy"], needed)
+    ax.set_ylabel("health advisors (people)")
+    text = "Health advisors on duty"
+    if result.scenario.areas:
+        text += f" ({len(result.scenario.areas)} areas added up)"
+    if basis is not None:
+        text += " against the Erlang-A requirement"
+    ax.set_title(text, fontsize=10, loc="left")
 
 
 def time_end(result: ExperimentResult) -> pd.Timestamp:
@@ -139,15 +194,16 @@ def abandonment(result: ExperimentResult) -> Figure:
     target = result.scenario.targets.abandoned_after_30s
     fig = Figure(figsize=WIDE)
     ax = fig.subplots()
-    ax.fill_between(mean.index, low, high, alpha=0.25, color="tab:red", label="95% CI")
+    draw_band(ax, mean, low, high, color="tab:red")
     ax.plot(mean.index, mean, color="tab:red", label="abandoned after 30 s")
     ax.plot(every.index, every, color="tab:red", lw=0.8, ls=":", label="abandoned at any wait")
     target_line(ax, target, f"target: at most {target:.0%}")
-    shares(ax, top=min(1.0, max(2.5 * target, float(np.nanmax(high.to_numpy(), initial=0)) * 1.05)))
+    top = headroom(ax, mean, high, every, at_least=2.5 * target, cap=SHARE_TOP)
+    shares(ax, top=top)
     ax.set_ylabel("share of offered calls (%)")
     ax.set_title(title(result, "abandoned calls by half-hour offered"))
     time_axis(ax, result)
-    legend(ax, loc="upper left", ncols=3)
+    legend(ax)
     fig.tight_layout()
     return fig
 
@@ -158,14 +214,14 @@ def service_level(result: ExperimentResult) -> Figure:
     target = result.scenario.targets.answered_within_60s
     fig = Figure(figsize=WIDE)
     ax = fig.subplots()
-    ax.fill_between(mean.index, low, high, alpha=0.25, label="95% CI")
+    draw_band(ax, mean, low, high)
     ax.plot(mean.index, mean, label="answered within 60 s")
     target_line(ax, target, f"target: at least {target:.0%}")
-    shares(ax)
+    shares(ax, top=SHARE_TOP)
     ax.set_ylabel("share of answered calls (%)")
     ax.set_title(title(result, "answered within 60 s by half-hour offered"))
     time_axis(ax, result)
-    legend(ax, loc="lower left", ncols=3)
+    legend(ax)
     fig.tight_layout()
     return fig
 
@@ -181,12 +237,12 @@ def answer_times(result: ExperimentResult) -> Figure:
         ("p95_answer_s", "95th percentile"),
     ):
         ax.plot(data.index, data[column], label=label)
-    target_line(ax, ANSWER_TARGET_S, f"{ANSWER_TARGET_S:g} s")
+    target_line(ax, ANSWER_TARGET_S, f"{ANSWER_TARGET_S:g} s standard")
     ax.set_ylabel("time to answer (s)")
-    ax.set_ylim(bottom=0)
+    headroom(ax, data, at_least=ANSWER_TARGET_S)
     counts(ax)
     ax.set_title(title(result, "time to answer by half-hour offered"))
     time_axis(ax, result)
-    legend(ax, loc="upper left", ncols=5)
+    legend(ax)
     fig.tight_layout()
     return fig

@@ -25,6 +25,8 @@ from sim111.outputs.charts_axes import (
     band,
     by_time,
     counts,
+    draw_band,
+    headroom,
     interval_text,
     legend,
     shares,
@@ -33,6 +35,7 @@ from sim111.outputs.charts_axes import (
     title,
 )
 from sim111.units import MINUTES_PER_DAY
+from sim111.vocabulary import display_name
 
 DAY_TYPE_NAMES = {
     "weekday": "Weekday",
@@ -48,27 +51,32 @@ def callback_queue(result: ExperimentResult) -> Figure:
     axes = fig.subplot_mosaic([["backlog", "classes"], ["waits", "classes"]], width_ratios=[3, 1])
     backlog, waits, classes = axes["backlog"], axes["waits"], axes["classes"]
     mean, low, high = band(result, "awaiting_clinician")
-    backlog.fill_between(mean.index, low, high, alpha=0.25, color="tab:purple", label="95% CI")
-    backlog.plot(mean.index, mean, color="tab:purple", label="calls awaiting a clinician")
+    draw_band(backlog, mean, low, high, color="tab:purple")
+    backlog.plot(mean.index, mean, color="tab:purple", label="calls awaiting\na clinician")
     backlog.set_ylabel("calls waiting (mean)")
     backlog.set_title(title(result, "call-back backlog"), fontsize=10, loc="left")
+    headroom(backlog, mean, high)
     data = by_time(result, ["mean_callback_min"])
     waits.plot(data.index, data["mean_callback_min"], color="tab:purple", label="mean wait")
-    target_line(waits, CALLBACK_TARGET_MIN, f"{CALLBACK_TARGET_MIN:g} min")
+    target_line(waits, CALLBACK_TARGET_MIN, f"{CALLBACK_TARGET_MIN:g} min standard")
     waits.set_ylabel("wait for a clinician (min)")
     waits.set_title("Mean call-back wait, by half-hour of the 111 call", fontsize=10, loc="left")
+    headroom(waits, data["mean_callback_min"], at_least=CALLBACK_TARGET_MIN)
     for k, ax in enumerate((backlog, waits)):
         time_axis(ax, result, "_" if k else "bank holiday")
-        ax.set_ylim(bottom=0)
         counts(ax)
-        legend(ax, loc="upper left")
+        legend(ax)
     priorities = result.scenario.clinical.priorities
     keys = [f"{PER_CLASS_PREFIX}{p.name}" for p in priorities]
     summary = result.summary
     values = [summary.loc[k, "mean"] if k in summary.index else np.nan for k in keys]
     classes.bar(range(len(keys)), values, color="tab:purple")
-    classes.set_xticks(range(len(keys)), [f"{p.name}\n({p.target_min:g} min)" for p in priorities])
-    shares(classes, top=1.0)
+    classes.set_xticks(
+        range(len(keys)),
+        [f"{display_name(p.name)}\n({p.target_min:g} min)" for p in priorities],
+        fontsize=8,
+    )
+    shares(classes)
     classes.set_ylabel("call-backs within the class's target (%)")
     classes.set_title("Within target, by priority", fontsize=10)
     fig.tight_layout()
@@ -83,13 +91,13 @@ def overflow(result: ExperimentResult) -> Figure:
     fig = Figure(figsize=WIDE)
     ax = fig.subplots()
     for name, column in zip(names, columns, strict=True):
-        ax.plot(data.index, data[column], label=f"to {name}")
+        ax.plot(data.index, data[column], label=f"to {display_name(name)}")
     ax.set_ylabel(f"calls per {interval_text(result)}")
-    ax.set_ylim(bottom=0)
+    headroom(ax, data)
     counts(ax)
     ax.set_title(title(result, "calls sent to overflow providers"))
     time_axis(ax, result)
-    legend(ax, loc="upper left")
+    legend(ax)
     fig.tight_layout()
     return fig
 
@@ -102,17 +110,18 @@ def downstream(result: ExperimentResult) -> Figure:
     fig = Figure(figsize=(11, 6.5))
     top, bottom = fig.subplots(2, 1, sharex=True)
     for name in names:
-        top.plot(referrals.index, referrals[f"{DOWNSTREAM_PREFIX}{name}_referrals"], label=name)
-        bottom.plot(waiting.index, waiting[f"{DOWNSTREAM_PREFIX}{name}_waiting"], label=name)
+        shown = display_name(name)
+        top.plot(referrals.index, referrals[f"{DOWNSTREAM_PREFIX}{name}_referrals"], label=shown)
+        bottom.plot(waiting.index, waiting[f"{DOWNSTREAM_PREFIX}{name}_waiting"], label=shown)
     top.set_ylabel(f"referrals per {interval_text(result)}")
     top.set_title(title(result, "referrals to downstream services"), fontsize=10, loc="left")
     bottom.set_ylabel("cases waiting to be seen (mean)")
     bottom.set_title("Cases waiting at each service", fontsize=10, loc="left")
-    for k, ax in enumerate((top, bottom)):
+    for k, (ax, data) in enumerate(((top, referrals), (bottom, waiting))):
         time_axis(ax, result, "_" if k else "bank holiday")
-        ax.set_ylim(bottom=0)
+        headroom(ax, data)
         counts(ax)
-        legend(ax, loc="upper left", ncols=len(names) + 1)
+        legend(ax)
     fig.tight_layout()
     return fig
 

@@ -31,19 +31,21 @@ CAPTIONS = {
     "Bottom: health advisors on duty and busy, against the advisors Erlang-A says each "
     "half-hour needs to meet both the answered-within-60 s and the abandonment target at "
     "that half-hour's calls, handling time and caller patience (steady state: a yardstick, "
-    "not a roster). Bank holidays shaded.",
+    "not a roster). A run of several areas shows the requirement only when all areas share "
+    "one pool of advisors: areas answering their own calls need more advisors between them "
+    "than their calls added together would suggest. Bank holidays shaded.",
     "abandonment": "Share of offered calls abandoned after waiting over 30 s, by half-hour "
-    "offered, with the 95% interval across replications, all abandoned calls (dotted) and "
-    "the scenario's target (dashed; [targets]). Bank holidays shaded.",
+    "offered, with the 95% interval across replications (when there are several), all "
+    "abandoned calls (dotted) and the scenario's target (dashed). Bank holidays shaded.",
     "service_level": "Share of answered calls answered within 60 s, by half-hour offered, "
-    "with the 95% interval across replications and the scenario's target (dashed; "
-    "[targets]). Bank holidays shaded.",
+    "with the 95% interval across replications (when there are several) and the scenario's "
+    "target (dashed). Bank holidays shaded.",
     "answer_times": "Mean, 90th and 95th percentile time to answer, by half-hour offered, "
-    "against 60 s.",
+    "against the 60 s standard (dashed). Bank holidays shaded.",
     "callback_queue": "The call-back backlog: calls waiting for a clinician (warm transfer or "
-    "call-back; 95% interval across replications); the mean wait for a clinician by half-hour "
-    "of the 111 call, against 10 min; and the share of call-backs reaching a clinician within "
-    "each priority class's target.",
+    "call-back; 95% interval across replications when there are several); the mean wait for "
+    "a clinician by half-hour of the 111 call, against the 10 min standard (dashed); and the "
+    "share of call-backs reaching a clinician within each priority class's target.",
     "overflow": "Calls sent to each overflow provider per half-hour (call-backs escalated "
     "to a provider included).",
     "downstream": "Referrals to each downstream service per half-hour of the 111 call, and "
@@ -52,8 +54,9 @@ CAPTIONS = {
     "over the run's days of that type and the replications).",
     "costs": "The provider's cost over the run as a stack (each staff group's pay for "
     "rostered time with on-costs and shrinkage, the unsocial-hours uplift, overheads, "
-    "overflow fees, clinician overtime), beside revenue and margin (95% intervals), and the "
-    "cost per answered call against the contract price.",
+    "overflow fees, clinician overtime), beside revenue and margin (95% intervals when "
+    "there are several replications), and the cost per answered call against the contract "
+    "price.",
 }
 
 STYLE = """
