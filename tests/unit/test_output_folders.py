@@ -162,12 +162,12 @@ def test_older_sim111_output_without_the_marker_is_replaced(tmp_path):
 def test_older_output_holding_a_users_file_is_refused_and_kept(tmp_path):
     run = older_run(tmp_path / "run")
     (run / "my_analysis.csv").write_text("keep me")
-    with pytest.raises(ScenarioError, match="looks like older sim111 output.*my_analysis.csv"):
+    with pytest.raises(ScenarioError, match=r"looks like older sim111 output.*my_analysis\.csv"):
         replace_folder(run, {"summary.csv": text_writer("x")})
     assert (run / "my_analysis.csv").read_text() == "keep me"
     (run / "my_analysis.csv").unlink()
     (run / "notes").mkdir()  # a sub-folder is never sim111's
-    with pytest.raises(ScenarioError, match="older sim111 output.*notes"):
+    with pytest.raises(ScenarioError, match=r"older sim111 output.*notes"):
         check_out_folder(run)
 
 
