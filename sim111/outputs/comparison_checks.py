@@ -58,8 +58,10 @@ def population(scenario: Scenario) -> int:
 
 
 def _length(s: Scenario) -> str:
+    if not s.run.warmup_min:
+        return s.run.length_text  # "7 days", "12 hours"
     days = measured_days(s)
-    return f"{days:g} day{'' if days == 1 else 's'}"
+    return f"{days:g} day{'' if days == 1 else 's'} after the warm-up"
 
 
 DIFFERING = {  # what may differ -> (the value of a scenario, where it is set)
