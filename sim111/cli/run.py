@@ -38,6 +38,7 @@ from sim111.experiments.warnings import (
     sweep_scenario_warnings,
 )
 from sim111.measures.periods import PERIOD_KINDS
+from sim111.outputs.comparison_checks import comparison_warnings
 from sim111.outputs.excel import excel_available
 from sim111.outputs.files import (
     DEFAULT_SWEEP_KPIS,
@@ -233,6 +234,7 @@ def compare_command(
         check_out_folder(out)
     scenarios = [load_scenario(f) for f in scenario_files]
     warned = sum(warn_scenario(s, f) for s, f in zip(scenarios, scenario_files, strict=True))
+    warned += tell(comparison_warnings(scenarios), "compare")  # lengths, dates, populations
     stop_if_strict(strict, warned, NOTHING_RUN)
     with execution(workers, dask_address) as settings:
         comparison = compare(scenarios, replications, seed, execution=settings)

@@ -16,15 +16,14 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import tomli_w
 
-from sim111.experiments.compare import Comparison
 from sim111.experiments.replications import ExperimentResult
 from sim111.experiments.store import json_default
 from sim111.experiments.sweep import SweepResult
 from sim111.kpi_keys import kpi_info
 from sim111.outputs.areas import area_summary, area_table, areas_json, is_area_key
+from sim111.outputs.comparison_checks import comparison_table, plural  # noqa: F401 (its old home)
 from sim111.outputs.folders import replace_folder
 from sim111.outputs.formatting import _fmt, render_table
 from sim111.outputs.marks import target_marks
@@ -248,23 +247,6 @@ def sweep_table(name: str, result: SweepResult, kpis: tuple[str, ...]) -> str:
             cells.append(_fmt(kpi, r["mean"]) + ci)
         rows.append(cells)
     n = result.kpis.groupby("point").size().max() if len(result.kpis) else 0
-    title = f"{name}: {len(result.points)} points x {n} replications, seed {result.seed}"
+    size = f"{plural(len(result.points), 'point')} x {plural(int(n), 'replication')}"
+    title = f"{name}: {size}, seed {result.seed}"
     return "\n".join([title, "", render_table(rows, left=0)])
-
-
-def comparison_table(comparison: Comparison, kpis: tuple[str, ...]) -> str:
-    """Each scenario's difference from the baseline, paired by replication, with 95% CIs."""
-    base = comparison.results[0]
-    rows = [["KPI", "scenario", "baseline", "scenario mean", "difference", "95% CI"]]
-    diffs = comparison.differences
-    for key in kpis:
-        kpi = kpi_info(key)
-        for r in diffs[diffs["kpi"] == key].itertuples():
-            ci = "-" if pd.isna(r.ci_low) else f"{_fmt(kpi, r.ci_low)} .. {_fmt(kpi, r.ci_high)}"
-            values = (r.baseline, r.mean, r.difference)
-            rows.append([kpi.label, str(r.scenario), *(_fmt(kpi, v) for v in values), ci])
-    head = (
-        f"baseline: {base.scenario.name}, {base.replications} replications, seed {base.seed}; "
-        "differences are paired by replication (95% CI)"
-    )
-    return "\n".join([head, "", render_table(rows, left=2)])

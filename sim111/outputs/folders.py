@@ -8,10 +8,21 @@ new ones, and a failure leaves the old folder as it was and no staging folder.
 A folder sim111 writes holds a marker file (:data:`MARKER`). ``DIR`` is replaced
 only if it is missing, empty or holds that marker: a user's own folder named by
 mistake is refused (:func:`check_out_folder`), never deleted.
+
+Folders written by sim111 before the marker existed are replaced too, so scripts
+that re-run into them keep working after an upgrade, but only when nothing in them
+could be the user's (:func:`older_output`): sim111's own signature files with their
+contents (a run's ``summary.json`` and ``scenario.json``, a comparison's
+``comparison.csv``, a sweep's four CSVs), and every other entry a plain file with a
+name those versions wrote (:data:`OLDER_NAMES`, the exact list, not any ``*.csv``):
+a user's notes or own CSV added beside them would be deleted with the folder, so
+such a folder is refused with a message saying it looks like older sim111 output.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 import os
 import secrets
 import shutil
@@ -29,13 +40,68 @@ MARKER_TEXT = (
 )
 
 Writers = dict[str, Callable[[Path], object]]
+log = logging.getLogger(__name__)
+
+# Every file `sim111 run`, `compare` and `sweep --out` wrote before the marker (0.1.0
+# up to the commit that added it; later versions write MARKER), and the files desktops
+# leave in a folder someone looked at.
+OLDER_NAMES = frozenset(
+    {
+        *("summary.json", "scenario.json", "summary.csv", "kpis_by_replication.csv"),
+        *("intervals.csv", "failures.csv", "areas.csv", "calls.csv.gz", "report.html"),
+        *("comparison.csv", "comparison.png"),
+        *(f"{name}.png" for name in ("calls_by_interval", "service_level", "answer_times")),
+        *(f"{name}.png" for name in ("callback_queue", "staff", "costs")),
+        *(".DS_Store", "Thumbs.db"),
+    }
+)
+SWEEP_FILES = ("summary.csv", "kpis_by_replication.csv", "intervals.csv", "failures.csv")
+
+
+def _first_line(path: Path) -> str:
+    with path.open(encoding="utf-8", errors="replace") as f:
+        return f.readline()
+
+
+def _is_run(folder: Path) -> bool:
+    if not (folder / "scenario.json").is_file():
+        return False
+    try:
+        data = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and {"scenario", "seed", "kpis"} <= data.keys()
+
+
+def _is_comparison(folder: Path) -> bool:
+    path = folder / "comparison.csv"
+    return path.is_file() and _first_line(path).startswith("scenario,kpi,baseline,mean,difference")
+
+
+def _is_sweep(folder: Path) -> bool:
+    return all((folder / name).is_file() for name in SWEEP_FILES) and _first_line(
+        folder / "kpis_by_replication.csv"
+    ).startswith("point,")
+
+
+def older_output(folder: Path) -> list[str] | None:
+    """``None`` if ``folder`` is not sim111 output from before :data:`MARKER`; else the
+    entries in it sim111 did not write (``[]``: it may be replaced)."""
+    if not (_is_run(folder) or _is_comparison(folder) or _is_sweep(folder)):
+        return None
+    return sorted(
+        p.name
+        for p in folder.iterdir()
+        if p.name not in OLDER_NAMES or p.is_symlink() or not p.is_file()
+    )
 
 
 def check_out_folder(out: str | Path, keep: Iterable[str | Path | None] = ()) -> Path:
     """The resolved ``--out`` folder, if sim111 may replace it; else :class:`ScenarioError`.
 
     Refused: a file (or a path under one); the current folder or one holding it; a non-empty folder
-    without :data:`MARKER` (not written by sim111); a folder holding one of
+    without :data:`MARKER` (not written by sim111), unless it is older sim111 output
+    holding nothing else (:func:`older_output`); a folder holding one of
     ``keep`` (e.g. the ``--store``), which replacing it would delete.
     """
     given = Path(out)
@@ -57,11 +123,25 @@ def check_out_folder(out: str | Path, keep: Iterable[str | Path | None] = ()) ->
                 "keep them apart"
             )
     if target.is_dir() and not (target / MARKER).is_file() and any(target.iterdir()):
+        _check_unmarked(out, target)
+    return target
+
+
+def _check_unmarked(out: str | Path, target: Path) -> None:
+    """Accept older sim111 output holding only sim111's files; refuse anything else."""
+    foreign = older_output(target)
+    if foreign is None:
         raise ScenarioError(
             f"--out {out}: is a non-empty folder sim111 did not write (no {MARKER} file); "
             "name a new or empty folder, or remove this one yourself"
         )
-    return target
+    if foreign:
+        raise ScenarioError(
+            f"--out {out}: looks like older sim111 output but also holds "
+            f"{', '.join(foreign[:3])}{' ...' if len(foreign) > 3 else ''}, which sim111 did "
+            "not write: delete the folder or choose a new one"
+        )
+    log.info("--out %s: older sim111 output (before %s): replacing it", out, MARKER)
 
 
 def replace_folder(out: str | Path, writers: Writers) -> list[Path]:

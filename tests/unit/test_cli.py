@@ -250,7 +250,7 @@ def test_compare_cli_table_and_files(tmp_path):
         str(out),
     )
     assert proc.returncode == 0, proc.stderr
-    assert "difference" in proc.stdout and "0.0%" in proc.stdout
+    assert "difference" in proc.stdout and "0.0 pts" in proc.stdout and "identical" in proc.stdout
     assert sorted(p.name for p in out.iterdir()) == [
         ".sim111-output",
         "compare.html",

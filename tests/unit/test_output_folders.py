@@ -128,3 +128,57 @@ def test_a_sweep_without_store_leaves_nothing_in_the_current_folder(tmp_path, mo
     assert list(work.iterdir()) == []
     assert default_store("tiny") == tmp_path / "cache" / "sim111" / "sweeps" / "tiny.store"
     assert (default_store("tiny") / "results.sqlite").exists()
+
+
+def older_run(folder):
+    """A folder as `sim111 run --out` wrote it before the marker (names and signatures)."""
+    folder.mkdir()
+    (folder / "summary.json").write_text(
+        '{"scenario": "t", "replications": 2, "seed": 1, "kpis": {}}'
+    )
+    for name in ("scenario.json", "summary.csv", "report.html", "staff.png", "calls.csv.gz"):
+        (folder / name).write_text("{}")
+    return folder
+
+
+def test_older_sim111_output_without_the_marker_is_replaced(tmp_path):
+    run = older_run(tmp_path / "run")
+    assert check_out_folder(run) == run.resolve()
+    replace_folder(run, {"summary.csv": text_writer("new")})
+    assert sorted(p.name for p in run.iterdir()) == [MARKER, "summary.csv"]
+    compared = tmp_path / "cmp"
+    compared.mkdir()
+    (compared / "comparison.csv").write_text("scenario,kpi,baseline,mean,difference,ci_low\n")
+    (compared / "comparison.png").write_bytes(b"png")
+    assert check_out_folder(compared) == compared.resolve()
+    swept = tmp_path / "sweep"
+    swept.mkdir()
+    for name in ("summary.csv", "intervals.csv", "failures.csv"):
+        (swept / name).write_text("\n")
+    (swept / "kpis_by_replication.csv").write_text("point,demand.scale,replication\n")
+    assert check_out_folder(swept) == swept.resolve()
+
+
+def test_older_output_holding_a_users_file_is_refused_and_kept(tmp_path):
+    run = older_run(tmp_path / "run")
+    (run / "my_analysis.csv").write_text("keep me")
+    with pytest.raises(ScenarioError, match=r"looks like older sim111 output.*my_analysis\.csv"):
+        replace_folder(run, {"summary.csv": text_writer("x")})
+    assert (run / "my_analysis.csv").read_text() == "keep me"
+    (run / "my_analysis.csv").unlink()
+    (run / "notes").mkdir()  # a sub-folder is never sim111's
+    with pytest.raises(ScenarioError, match=r"older sim111 output.*notes"):
+        check_out_folder(run)
+
+
+def test_only_sim111_signatures_make_a_folder_older_output(tmp_path):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "summary.json").write_text('{"total": 3}')  # a user's own summary.json
+    (mine / "scenario.json").write_text("{}")
+    with pytest.raises(ScenarioError, match="did not write"):
+        check_out_folder(mine)
+    (mine / "summary.json").unlink()
+    (mine / "comparison.csv").write_text("area,value\n")
+    with pytest.raises(ScenarioError, match="did not write"):
+        check_out_folder(mine)

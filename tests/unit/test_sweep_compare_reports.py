@@ -63,8 +63,10 @@ def test_compare_html_has_levels_marks_differences_and_what_was_compared(typical
     for key in DEFAULT_SWEEP_KPIS:
         kpi, r = kpi_info(key), diffs.loc[key]
         row = cell(page, kpi=key, scenario="1: more-advisors")
-        for value in (r["baseline"], r["mean"], r["difference"], r["ci_low"], r["ci_high"]):
+        for value in (r["baseline"], r["mean"]):
             assert _fmt(kpi, value) in row
+        for value in (r["difference"], r["ci_low"], r["ci_high"]):  # shares: in points
+            assert (f"{100 * value:.1f}" if kpi.unit == "fraction" else _fmt(kpi, value)) in row
     answered = cell(page, kpi="answered_within_60s", scenario="1: more-advisors")
     assert "better" in answered  # a fifth more advisors answer more within 60 s
     assert "Mean time to answer (s)" in page
@@ -82,7 +84,7 @@ def test_sweep_html_one_parameter_draws_a_line_per_kpi(typical, tmp_path):
         "sweep.html",
     }
     assert page.count(IMAGE) == len(DEFAULT_SWEEP_KPIS)
-    assert "a line chart against advisors.roster_scale" in page
+    assert "a line chart against Advisor roster scale (advisors.roster_scale)" in page
     assert 'id="points"' in page and "3 points × 2 replications, seed 3" in page
     summary = result.summary.set_index(["point", "kpi"])
     for point in range(3):
@@ -108,7 +110,10 @@ def test_sweep_html_two_parameters_heatmap_more_a_table(typical):
     two = run_sweep(typical, grid, 2, 3)
     page = sweep_html("two", two, typical, ["answered_within_60s"])
     assert (
-        page.count(IMAGE) == 1 and "a heat-map over advisors.roster_scale and demand.scale" in page
+        page.count(IMAGE) == 1
+        and "a heat-map over Advisor roster scale (advisors.roster_scale) and Demand scale "
+        "(demand.scale)"
+        in page
     )
     three = run_sweep(typical, {**grid, "clinicians.0.roster_scale": [0.8, 1.0]}, 1, 3)
     page = sweep_html("three", three, typical, ["answered_within_60s", "not_a_kpi"])
@@ -125,6 +130,9 @@ def test_sweep_cli_writes_its_report_and_csvs(tmp_path):
     args = ["sweep", str(sweep_file), "--store", str(tmp_path / "st"), "--out"]
     proc = CliRunner().invoke(cli, [*args, str(tmp_path / "sw")])
     assert proc.exit_code == 0, proc.output
-    assert "a line chart against demand.scale" in (tmp_path / "sw" / "sweep.html").read_text()
+    assert (
+        "a line chart against Demand scale (demand.scale)"
+        in (tmp_path / "sw" / "sweep.html").read_text()
+    )
     summary = pd.read_csv(tmp_path / "sw" / "summary.csv")
     assert set(summary["demand.scale"]) == {1.0, 1.2}

@@ -249,7 +249,11 @@ def test_strict_on_price_compare_and_sweep(tmp_path):
     assert compare.exit_code == 2 and compare.stdout == ""
     assert warnings_told(compare.stderr) == [
         f"warning: {short}: run lasts 12 hours, less than a day: its KPIs cover part of the "
-        "daily pattern of calls and rosters only, not a day or a week"
+        "daily pattern of calls and rosters only, not a day or a week",
+        "warning: compare: the scenarios' run lengths (typical-area 7 days, short 12 hours) "
+        "differ: replication r of each does not meet the same callers, so the differences "
+        "include luck (their intervals allow for it); totals (calls, hours, costs) are "
+        "compared per day",
     ]
     sweep = tmp_path / "sweep.toml"
     sweep.write_text(
