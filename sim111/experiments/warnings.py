@@ -84,7 +84,8 @@ def _few(replications: int) -> list[PlannerWarning]:
     return [
         PlannerWarning(
             "few-replications",
-            f"only {replications} replication(s): {why}; run {MIN_REPLICATIONS} or more "
+            f"only {replications} replication{'' if replications == 1 else 's'}: {why}; "
+            f"run {MIN_REPLICATIONS} or more "
             "(-n) before judging a target",
             "run.replications",
         )

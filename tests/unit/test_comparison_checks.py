@@ -53,7 +53,7 @@ def test_compare_html_shows_each_scenarios_warnings(staffing):
         )
     ]
     for name in ("typical-area", "more-advisors"):
-        assert f"{name}: only 3 replication(s)" in section  # few-replications, per scenario
+        assert f"{name}: only 3 replications" in section  # few-replications, per scenario
 
 
 def test_rows_of_features_no_compared_scenario_uses_are_dropped(typical):
@@ -150,7 +150,7 @@ def test_compare_headline_says_targets_met_and_clear_differences(staffing):
 def test_sweep_html_warnings_price_line_labels_and_grammar(typical):
     result = run_sweep(typical, {"advisors.roster_scale": [0.8, 1.2]}, 1, 3)
     page = sweep_html("one", result, typical, DEFAULT_SWEEP_KPIS)
-    assert '<section id="warnings">' in page and "only 1 replication(s)" in page
+    assert '<section id="warnings">' in page and "only 1 replication:" in page
     assert "2 points × 1 replication," in page and "1 replications" not in page
     assert "one: 2 points x 1 replication, seed 3" in sweep_table("one", result, ("abandoned",))
     assert "a line chart against Advisor roster scale (advisors.roster_scale)" in page

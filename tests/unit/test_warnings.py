@@ -180,7 +180,7 @@ def test_result_warnings_say_when_the_intervals_or_the_base_are_too_small():
         ("answered_within_60s", 0.96, 0.80, 1.0),  # +-10 points
     ]
     few, wide, unanswered = summary_warnings(scenario, _summary(bad), 3)
-    assert few.code == "few-replications" and "only 3 replication(s)" in few.message
+    assert few.code == "few-replications" and "only 3 replications" in few.message
     assert wide.code == "wide-interval" and "+-10.0 points with 3 replications" in wide.message
     clear = [*bad[:3], ("answered_within_60s", 0.70, 0.60, 0.80)]  # as wide, well below 95%
     assert [w.code for w in summary_warnings(scenario, _summary(clear), 3)] == [
