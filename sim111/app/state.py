@@ -15,6 +15,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from sim111.experiments.compare import Comparison, compare
 from sim111.experiments.replications import ExperimentResult, run_experiment
 from sim111.scenario import Scenario, load_scenario
 
@@ -87,3 +88,33 @@ def run_cached(
     """:func:`~sim111.experiments.replications.run_experiment`, cached per (scenario,
     replications, seed); ``_progress(done, total)`` is told as replications finish."""
     return run_experiment(scenario, replications, seed, on_progress=_progress, progress=False)
+
+
+DEFAULT_SCENARIO = "typical-area.toml"  # the scenario in hand before one is chosen
+
+
+def load_library(name: str) -> Scenario:
+    """The library scenario ``name`` (a key of :func:`library`), loaded as the CLI loads
+    it; raises :class:`~sim111.errors.ScenarioError` if it is invalid."""
+    return load_scenario(library()[name])
+
+
+def in_hand() -> tuple[str, Scenario] | None:
+    """The chosen scenario (:func:`current`), else the library's
+    :data:`DEFAULT_SCENARIO` (labelled by its name), else ``None``."""
+    chosen = current()
+    if chosen is not None:
+        return chosen
+    if DEFAULT_SCENARIO not in library():
+        return None
+    scenario = load_library(DEFAULT_SCENARIO)
+    return scenario.name, scenario
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def compare_cached(
+    scenarios: tuple[Scenario, ...], replications: int, seed: int, _progress: Progress | None = None
+) -> Comparison:
+    """:func:`~sim111.experiments.compare.compare`, cached per (scenarios, replications,
+    seed); ``_progress(done, total)`` is told as each scenario's replications finish."""
+    return compare(list(scenarios), replications, seed, on_progress=_progress, progress=False)
