@@ -15,6 +15,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from sim111.errors import ScenarioError
 from sim111.experiments.compare import Comparison, compare
 from sim111.experiments.replications import ExperimentResult, run_experiment
 from sim111.scenario import Scenario, load_scenario
@@ -55,7 +56,10 @@ def load_upload(name: str, data: bytes) -> Scenario:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / Path(name).name
         path.write_bytes(data)
-        return load_scenario(path)
+        try:
+            return load_scenario(path)
+        except ScenarioError as err:  # name the upload, not the temporary folder
+            raise ScenarioError(str(err).replace(str(path), path.name)) from None
 
 
 def current() -> tuple[str, Scenario] | None:

@@ -127,10 +127,20 @@ def _as_tables(frame: pd.DataFrame) -> list[dict[str, Any]]:
         for key, value in row.items():
             if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
                 continue
-            table[str(key)] = value.date() if isinstance(value, pd.Timestamp) else value
+            table[str(key)] = _cell(str(key), value)
         if table:
             tables.append(table)
     return tables
+
+
+def _cell(column: str, value: Any) -> Any:
+    """A cell as the scenario wants it: dates as dates (the editor may give text or a
+    timestamp), numbers as plain floats."""
+    if column in ("date", "end_date"):
+        if isinstance(value, pd.Timestamp | dt.datetime):
+            return value.date()
+        return dt.date.fromisoformat(value[:10]) if isinstance(value, str) else value
+    return float(value) if column in ("multiplier", "calls") else value
 
 
 def _surges(base: Scenario, tag: str) -> list[dict[str, Any]] | None:
