@@ -23,7 +23,7 @@ import streamlit as st
 
 from sim111.experiments.replications import ExperimentResult
 from sim111.kpi_keys import kpi_info
-from sim111.outputs.days import day_marks
+from sim111.outputs.days import day_marks, short_label
 from sim111.outputs.excel import excel_available, workbook_sheets, write_xlsx
 from sim111.outputs.files import scenario_toml
 from sim111.outputs.formatting import _fmt
@@ -41,6 +41,8 @@ CARD_KEYS = (
     "break_even_price_per_call_gbp",
 )
 COLOURS = {"met": "green", "missed": "red", "uncertain": "orange", "unattainable": "orange"}
+STATUS_WORDS = {"missed": "MISSED", "uncertain": "unsure"}  # met, unattainable: as they are
+MONEY_WORDS = {"met": "margin", "missed": "LOSS"}  # break-even price against the contract's
 DAY_COLUMNS = ("calls_offered", *CARD_KEYS[:3])
 DOWNLOADS = {  # file written by write_outputs -> (button label, MIME type)
     "report.html": ("Report (HTML)", "text/html"),
@@ -82,7 +84,8 @@ def show_headline(result: ExperimentResult) -> None:
 
 @dataclass(frozen=True)
 class Card:
-    """One KPI card: the mean as shown, its 95% CI, the target and how it is marked."""
+    """One KPI card: its short label, the mean as shown, its 95% CI, the target and how
+    it is marked."""
 
     key: str
     label: str
@@ -113,7 +116,7 @@ def kpi_card(result: ExperimentResult, key: str) -> Card | None:
     if key == "break_even_price_per_call_gbp" and price is not None:
         target = f"price {_fmt(kpi, price)}"
         status = "met" if float(row["mean"]) <= price else "missed"
-    return Card(key, kpi.label, _fmt(kpi, float(row["mean"])), ci, target, status)
+    return Card(key, short_label(kpi.label), _fmt(kpi, float(row["mean"])), ci, target, status)
 
 
 def kpi_cards(result: ExperimentResult, keys: tuple[str, ...] = CARD_KEYS) -> list[Card]:
@@ -121,16 +124,17 @@ def kpi_cards(result: ExperimentResult, keys: tuple[str, ...] = CARD_KEYS) -> li
     (coloured), the 95% CI; returns the cards drawn."""
     cards = [c for c in (kpi_card(result, k) for k in keys) if c is not None]
     for column, card in zip(st.columns(max(len(cards), 1)), cards, strict=False):
-        word = {"missed": "MISSED", "uncertain": "unsure"}.get(card.status, card.status)
+        words = MONEY_WORDS if card.key.startswith("break_even") else STATUS_WORDS
+        word = words.get(card.status, card.status)
         column.metric(
             card.label,
             card.value,
             delta=f"{word}: {card.target}" if card.status != "info" else card.target,
             delta_color=COLOURS.get(card.status, "gray"),  # type: ignore[arg-type]
             delta_arrow="off",
-            delta_description=card.ci or None,
             border=True,
         )
+        column.caption(card.ci)
     return cards
 
 

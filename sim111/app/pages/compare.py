@@ -118,7 +118,8 @@ def _run(labels: list[str], replications: int, seed: int) -> Comparison | None:
     for warning in comparison_warnings(scenarios):
         st.warning(warning.message)
     bar = st.progress(0.0, text="Comparing: starting")
-    st.button("Cancel", key="cmp_cancel")  # its click reruns the page: the run stops
+    cancel = st.empty()
+    cancel.button("Cancel", key="cmp_cancel")  # its click reruns the page: the run stops
     seen = {"scenario": 0}
 
     def progress(done: int, total: int) -> None:
@@ -131,6 +132,7 @@ def _run(labels: list[str], replications: int, seed: int) -> Comparison | None:
 
     comparison = state.compare_cached(scenarios, replications, seed, _progress=progress)
     bar.empty()
+    cancel.empty()
     st.session_state[RESULT] = (comparison, labels)
     return comparison
 

@@ -32,13 +32,15 @@ def execute(label: str, scenario: Scenario, replications: int, seed: int) -> Exp
     """Run with a progress bar and a Cancel button; keep and return the result."""
     st.session_state[RUNNING] = True
     bar = st.progress(0.0, text=f"Running {label}: starting")
-    st.button("Cancel", key="run_cancel")  # its click reruns the page: the run stops
+    cancel = st.empty()
+    cancel.button("Cancel", key="run_cancel")  # its click reruns the page: the run stops
 
     def progress(done: int, total: int) -> None:
         bar.progress(done / max(total, 1), text=f"Running {label}: {done} of {total} replications")
 
     result = state.run_cached(scenario, replications, seed, _progress=progress)
     bar.empty()
+    cancel.empty()
     st.session_state[RUNNING] = False
     st.session_state[RESULT] = (label, result)
     return result
