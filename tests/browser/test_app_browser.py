@@ -4,10 +4,10 @@ A fixture starts ``sim111 app`` (``python -m sim111 app``) on 127.0.0.1 and a fr
 port and waits for Streamlit's health check; Playwright drives Debian's
 ``chromium-headless-shell`` (launched by its path, never downloaded: see
 test_report_browser.py for when the test is skipped or required). The KPI shown
-after a run must equal the API's for the same scenario and seed, the console must
-stay free of errors, and each page's screenshot is kept in the artefacts folder
-(``$SIM111_TEST_ARTIFACTS``, else ``test-artifacts/``; docs/figures/app-run.png is
-the Run page's, copied from there).
+after a run must equal the API's for the same scenario and seed, a long run must
+stop on Cancel, the console must stay free of errors, and each page's screenshot is
+kept in the artefacts folder (``$SIM111_TEST_ARTIFACTS``, else ``test-artifacts/``;
+docs/figures/app-run.png is the Run page's, copied from there).
 """
 
 from __future__ import annotations
@@ -145,6 +145,17 @@ def _compare(page) -> str:
     return text
 
 
+def _cancel(page) -> str:
+    """A long run (Easter's 2 days x 400 replications) cancelled once it is under way."""
+    _go(page, "Run")
+    _number(page, "Replications", 400)
+    page.get_by_role("button", name="Run", exact=True).click()
+    page.get_by_text("of 400 replications").wait_for(timeout=WAIT_MS)
+    page.get_by_role("button", name="Cancel").click()
+    page.get_by_text("Run cancelled.").wait_for(timeout=WAIT_MS)
+    return page.inner_text("body")
+
+
 def test_a_planner_goes_from_easter_2013_to_a_run_and_a_comparison(app_url):
     executable = _browser()
     from playwright.sync_api import sync_playwright
@@ -161,6 +172,7 @@ def test_a_planner_goes_from_easter_2013_to_a_run_and_a_comparison(app_url):
             _scenario(page)
             shown = _run(page)
             compared = _compare(page)
+            cancelled = _cancel(page)
         finally:
             browser.close()
     easter = load_scenario(ROOT / "scenarios" / "easter-2013.toml")
@@ -171,4 +183,5 @@ def test_a_planner_goes_from_easter_2013_to_a_run_and_a_comparison(app_url):
     # the tables are drawn on a canvas; the choices and the pairing paragraph are text
     assert LABEL in compared and "library: typical-area.toml" in compared
     assert "run lengths and start dates differ" in compared
+    assert "400 replications, seed" not in cancelled  # no result of the cancelled run
     assert [e for e in errors if not e.startswith(BENIGN)] == []
