@@ -8,6 +8,7 @@ it, and the session (the scenario in hand, saved ones) carries over as in the ap
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,14 @@ def _pages() -> None:
 
     pages = {"scenario": scenario.render, "run": run.render, "compare": compare.render}
     pages[st.session_state.get("page", "scenario")]()
+
+
+@pytest.fixture(autouse=True)
+def _keep_main(monkeypatch) -> None:
+    """Put back ``sys.modules["__main__"]`` after each test: AppTest leaves its generated
+    script there, and a later test's process pool (multiprocessing's spawn, Dask's
+    nanny) would run that script in each new process and fail."""
+    monkeypatch.setitem(sys.modules, "__main__", sys.modules["__main__"])
 
 
 @pytest.fixture

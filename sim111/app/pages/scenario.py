@@ -37,6 +37,7 @@ class Field:
     label: str
     value: Callable[[Scenario], Any]
     step: float | int = 0.05
+    shown: str = "%.4f"  # as the number is shown (Streamlit rounds to 2 places by default)
 
 
 def _mean(d: Distribution) -> float | None:
@@ -177,7 +178,13 @@ def _inputs(base: Scenario, tag: str) -> tuple[dict[str, Any], dict[str, Any]]:
         elif f.key == "costs.price_per_call_gbp" or given is not None:
             kind = int if isinstance(f.step, int) else float
             start = None if given is None else kind(given)
-            value = box.number_input(f.label, value=start, step=kind(f.step), key=f"{tag}:{f.key}")
+            value = box.number_input(
+                f.label,
+                value=start,
+                step=kind(f.step),
+                format=None if kind is int else f.shown,
+                key=f"{tag}:{f.key}",
+            )
         else:
             box.caption(f"{f.label}: not a mean-set distribution here (edit the file)")
             continue
