@@ -13,6 +13,7 @@ from sim111.cli.contracts import contracts_command
 from sim111.cli.fit import fit_demand_command
 from sim111.cli.plan import price, staff
 from sim111.cli.run import compare_command, run, sweep
+from sim111.cli.web import app_command
 from sim111.errors import ScenarioError
 
 USAGE_ERROR = 2
@@ -60,6 +61,7 @@ for command in (
     calibrate_command,
     backtest_command,
     fit_demand_command,
+    app_command,
 ):
     cli.add_command(command)
 

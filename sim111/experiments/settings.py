@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -36,6 +36,9 @@ class ExecutionSettings:
     keeping every finished replication; replications already there are not run again.
     ``progress``: draw a progress bar on stderr; ``None`` draws one when stderr
     is a terminal.
+    ``on_progress``: called as ``on_progress(done, total)`` before the first
+    replication runs and after each one finishes (the web app's progress bar;
+    an exception raised there stops the run, the way the app cancels one).
     """
 
     workers: int = 1
@@ -43,6 +46,7 @@ class ExecutionSettings:
     client: Any = None
     store: str | Path | ResultStore | None = None
     progress: bool | None = None
+    on_progress: Callable[[int, int], None] | None = None
 
     @contextmanager
     def open_executor(self) -> Iterator[Executor | None]:
@@ -77,6 +81,7 @@ class ExecutionKeywords(TypedDict, total=False):
     client: Any
     store: str | Path | ResultStore | None
     progress: bool | None
+    on_progress: Callable[[int, int], None] | None
 
 
 FIELDS = frozenset(f.name for f in dataclasses.fields(ExecutionSettings))

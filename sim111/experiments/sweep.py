@@ -126,6 +126,9 @@ def run_points(
     show = settings.shows_progress()
     bar = tqdm(total=len(todo), disable=not show or not todo, unit="rep", desc="replications")
     # the bar closes last, after the pool (if made here) has shut down
+    tell, done = settings.on_progress, 0
+    if tell is not None:
+        tell(0, len(todo))
     with bar, settings.open_executor() as pool:
         calls = runner.task_arguments(scenarios, seeds, todo, keep_records, pool is not None)
         parts: dict[tuple[int, int], list[runner.GroupOutcome]] = {}
@@ -146,6 +149,9 @@ def run_points(
                     outcome.periods,
                 )
             bar.update()
+            done += 1
+            if tell is not None:
+                tell(done, len(todo))
     return _assemble(points, seed, outcomes, seeds)
 
 
