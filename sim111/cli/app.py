@@ -13,6 +13,7 @@ from sim111.cli.contracts import contracts_command
 from sim111.cli.fit import fit_demand_command
 from sim111.cli.plan import price, staff
 from sim111.cli.run import compare_command, run, sweep
+from sim111.cli.schema import schema_command
 from sim111.errors import ScenarioError
 from sim111.version import __version__
 
@@ -61,6 +62,7 @@ for command in (
     calibrate_command,
     backtest_command,
     fit_demand_command,
+    schema_command,
 ):
     cli.add_command(command)
 
