@@ -154,10 +154,7 @@ def test_a_partial_file_needs_no_key_but_is_still_checked(
     cases = {
         "nothing but extends": ({"extends": base}, True),
         "an index table": ({"extends": base, "clinicians": {"0": {"roster_scale": 0.9}}}, True),
-        "a bad value by index": (
-            {"extends": base, "clinicians": {"0": {"roster_scale": -1}}},
-            False,
-        ),
+        "a bad value by index": ({"extends": base, "clinicians": {"0": negative}}, False),
         "an unknown key": ({"extends": base, "run": {"dayz": 3}}, False),
     }
     for name, (data, valid) in cases.items():
