@@ -66,6 +66,13 @@ def test_version_is_single_sourced() -> None:
     assert re.fullmatch(r"\d+\.\d+\.\d+", __version__)
 
 
+def test_readme_and_docs_cite_this_version() -> None:
+    for page in ("README.md", "docs/index.md"):
+        text = (ROOT / page).read_text(encoding="utf-8")
+        assert f"version {__version__}. MIT licence." in text, page
+        assert "CITATION.cff" in text, page
+
+
 def test_cli_version_is_the_package_version() -> None:
     out = CliRunner().invoke(cli, ["--version"])
     assert out.exit_code == 0
