@@ -87,6 +87,7 @@ def factor(population: int, b: float) -> float:
 
 
 HEADER = """\
+#:schema ../../docs/sim111-scenario.schema.json
 # England in October 2014: its {n} NHS 111 contract areas, each answering its own calls
 # (44-46 contracts in 2013-16, domain §8). Written by make_scenarios.py from
 # scenarios/data/england-2014-areas.csv (populations: ONS mid-2014 and published contract

@@ -13,8 +13,10 @@ from sim111.cli.contracts import contracts_command
 from sim111.cli.fit import fit_demand_command
 from sim111.cli.plan import price, staff
 from sim111.cli.run import compare_command, run, sweep
+from sim111.cli.schema import schema_command
 from sim111.cli.web import app_command
 from sim111.errors import ScenarioError
+from sim111.version import __version__
 
 USAGE_ERROR = 2
 
@@ -45,7 +47,7 @@ class Sim111Group(click.Group):
 
 @click.group(cls=Sim111Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-v", "--verbose", is_flag=True, help="Log progress to stderr.")
-@click.version_option(package_name="sim111")
+@click.version_option(version=__version__, package_name="sim111")
 def cli(verbose: bool) -> None:
     """Simulate NHS 111 call centres from TOML scenario files."""
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr)
@@ -62,6 +64,7 @@ for command in (
     backtest_command,
     fit_demand_command,
     app_command,
+    schema_command,
 ):
     cli.add_command(command)
 

@@ -28,6 +28,7 @@ from sim111.outputs.folders import replace_folder
 from sim111.outputs.formatting import _fmt, render_table
 from sim111.outputs.marks import target_marks
 from sim111.outputs.periods import period_files, periods_json
+from sim111.outputs.provenance import provenance
 from sim111.outputs.rows import shown_keys
 from sim111.outputs.warnings import warnings_json
 from sim111.scenario import Scenario
@@ -110,7 +111,10 @@ def kpi_table(result: ExperimentResult) -> str:
 
 
 def write_outputs(
-    result: ExperimentResult, out_dir: str | Path, xlsx: bool | None = None
+    result: ExperimentResult,
+    out_dir: str | Path,
+    xlsx: bool | None = None,
+    command: str | None = None,
 ) -> list[Path]:
     """Write the summary, per-replication KPIs, interval KPIs, KPIs by day (week,
     month: :func:`~sim111.outputs.periods.period_kinds`) and call records.
@@ -121,7 +125,9 @@ def write_outputs(
     non-empty folder sim111 did not write is refused with
     :class:`~sim111.errors.ScenarioError`. ``report.xlsx`` (:mod:`~sim111.outputs.excel`)
     is written when ``xlsx`` is true, or when it is ``None`` and openpyxl is
-    installed. Returns the paths written.
+    installed. ``provenance.json`` (:mod:`~sim111.outputs.provenance`) records the
+    versions, seed, replications, ``command`` (default: this process's command line),
+    the date and the scenario's hash. Returns the paths written.
     """
     out = Path(out_dir)
     writers: dict[str, Callable[[Path], object]] = {
@@ -137,6 +143,9 @@ def write_outputs(
         ),
         "scenario.json": lambda p: p.write_text(
             json.dumps(result.scenario.to_data(), indent=2, default=json_default) + "\n"
+        ),
+        "provenance.json": lambda p: p.write_text(
+            json.dumps(provenance(result, command), indent=2) + "\n"
         ),
     }
     from sim111.outputs.excel import excel_available, workbook_sheets, write_xlsx
