@@ -31,6 +31,7 @@ from sim111.planning.staffing import StaffingResult
 from sim111.scenario.targets import kpi_targets
 
 COMMAND = "sim111 app, Staff & price page"
+UNITLESS = ("fraction", "calls", "GBP")  # units the formatted value already shows
 HALF_HOURS_PER_TICK = 4  # a tick every two hours on the heat-map
 
 
@@ -83,9 +84,10 @@ def kpi_rows(found: StaffingResult) -> pd.DataFrame:
         ci = "-" if math.isnan(row["ci_low"]) else f"{_fmt(kpi, row['ci_low'])} .. "
         ci += "" if ci == "-" else _fmt(kpi, row["ci_high"])
         target, mark = marks.get(key, (None, ""))
+        unit = "" if kpi.unit in UNITLESS else f" ({kpi.unit})"
         rows.append(
             {
-                "KPI": kpi.label,
+                "KPI": kpi.label + unit,
                 "mean": _fmt(kpi, row["mean"]),
                 "95% CI": ci,
                 "target": "" if target is None else target.text(),

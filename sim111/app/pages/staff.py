@@ -42,6 +42,7 @@ TARGET_INPUTS = (  # StaffingTargets field, label
     ("callback_within_10min", "Call-backs within 10 min, at least (%)"),
 )
 RESULT_KEY = "sim111_staffed"  # the last search: its inputs and what it found
+COST_COLUMNS = ("basic_gbp", "uplift_gbp", "on_cost_gbp", "shrinkage_gbp", "total_gbp")
 MIME = {"toml": "application/toml", "csv": "text/csv"}
 
 
@@ -169,7 +170,15 @@ def _show(found: StaffingResult, search: Search, price: float | None) -> None:
     with st.expander("Head-count table"):
         st.dataframe(headcounts)
     st.subheader("Costs")
-    st.dataframe(cost_breakdown(found.scenario), hide_index=True)
+    pounds = st.column_config.NumberColumn(format="£%.0f")
+    st.dataframe(
+        cost_breakdown(found.scenario),
+        hide_index=True,
+        column_config={
+            "paid_hours": st.column_config.NumberColumn("paid hours", format="%.0f"),
+            **{c: pounds for c in COST_COLUMNS},
+        },
+    )
     _downloads(found, search)
     if st.button("Use the staffed scenario", key="staff_use", type="primary"):
         state.set_current(found.scenario.name, found.scenario)
@@ -180,8 +189,9 @@ def render() -> None:
     """Draw the page: scenario, targets, search, then what it found."""
     st.title("Staff & price")
     st.caption(
-        "The cheapest roster that meets the targets (formula, shift covering, then "
-        "simulation until the targets hold), and what it costs per answered call."
+        "Choose the targets and press *Find the cheapest roster*: the page finds the "
+        "cheapest roster that meets them (formula, shift covering, then simulation until "
+        "the targets hold) and says what it costs per answered call against a contract price."
     )
     chosen = scenario_in_hand("staff_library", "Staffing")
     if chosen is None:
