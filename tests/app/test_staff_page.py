@@ -52,6 +52,7 @@ def _searched(scenario: Scenario, answered_pct: float | None = None) -> AppTest:
         at.number_input(key=f"staff_answered_within_60s_{LABEL}").set_value(answered_pct)
     at.button(key="staff_go").click().run()
     assert not at.exception
+    assert "staff_stop" not in [b.key for b in at.button]  # Stop goes with the progress bar
     return at
 
 

@@ -105,7 +105,8 @@ def _batch(label: str, scenario: Scenario) -> Batch | None:
 def _run(batch: Batch) -> SweepResult | None:
     """The sweep, with a progress bar; a click on Stop (any rerun) ends it."""
     bar = st.progress(0.0, text="Starting...")
-    st.button("Stop", key="batch_stop", help="Stops the batch (nothing is kept).")
+    stop = st.empty()  # shown while it runs; gone with the bar
+    stop.button("Stop", key="batch_stop", help="Stops the batch (nothing is kept).")
 
     def tell(done: int, total: int) -> None:
         bar.progress(done / total if total else 1.0, text=f"Replication {done} of {total}")
@@ -120,9 +121,11 @@ def _run(batch: Batch) -> SweepResult | None:
         )
     except (ScenarioError, ValueError) as err:
         bar.empty()
+        stop.empty()
         st.error(f"error: {err}")
         return None
     bar.empty()
+    stop.empty()
     return result
 
 

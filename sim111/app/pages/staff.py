@@ -97,7 +97,8 @@ def _search(label: str, scenario: Scenario) -> Search:
 def _run(search: Search) -> StaffingResult | None:
     """Run the search with a progress bar; a click on Stop (any rerun) ends it."""
     bar = st.progress(0.0, text="Starting the search...")
-    st.button("Stop", key="staff_stop", help="Stops the search (nothing is kept).")
+    stop = st.empty()  # shown while it runs; gone with the bar
+    stop.button("Stop", key="staff_stop", help="Stops the search (nothing is kept).")
     most = search.targets.max_iterations
     counted = {"iteration": 0}
 
@@ -117,9 +118,11 @@ def _run(search: Search) -> StaffingResult | None:
         )
     except (ScenarioError, ValueError) as err:
         bar.empty()
+        stop.empty()
         st.error(f"error: {search.label}: {err}")
         return None
     bar.empty()
+    stop.empty()
     return found
 
 
