@@ -4,6 +4,8 @@ numbers out (those of run_sweep for the same points and seed); bad CSVs give one
 from __future__ import annotations
 
 import functools
+import sys
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -21,6 +23,16 @@ from tests.conftest import SCENARIOS
 LABEL = "typical (1 day)"
 SEED, REPS = 1, 2
 GOOD_CSV = b"advisors.roster_scale,demand.scale\n0.9,1.0\n\n1.1,\n"
+
+
+@pytest.fixture(autouse=True)
+def _keep_main_module() -> Iterator[None]:
+    """AppTest's script runner installs the page's script as ``sys.modules["__main__"]``
+    and leaves it there; a process spawned later in this test process (a Dask nanny,
+    a spawn pool) would re-run that script and fail. Put the real one back."""
+    main = sys.modules["__main__"]
+    yield
+    sys.modules["__main__"] = main
 
 
 def _page() -> None:
