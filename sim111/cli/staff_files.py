@@ -8,7 +8,6 @@ in words; ``scenario.toml`` is the staffed scenario, loadable as it is;
 from __future__ import annotations
 
 import datetime as dt
-import json
 import shlex
 from collections.abc import Callable
 from pathlib import Path
@@ -18,8 +17,9 @@ import pandas as pd
 
 from sim111.errors import ScenarioError
 from sim111.outputs.files import scenario_toml, write_atomically
+from sim111.planning.roster_files import roster_toml
 from sim111.planning.roster_summary import headcount_rows
-from sim111.scenario import Scenario, Shift
+from sim111.scenario import Scenario
 
 STAFF_FILES = ("roster.toml", "scenario.toml", "headcount.csv")
 
@@ -47,28 +47,6 @@ def command_text(ctx: click.Context) -> str:
 def now_text() -> str:
     """The local date and time, ``2026-11-30 15:04``, for a file header."""
     return dt.datetime.now().strftime("%Y-%m-%d %H:%M")
-
-
-def _inline(shift: Shift) -> str:
-    """One shift line as a TOML inline table (JSON strings are TOML basic strings)."""
-    days = ", ".join(json.dumps(d) for d in shift.day_types)
-    return (
-        f"  {{ name = {json.dumps(shift.name)}, start = {json.dumps(shift.start)}, "
-        f"end = {json.dumps(shift.end)}, count = {shift.count}, day_types = [{days}] }},"
-    )
-
-
-def roster_toml(scenario: Scenario, header: str, clinicians: bool) -> str:
-    """The rosters of ``scenario`` (advisors; clinician groups too if ``clinicians``),
-    one shift line a line, under ``header`` as comments: TOML a scenario can take."""
-    out = [f"# {line}".rstrip() for line in header.splitlines()]
-    out += ["", "[advisors]", "shifts = [", *map(_inline, scenario.advisors.shifts), "]"]
-    for group in scenario.clinicians if clinicians else ():
-        if not group.shifts:
-            continue  # a constant head-count: not rostered here
-        out += ["", "[[clinicians]]", f"name = {json.dumps(group.name)}", "shifts = ["]
-        out += [*map(_inline, group.shifts), "]"]
-    return "\n".join(out) + "\n"
 
 
 def write_staffed(
