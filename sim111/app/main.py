@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from sim111.app.pages import batch, compare, run, scenario, staff
+from sim111.app.views import batch, compare, run, scenario, staff
 
 
 def main() -> None:

@@ -55,8 +55,11 @@ def app_command(host: str, port: int, library: Path | None) -> None:
     if library is not None:
         env["SIM111_SCENARIOS"] = str(library.resolve())
     click.echo(f"sim111 app on http://{host}:{port} (Ctrl+C stops it)", err=True)
-    try:
-        status = subprocess.call(app_command_line(host, port), env=env)
+    command = app_command_line(host, port)
+    if os.name == "posix":  # become the server: a signal to sim111 app reaches it
+        os.execve(command[0], command, env)
+    try:  # elsewhere: wait for it
+        status = subprocess.call(command, env=env)
     except KeyboardInterrupt:
         status = 0
     raise SystemExit(status)

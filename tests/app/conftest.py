@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def _pages() -> None:
     import streamlit as st
 
-    from sim111.app.pages import compare, run, scenario
+    from sim111.app.views import compare, run, scenario
 
     pages = {"scenario": scenario.render, "run": run.render, "compare": compare.render}
     pages[st.session_state.get("page", "scenario")]()

@@ -4,15 +4,13 @@ numbers out (those of run_sweep for the same points and seed); bad CSVs give one
 from __future__ import annotations
 
 import functools
-import sys
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from sim111.app.batch_input import MAX_POINTS, csv_points, toml_value
-from sim111.app.pages.batch import CSV
+from sim111.app.views.batch import CSV
 from sim111.errors import ScenarioError
 from sim111.experiments.sweep import SweepResult, run_sweep
 from sim111.kpi_keys import kpi_info
@@ -25,18 +23,8 @@ SEED, REPS = 1, 2
 GOOD_CSV = b"advisors.roster_scale,demand.scale\n0.9,1.0\n\n1.1,\n"
 
 
-@pytest.fixture(autouse=True)
-def _keep_main_module() -> Iterator[None]:
-    """AppTest's script runner installs the page's script as ``sys.modules["__main__"]``
-    and leaves it there; a process spawned later in this test process (a Dask nanny,
-    a spawn pool) would re-run that script and fail. Put the real one back."""
-    main = sys.modules["__main__"]
-    yield
-    sys.modules["__main__"] = main
-
-
 def _page() -> None:
-    from sim111.app.pages.batch import render
+    from sim111.app.views.batch import render
 
     render()
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from sim111.app import state
-from sim111.app.pages.run import RUNNING
+from sim111.app.views.run import RUNNING
 from sim111.app.widgets import CARD_KEYS, day_frame, result_files
 from sim111.experiments.replications import run_experiment
 from sim111.kpi_keys import kpi_info

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sim111.app.pages.scenario import validated
+from sim111.app.views.scenario import validated
 from sim111.scenario import load_scenario
 from tests.app.conftest import ROOT
 

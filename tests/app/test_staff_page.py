@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import functools
 import io
-import sys
-from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
@@ -26,18 +24,8 @@ LABEL = "typical (1 day)"
 SEED, REPS, ITERATIONS = 1, 2, 2
 
 
-@pytest.fixture(autouse=True)
-def _keep_main_module() -> Iterator[None]:
-    """AppTest's script runner installs the page's script as ``sys.modules["__main__"]``
-    and leaves it there; a process spawned later in this test process (a Dask nanny,
-    a spawn pool) would re-run that script and fail. Put the real one back."""
-    main = sys.modules["__main__"]
-    yield
-    sys.modules["__main__"] = main
-
-
 def _page() -> None:
-    from sim111.app.pages.staff import render
+    from sim111.app.views.staff import render
 
     render()
 
