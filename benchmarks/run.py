@@ -214,6 +214,38 @@ def case_scenario(relative_path: str) -> Callable[[], int]:
     return _one_replication(_load(ROOT / SCENARIO_CASE / relative_path))
 
 
+def _app_run_page() -> None:  # AppTest's script: the app's Run page alone
+    from sim111.app.views.run import render
+
+    render()
+
+
+def case_app_run_page(days: int) -> Callable[[], int]:
+    """The web app's Run page (issue #17), in process through Streamlit's AppTest: a
+    typical-area week x 10 replications from pressing Run to the whole page drawn
+    (headline, KPI cards, days, the charts). The result cache is cleared each time."""
+    import os
+
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["SIM111_SCENARIOS"] = str(ROOT / "scenarios")
+    main = sys.modules["__main__"]
+
+    def run() -> int:
+        st.cache_data.clear()
+        page = AppTest.from_function(_app_run_page, default_timeout=300).run()
+        page.number_input(key="run_reps").set_value(10)
+        page.button(key="run_go").click().run()
+        sys.modules["__main__"] = main  # AppTest leaves its script there
+        if page.exception:
+            raise RuntimeError(str(page.exception[0].value))
+        kept = page.session_state["sim111_run_result"]
+        return int(kept[1].kpis["calls_offered"].sum())
+
+    return run
+
+
 CASES: dict[str, Callable[[int], Callable[[], int]]] = {
     "sim111 Erlang-A": case_sim111_erlang_a,
     "plain SimPy Erlang-A": case_plain_simpy,
@@ -222,7 +254,9 @@ CASES: dict[str, Callable[[int], Callable[[], int]]] = {
     "sim111 typical-area 4 weeks": case_typical_area,
     "sim111 national year (2 processes)": case_national_year,
     "sim111 England year, one pool (coupled)": case_england_pooled_year,
+    "sim111 app Run page, typical-area week x 10": case_app_run_page,
 }
+APP_CASE = "sim111 app Run page, typical-area week x 10"
 NATIONAL = "sim111 national year (2 processes)"
 COUPLED = "sim111 England year, one pool (coupled)"
 ONCE = (NATIONAL, COUPLED)  # minutes each: one run, timed whole, no warm-up
@@ -460,6 +494,8 @@ def main(argv: list[str] | None = None) -> None:
         ("sim111 typical-area week", 7),
         ("sim111 typical-area 4 weeks", 28),
     ]
+    if importlib.util.find_spec("streamlit") is not None:  # the app extra
+        cases.append((APP_CASE, 7))
     if args.scenarios:
         paths = sorted((ROOT / SCENARIO_CASE).glob("*.toml"))
         cases += [(f"{SCENARIO_CASE}{path.name}", 0) for path in paths]
