@@ -7,6 +7,7 @@
 
 from sim111.errors import ScenarioError
 from sim111.experiments.replications import ExperimentResult, run_experiment, run_replication
+from sim111.experiments.selection import Selection, select_best
 from sim111.experiments.settings import ExecutionSettings
 from sim111.experiments.sweep import SweepResult, run_sweep
 from sim111.kpi_keys import KPIS
@@ -19,10 +20,12 @@ __all__ = [
     "ExperimentResult",
     "Scenario",
     "ScenarioError",
+    "Selection",
     "SweepResult",
     "__version__",
     "load_scenario",
     "run_experiment",
     "run_replication",
     "run_sweep",
+    "select_best",
 ]

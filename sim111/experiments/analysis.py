@@ -1,12 +1,21 @@
 """Output analysis: how many replications, how long a warm-up.
 
 - :func:`replications_needed`: from a pilot run, the number of replications
-  whose 95% t-interval half-width would be at most a target (the sequential
-  rule of Law & Kelton, with the pilot's standard deviation).
+  whose t-interval half-width would be at most a target: the "approximate number
+  of replications" of Law & Kelton (``n*_a(beta)``, Law 2015, §9.4.1), the smallest
+  ``i`` with ``t(i-1, 1-alpha/2) * S / sqrt(i) <= beta``, holding the pilot's
+  standard deviation ``S`` fixed. It is the fixed-pilot rule, not the sequential
+  procedure of the same section nor the automated one of Hoad, Robinson & Davies
+  (2010), which add replications and re-estimate ``S`` as they go.
 - :func:`suggest_warmup`: Welch's graphical method made automatic: average an
   interval KPI over replications, smooth it with a moving window, and find
   where it first settles within a tolerance of its level over the second half
-  of the run.
+  of the run. MSER-5 (:func:`~sim111.experiments.warmup.mser`) is the cited
+  alternative.
+
+- A. M. Law (2015), *Simulation Modeling and Analysis*, 5th ed., McGraw-Hill, §9.4.1.
+- K. Hoad, S. Robinson and R. Davies (2010), "Automated selection of the number of
+  replications for a discrete-event simulation", *J. Oper. Res. Soc.* 61(11), 1632-1644.
 """
 
 from __future__ import annotations
@@ -28,6 +37,12 @@ def replications_needed(
     """Replications for a CI half-width of ``half_width`` (absolute, or × mean if ``relative``).
 
     ``values`` are one KPI's values from a pilot run of at least two replications.
+    Law & Kelton's approximate number of replications ``n*_a`` (Law 2015, §9.4.1)
+    with the pilot's standard deviation held fixed. Two departures from the book:
+    the search starts at 2 rather than at the pilot's size, so the answer can be
+    smaller than the pilot; and ``relative`` uses ``half_width × |mean|`` as the
+    absolute target, without the book's ``gamma / (1 + gamma)`` correction.
+    Above 100 the search steps by about 2%, so the answer may overshoot by as much.
     """
     x = np.asarray(values, dtype=float)
     x = x[~np.isnan(x)]
