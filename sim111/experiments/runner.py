@@ -8,6 +8,7 @@ replication loses no other.
 
 from __future__ import annotations
 
+import time
 import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ class Outcome:
     error: str | None = None
     records: RunRecords | None = None
     periods: pd.DataFrame | None = None  # by day, week and month (measures.periods)
+    wall_s: float | None = None  # wall-clock time simulating and measuring it
 
 
 def simulate_replication(
@@ -74,13 +76,15 @@ def run_task(
     scenario: Scenario, point: int, replication: int, seed: int, keep_records: bool = False
 ) -> Outcome:
     """Replication ``replication`` of sweep point ``point``; an exception becomes ``error``."""
+    start_s = time.perf_counter()
     try:
         kpis, intervals, records = simulate_replication(scenario, replication, seed)
         periods = period_kpis(records)
     except Exception as err:
         return Outcome(point, replication, None, None, _error_text(err))
     kept = records if keep_records else None
-    return Outcome(point, replication, kpis, intervals, None, kept, periods)
+    wall_s = time.perf_counter() - start_s
+    return Outcome(point, replication, kpis, intervals, None, kept, periods, wall_s)
 
 
 def _error_text(err: Exception) -> str:
@@ -96,6 +100,7 @@ class GroupOutcome:
     group: int
     records: tuple[RunRecords, ...] | None
     error: str | None = None
+    wall_s: float = 0.0
 
 
 def area_groups(scenario: Scenario) -> int:
@@ -118,12 +123,13 @@ def run_part(
     """
     if group is None:
         return run_task(scenario, point, replication, seed, keep_records)
+    start_s = time.perf_counter()
     try:
         areas = coupled_groups(scenario)[group]
         records = tuple(simulate_group(scenario, areas, replication, seed))
     except Exception as err:
         return GroupOutcome(point, replication, group, None, _error_text(err))
-    return GroupOutcome(point, replication, group, records)
+    return GroupOutcome(point, replication, group, records, None, time.perf_counter() - start_s)
 
 
 def join_groups(scenario: Scenario, parts: Sequence[GroupOutcome], keep_records: bool) -> Outcome:
@@ -134,13 +140,15 @@ def join_groups(scenario: Scenario, parts: Sequence[GroupOutcome], keep_records:
         return Outcome(first.point, first.replication, None, None, failed[0])
     ordered = sorted(parts, key=lambda p: p.group)
     by_area = in_area_order(coupled_groups(scenario), [p.records or () for p in ordered])
+    start_s = time.perf_counter()
     try:
         kpis, intervals, records = measure_areas(scenario, list(by_area))
         periods = period_kpis(records)
     except Exception as err:
         return Outcome(first.point, first.replication, None, None, _error_text(err))
     kept = records if keep_records else None
-    return Outcome(first.point, first.replication, kpis, intervals, None, kept, periods)
+    wall_s = sum(p.wall_s for p in parts) + time.perf_counter() - start_s
+    return Outcome(first.point, first.replication, kpis, intervals, None, kept, periods, wall_s)
 
 
 def task_arguments(

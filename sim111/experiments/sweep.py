@@ -140,13 +140,14 @@ def run_points(
             if db is not None and outcome.kpis is not None and outcome.intervals is not None:
                 db.put(
                     keys[outcome.point, outcome.replication],
-                    scenarios[outcome.point].name,
+                    scenarios[outcome.point],
                     seeds[outcome.point],
                     outcome.replication,
                     dict(points[outcome.point]),
                     outcome.kpis,
                     outcome.intervals,
                     outcome.periods,
+                    wall_s=outcome.wall_s,
                 )
             bar.update()
             done += 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import html
+import json
 import math
 from collections.abc import Sequence
 from dataclasses import replace
@@ -38,6 +39,7 @@ from sim111.outputs.files import DEFAULT_SWEEP_KPIS, target_marks
 from sim111.outputs.folders import csv_writer, replace_folder
 from sim111.outputs.formatting import _fmt
 from sim111.outputs.plots import differences_figure
+from sim111.outputs.provenance import comparison_provenance
 from sim111.outputs.report import STYLE, png_bytes
 from sim111.outputs.warnings import all_warnings, warnings_section_html
 from sim111.scenario.warnings import PlannerWarning
@@ -221,7 +223,8 @@ targets ([targets]).</p>
 def write_comparison(
     out: str | Path, comparison: Comparison, kpis: Sequence[str], sources: Sequence[str] = ()
 ) -> list[Path]:
-    """``comparison.csv``, ``comparison.png`` (``kpis``) and ``compare.html``, replacing ``out``.
+    """``comparison.csv``, ``comparison.png`` (``kpis``), ``compare.html`` and
+    ``provenance.json``, replacing ``out``.
 
     The CSV has every KPI's raw paired differences (totals over each run); the figure
     and the report compare totals per day when run lengths differ
@@ -238,5 +241,8 @@ def write_comparison(
         writers["comparison.png"] = lambda p: p.write_bytes(png)
     writers["compare.html"] = lambda p: p.write_text(
         comparison_html(comparison, png, sources, kpis)
+    )
+    writers["provenance.json"] = lambda p: p.write_text(
+        json.dumps(comparison_provenance(comparison), indent=2) + "\n", encoding="utf-8"
     )
     return replace_folder(out, writers)

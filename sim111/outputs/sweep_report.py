@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import html
+import json
 import math
 from collections.abc import Sequence
 from pathlib import Path
@@ -24,6 +25,7 @@ from sim111.outputs.comparison_checks import plural
 from sim111.outputs.comparison_report import kpi_label
 from sim111.outputs.folders import csv_writer, replace_folder
 from sim111.outputs.formatting import _fmt, gbp
+from sim111.outputs.provenance import sweep_provenance
 from sim111.outputs.report import STYLE, png_bytes
 from sim111.outputs.sweep_plots import (
     Reference,
@@ -191,7 +193,7 @@ come from the parameters. Intervals are 95% t-intervals across replications.
 def write_sweep(
     out: str | Path, name: str, result: SweepResult, scenario: Scenario, kpis: Sequence[str]
 ) -> list[Path]:
-    """The sweep's frames as CSV and ``sweep.html``, replacing the folder ``out``.
+    """The sweep's frames as CSV, ``sweep.html`` and ``provenance.json``, replacing ``out``.
 
     Every CSV has its header row even when empty (``failures.csv`` of a clean sweep).
     """
@@ -205,5 +207,8 @@ def write_sweep(
             result.failures, ["point", *swept, "replication", "seed", "error"]
         ),
         "sweep.html": lambda p: p.write_text(sweep_html(name, result, scenario, kpis)),
+        "provenance.json": lambda p: p.write_text(
+            json.dumps(sweep_provenance(result, scenario), indent=2) + "\n", encoding="utf-8"
+        ),
     }
     return replace_folder(out, writers)

@@ -256,6 +256,7 @@ def test_compare_cli_table_and_files(tmp_path):
         "compare.html",
         "comparison.csv",
         "comparison.png",
+        "provenance.json",
     ]
 
 

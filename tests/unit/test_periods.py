@@ -128,35 +128,18 @@ def test_identical_on_one_and_two_workers():
     pd.testing.assert_frame_equal(serial.periods, pooled.periods)
 
 
-def test_store_from_before_periods_reruns_its_replications(tmp_path):
-    import sqlite3
-
+def test_a_store_keeps_periods_or_says_it_has_none(tmp_path):
     from sim111.experiments.store import ResultStore
 
     scenario = typical(days=1)
     first = run_experiment(scenario, 2, 3, store=tmp_path)
-    with sqlite3.connect(tmp_path / "results.sqlite") as db:  # as an older version left it
-        db.execute("update replications set periods = null")
-    again = run_experiment(scenario, 2, 3, store=tmp_path)
-    pd.testing.assert_frame_equal(first.periods, again.periods)
+    again = run_experiment(scenario, 2, 3, store=tmp_path)  # read back from the store
+    pd.testing.assert_frame_equal(first.periods, again.periods, check_exact=True)
     store = ResultStore(tmp_path)
     keys = store.keys()
-    assert len(keys) == 2 and all(store.get(k)[2] is not None for k in keys)  # run and kept
-
-
-def test_a_store_without_the_periods_column_gains_it(tmp_path):
-    import sqlite3
-
-    from sim111.experiments.store import SCHEMA, ResultStore
-
-    old = SCHEMA.replace(",\n    periods blob", "")
-    assert "periods" not in old
-    with sqlite3.connect(tmp_path / "results.sqlite") as db:
-        db.execute(old)
-    store = ResultStore(tmp_path)
+    assert len(keys) == 2 and all(store.get(k)[2] is not None for k in keys)
     store.put("k", "s", 1, 0, {}, {"x": 1.0}, pd.DataFrame({"a": [1]}))
     assert store.get("k")[2] is None
-    ResultStore(tmp_path)  # opening it again adds nothing twice
 
 
 def test_outputs_json_csv_html_and_table(tmp_path):

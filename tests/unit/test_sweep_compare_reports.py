@@ -82,6 +82,7 @@ def test_sweep_html_one_parameter_draws_a_line_per_kpi(typical, tmp_path):
         "intervals.csv",
         "failures.csv",
         "sweep.html",
+        "provenance.json",
     }
     assert page.count(IMAGE) == len(DEFAULT_SWEEP_KPIS)
     assert "a line chart against Advisor roster scale (advisors.roster_scale)" in page
