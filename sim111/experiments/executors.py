@@ -2,7 +2,7 @@
 
 In this process, on a local process pool, on any ``concurrent.futures``
 executor, or on a Dask cluster through a ``distributed.Client`` the Dask way:
-the scenarios are scattered once, tasks are submitted with readable keys and
+the scenarios are sent once (as recomputable tasks), tasks are submitted with readable keys and
 ``pure=False`` (a repeated sweep recomputes rather than being served from the
 cluster's memory), and the dashboard's address is logged. Dask itself is
 imported only by whoever makes the client.
@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import queue
+import uuid
 from collections.abc import Iterator, Sequence
 from concurrent.futures import CancelledError, Executor, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -64,8 +65,15 @@ class DaskPool:
         log.info("Dask dashboard: %s", client.dashboard_link)
 
     def place(self, scenarios: Sequence[Scenario]) -> list[Any]:
-        """Scenarios scattered to the cluster once (futures; not hashed, not broadcast)."""
-        return list(self.client.scatter(list(scenarios), broadcast=False, hash=False))
+        """Scenarios sent to the cluster once, as futures the tasks take.
+
+        Each is the result of a task holding it, not scattered data: when the
+        worker keeping it dies the scheduler computes it again, where a
+        scattered scenario would be lost with its worker and take every task
+        still needing it down too (``FutureCancelledError``).
+        """
+        keys = [f"sim111-scenario-{uuid.uuid4().hex[:8]}" for _ in scenarios]
+        return list(self.client.map(_same, list(scenarios), key=keys, pure=False))
 
     def submit(self, key: str, scenario: Any, *args: Any) -> Any:
         """Start a task named ``key``; ``pure=False``: never served from an earlier run."""
@@ -73,6 +81,10 @@ class DaskPool:
 
 
 Pool = FuturesPool | DaskPool
+
+
+def _same(scenario: Scenario) -> Scenario:
+    return scenario
 
 
 @contextmanager
