@@ -8,9 +8,12 @@ from concurrent.futures import ProcessPoolExecutor
 
 import pandas as pd
 import pytest
+from click.testing import CliRunner
 
 import sim111.experiments.runner as runner_module
 from sim111 import run_sweep
+from sim111.cli import cli
+from sim111.cli.options import dask_local_workers
 from sim111.experiments.store import ResultStore
 from sim111.experiments.tasks import Task, make_tasks, task_size
 from sim111.scenario import load_scenario
@@ -112,3 +115,51 @@ def test_dask_tasks_are_named_recomputed_and_survive_a_killed_worker():
     assert killed.failures.empty  # the scheduler reran the task on a fresh worker
     pd.testing.assert_frame_equal(serial.kpis, killed.kpis)
     pd.testing.assert_frame_equal(serial.intervals, killed.intervals)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("local:0", "local:N needs N >= 1 workers"),
+        ("local:two", "expected local, local:N"),
+        ("tcp://host", "expected local, local:N"),
+        ("my scheduler", "expected local, local:N"),
+    ],
+)
+def test_a_malformed_dask_option_is_a_one_line_error(tmp_path, value, message):
+    path = tmp_path / "s.toml"
+    path.write_text(f'scenario = "{SCENARIOS / "typical-area.toml"}"\n[grid]\n"run.days" = [1]\n')
+    args = ["sweep", str(path), "--store", str(tmp_path / "st"), "--dask", value]
+    proc = CliRunner().invoke(cli, args, catch_exceptions=False)
+    assert proc.exit_code == 2
+    assert message in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_dask_local_workers_reads_the_option():
+    assert dask_local_workers("local:3") == 3
+    assert dask_local_workers("local") == (os.cpu_count() or 1)
+    assert dask_local_workers("tcp://10.0.0.5:8786") is None
+    assert dask_local_workers("scheduler.example.ac.uk:8786") is None
+
+
+def test_cli_sweep_on_a_local_dask_cluster_matches_the_serial_sweep(tmp_path):
+    pytest.importorskip("distributed")
+    path = tmp_path / "s.toml"
+    path.write_text(
+        f'scenario = "{SCENARIOS / "typical-area.toml"}"\nreplications = 2\nseed = 4\n'
+        '[grid]\n"run.days" = [1]\n"demand.scale" = [1.0, 1.2]\n'
+    )
+    outputs = []
+    for extra in ([], ["--dask", "local:2"]):
+        args = [
+            "sweep",
+            str(path),
+            "--store",
+            str(tmp_path / f"st{len(extra)}"),
+            "--format",
+            "json",
+        ]
+        proc = CliRunner().invoke(cli, args + extra, catch_exceptions=False)
+        assert proc.exit_code == 0, proc.stderr
+        outputs.append(proc.stdout)
+    assert outputs[0] == outputs[1] and '"demand.scale": 1.2' in outputs[0]
