@@ -1,12 +1,13 @@
-"""Scaling of a sweep over workers: ``python benchmarks/scaling.py [--days 28] [--replications 6]``.
+"""Scaling of a sweep over workers: ``python benchmarks/scaling.py [--days 84] [--rounds 3]``.
 
 One run times the same sweep (two points of the typical area, ``--replications``
-each, one replication per task; a ``--days``-long run makes each task take
-about a second or more) in this process (serial), on a local process pool of 1
+each, ``--per-task`` replications per task; a ``--days``-long run makes each
+task take a second or more) in this process (serial), on a local process pool of 1
 and 2 workers, and on a Dask LocalCluster of 1 and 2 single-threaded worker
 processes. Pools and clusters are started and warmed up (a one-day sweep)
 before the clock starts, so what is timed is submitting, running and
-collecting. Reported per mode: wall time, speed-up over serial, and the
+collecting. The modes run in turn, ``--rounds`` times. Reported per mode: the
+median wall time (range, runs), speed-up over serial (medians), and the
 overhead per task, ``(workers x wall - serial wall) / tasks``: what each task
 costs beyond its own simulation (scheduling, sending the scenario and the
 results, idle workers at the end). The frames of every mode must be identical
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -67,8 +69,10 @@ def _timed(run: Callable[[], Any]) -> tuple[float, Any]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--days", type=int, default=28, help="run.days of each replication")
+    parser.add_argument("--days", type=int, default=84, help="run.days of each replication")
     parser.add_argument("--replications", type=int, default=6, help="per point (2 points)")
+    parser.add_argument("--rounds", type=int, default=3, help="timed runs of every mode")
+    parser.add_argument("--per-task", type=int, default=2, help="replications per task")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     import pandas as pd
@@ -80,39 +84,49 @@ def main(argv: list[str] | None = None) -> None:
     scenario = base.with_overrides({"run.days": args.days})
     warm = base.with_overrides({"run.days": 1})
     grid = {"demand.scale": [1.0, 1.2]}
-    tasks = 2 * args.replications
+    tasks = -(-args.replications // args.per_task) * 2
     print(f"load average at start: {os.getloadavg()}; {os.cpu_count()} CPUs")
-    print(f"sweep: 2 points x {args.replications} replications of {args.days} days, 1 per task")
-    rows = []
+    print(
+        f"sweep: 2 points x {args.replications} replications of {args.days} days, "
+        f"{args.per_task} per task: {tasks} tasks"
+    )
     with _modes() as modes:
-        serial_s, serial = 0.0, None
-        for name, workers, keywords in modes:
-            settings = {"task_replications": 1, "progress": False, **keywords}
+        walls: dict[str, list[float]] = {name: [] for name, _, _ in modes}
+        serial = run_sweep(scenario, grid, args.replications, 11, progress=False)
+        for _name, _, keywords in modes:
+            settings = {"task_replications": args.per_task, "progress": False, **keywords}
             run_sweep(warm, grid, replications=2, seed=1, **settings)  # workers up, imported
-            wall_s, result = _timed(
-                lambda s=settings: run_sweep(scenario, grid, args.replications, 11, **s)
-            )
-            if serial is None:
-                serial_s, serial = wall_s, result
-            for frame in ("kpis", "intervals", "periods"):
-                pd.testing.assert_frame_equal(getattr(serial, frame), getattr(result, frame))
-            overhead_s = (workers * wall_s - serial_s) / tasks
-            rows.append((name, workers, wall_s, serial_s / wall_s, overhead_s))
-            print(
-                f"{name:30} {wall_s:7.2f} s  speed-up {serial_s / wall_s:4.2f}x  "
-                f"overhead {1000 * overhead_s:7.1f} ms/task",
-                flush=True,
-            )
-    print(f"serial: {serial_s / tasks:.3f} s per replication; frames identical in every mode")
+        for _ in range(args.rounds):  # rounds: a noisy spell hits every mode alike
+            for name, _, keywords in modes:
+                settings = {"task_replications": args.per_task, "progress": False, **keywords}
+                wall_s, result = _timed(
+                    lambda s=settings: run_sweep(scenario, grid, args.replications, 11, **s)
+                )
+                walls[name].append(wall_s)
+                for frame in ("kpis", "intervals", "periods"):
+                    pd.testing.assert_frame_equal(getattr(serial, frame), getattr(result, frame))
+                print(f"  {name:30} {wall_s:7.2f} s", flush=True)
+        workers_of = {name: workers for name, workers, _ in modes}
+    _report(walls, workers_of, tasks)
     print(f"load average at end: {os.getloadavg()}")
-    for name, workers, _, speedup, overhead_s in rows:
-        if workers == 2:
+
+
+def _report(walls: dict[str, list[float]], workers_of: dict[str, int], tasks: int) -> None:
+    """Median wall time (range, n), speed-up and overhead per task of every mode."""
+    serial_s = statistics.median(walls["serial (this process)"])
+    print(f"serial: {serial_s / tasks:.2f} s per task; frames identical in every mode")
+    for name, times in walls.items():
+        wall_s = statistics.median(times)
+        speedup = serial_s / wall_s
+        overhead_s = (workers_of[name] * wall_s - serial_s) / tasks
+        line = (
+            f"{name:30} {wall_s:6.2f} s ({min(times):.2f}-{max(times):.2f}, n={len(times)})"
+            f"  speed-up {speedup:4.2f}x  overhead {1000 * overhead_s:6.0f} ms/task"
+        )
+        if workers_of[name] == 2:
             met = speedup >= TARGET_SPEEDUP and overhead_s < TARGET_OVERHEAD_S
-            print(
-                f"{name}: {speedup:.2f}x (target >= {TARGET_SPEEDUP}x), "
-                f"{1000 * overhead_s:.1f} ms/task (target < 5 ms): "
-                f"{'met' if met else 'NOT met'}"
-            )
+            line += f"  targets {'met' if met else 'NOT met'}"
+        print(line)
 
 
 if __name__ == "__main__":

@@ -163,3 +163,25 @@ def test_cli_sweep_on_a_local_dask_cluster_matches_the_serial_sweep(tmp_path):
         assert proc.exit_code == 0, proc.stderr
         outputs.append(proc.stdout)
     assert outputs[0] == outputs[1] and '"demand.scale": 1.2' in outputs[0]
+
+
+def test_progress_is_drawn_in_a_jupyter_kernel_and_told_to_a_callback(monkeypatch):
+    import sys
+    import types
+
+    from sim111 import ExecutionSettings
+
+    class Shell:
+        kernel = object()
+
+    ipython = types.SimpleNamespace(get_ipython=lambda: Shell())
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False, raising=False)
+    assert not ExecutionSettings().shows_progress()  # a pipe, no kernel
+    monkeypatch.setitem(sys.modules, "IPython", ipython)
+    monkeypatch.setitem(sys.modules, "ipykernel", types.ModuleType("ipykernel"))
+    assert ExecutionSettings().shows_progress()
+    assert not ExecutionSettings(progress=False).shows_progress()
+    told = []
+    tell = lambda done, total: told.append((done, total))  # noqa: E731
+    run_sweep(small(), {"demand.scale": [1.0]}, 2, 1, progress=False, on_progress=tell)
+    assert told == [(0, 2), (1, 2), (2, 2)]
