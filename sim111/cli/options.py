@@ -8,6 +8,8 @@ passes its own help text.
 from __future__ import annotations
 
 import contextlib
+import os
+import re
 import tomllib
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
@@ -72,8 +74,14 @@ def workers_option(help: str | None = None) -> Callable[[F], F]:
 
 
 def dask_option(help: str) -> Callable[[F], F]:
-    """``--dask ADDRESS`` of a Dask scheduler, passed on as ``dask_address``."""
-    return click.option("--dask", "dask_address", metavar="ADDRESS", help=help)
+    """``--dask ADDRESS|local[:N]``: a Dask scheduler to join, or a LocalCluster of N
+    workers to start (and close after), passed on as ``dask_address``."""
+    return click.option(
+        "--dask",
+        "dask_address",
+        metavar="ADDRESS|local[:N]",
+        help=help + " 'local:N' starts a Dask cluster of N worker processes here.",
+    )
 
 
 def store_option(help: str) -> Callable[[F], F]:
@@ -170,16 +178,44 @@ def scenario_with_overrides(
     return scenario
 
 
+DASK_ADDRESS = re.compile(r"(?:[a-z]+://)?[A-Za-z0-9_.\-\[\]:]+:[0-9]{1,5}")
+DASK_LOCAL = re.compile(r"local(?::([0-9]+))?")
+
+
+def dask_local_workers(address: str) -> int | None:
+    """Workers of ``--dask local[:N]`` (``local``: one per CPU), ``None`` for an
+    address (``tcp://host:8786``, ``host:8786``); a ``ScenarioError`` for anything else."""
+    local = DASK_LOCAL.fullmatch(address)
+    if local is not None:
+        workers = int(local[1]) if local[1] else os.cpu_count() or 1
+        if workers < 1:
+            raise ScenarioError(f"--dask {address}: local:N needs N >= 1 workers")
+        return workers
+    if DASK_ADDRESS.fullmatch(address) is None:
+        raise ScenarioError(
+            f"--dask {address!r}: expected local, local:N (N workers on this machine) "
+            "or a scheduler address such as tcp://host:8786"
+        )
+    return None
+
+
 @contextlib.contextmanager
 def dask_client(address: str | None) -> Iterator[Any]:
-    """A ``distributed.Client`` connected to ``address``, or ``None``."""
+    """A ``distributed.Client`` of ``--dask``: joining the scheduler at ``address``, or
+    (``local[:N]``) of a LocalCluster of N single-threaded worker processes, closed after."""
     if address is None:
         yield None
         return
+    workers = dask_local_workers(address)
     try:
-        from distributed import Client
+        from distributed import Client, LocalCluster
     except ImportError:
         raise ScenarioError("--dask needs Dask: pip install 'sim111[dask]'") from None
+    if workers is not None:
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True)
+        with cluster, Client(cluster) as client:
+            yield client
+        return
     try:
         client = Client(address, timeout=DASK_CONNECT_TIMEOUT_S)
     except OSError as err:

@@ -1,52 +1,207 @@
-"""Choosing the executor replications run on, and running tasks on it.
+"""Choosing where tasks run, and running them there without losing any.
 
-A local process pool, any ``concurrent.futures`` executor, or a Dask cluster
-through ``distributed.Client.get_executor()`` (Dask itself is imported only by
-whoever makes the client). Results come back in the order they finish; callers
-sort them, so they do not depend on the executor.
+In this process, on a local process pool, on any ``concurrent.futures``
+executor, or on a Dask cluster through a ``distributed.Client`` the Dask way:
+the scenarios are sent once (as recomputable tasks), tasks are submitted with readable keys and
+``pure=False`` (a repeated sweep recomputes rather than being served from the
+cluster's memory), and the dashboard's address is logged. Dask itself is
+imported only by whoever makes the client.
+
+:func:`run_tasks` hands back the outcome of every replication, in the order
+tasks finish (callers sort them). A failure outside the model (a worker killed,
+a broken process pool, a task that cannot be pickled) fails only the
+replications of the tasks it hit: they come back as outcomes with an error.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+import asyncio
+import logging
+import queue
+import uuid
+from collections.abc import Iterator, Sequence
+from concurrent.futures import CancelledError, Executor, ProcessPoolExecutor
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any
 
-T = TypeVar("T")
+from sim111.experiments.runner import area_groups
+from sim111.experiments.tasks import (
+    TARGET_TASK_S,
+    Part,
+    Task,
+    TaskResult,
+    make_tasks,
+    run_replications,
+    task_size,
+)
+from sim111.scenario import Scenario
+
+log = logging.getLogger(__name__)
+TASK_ERRORS = (Exception, CancelledError, asyncio.CancelledError)
+
+
+class FuturesPool:
+    """A ``concurrent.futures`` executor running ``parallelism`` tasks at once."""
+
+    def __init__(self, executor: Executor, parallelism: int) -> None:
+        self.executor = executor
+        self.parallelism = parallelism
+
+    def place(self, scenarios: Sequence[Scenario]) -> list[Any]:
+        """The scenarios as tasks take them (sent with every task)."""
+        return list(scenarios)
+
+    def submit(self, key: str, scenario: Any, *args: Any) -> Any:
+        """Start :func:`~sim111.experiments.tasks.run_replications`; a future."""
+        return self.executor.submit(run_replications, scenario, *args)
+
+
+class DaskPool:
+    """A Dask ``distributed.Client``'s cluster."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.parallelism = max(1, sum(client.nthreads().values()))
+        log.info("Dask dashboard: %s", client.dashboard_link)
+
+    def place(self, scenarios: Sequence[Scenario]) -> list[Any]:
+        """Scenarios sent to the cluster once, as futures the tasks take.
+
+        Each is the result of a task holding it, not scattered data: when the
+        worker keeping it dies the scheduler computes it again, where a
+        scattered scenario would be lost with its worker and take every task
+        still needing it down too (``FutureCancelledError``).
+        """
+        keys = [f"sim111-scenario-{uuid.uuid4().hex[:8]}" for _ in scenarios]
+        return list(self.client.map(_same, list(scenarios), key=keys, pure=False))
+
+    def submit(self, key: str, scenario: Any, *args: Any) -> Any:
+        """Start a task named ``key``; ``pure=False``: never served from an earlier run."""
+        return self.client.submit(run_replications, scenario, *args, key=key, pure=False)
+
+
+Pool = FuturesPool | DaskPool
+
+
+def _same(scenario: Scenario) -> Scenario:
+    return scenario
 
 
 @contextmanager
-def open_executor(
-    workers: int, executor: Executor | None, client: Any
-) -> Iterator[Executor | None]:
-    """A Dask ``client``'s executor, else ``executor``, else a pool of ``workers`` > 1 processes.
+def open_executor(workers: int, executor: Executor | None, client: Any) -> Iterator[Pool | None]:
+    """A Dask ``client``'s cluster, else ``executor``, else a pool of ``workers`` > 1 processes.
 
     ``None`` means run in this process. Only a pool made here is shut down on exit.
     """
     if client is not None:
-        yield client.get_executor()
+        yield DaskPool(client)
     elif executor is not None:
-        yield executor
+        yield FuturesPool(executor, getattr(executor, "_max_workers", 1))
     elif workers > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            yield pool
+        with ProcessPoolExecutor(max_workers=workers) as made:
+            yield FuturesPool(made, workers)
     else:
         yield None
 
 
-def as_finished(
-    pool: Executor | None, fn: Callable[..., T], calls: Iterable[tuple[Any, ...]]
-) -> Iterator[T]:
-    """``fn(*args)`` for every ``args`` of ``calls``, in the order they finish.
+def run_tasks(
+    pool: Pool | None,
+    scenarios: Sequence[Scenario],
+    seeds: Sequence[int],
+    todo: Sequence[tuple[int, int]],
+    keep_records: bool,
+    size: int | None = None,
+    target_s: float = TARGET_TASK_S,
+) -> Iterator[Part]:
+    """The outcome of every ``(point, replication)`` of ``todo``, as they finish.
 
-    Without a pool the calls run here, one by one, in order. With one, every
-    call is submitted first.
+    Without a pool they run here, one by one, in order. On a pool, a scenario's
+    groups of areas that share nothing run as tasks of their own;
+    ``size`` replications make a task, or, if ``None``, as many as take about
+    ``target_s`` seconds, judged from a first wave of one-replication tasks.
     """
     if pool is None:
-        for args in calls:
-            yield fn(*args)
+        for p, r in todo:
+            yield from run_replications(scenarios[p], p, [r], seeds[p], keep_records, None).parts
         return
-    futures = [pool.submit(fn, *args) for args in calls]
-    for future in as_completed(futures):
-        yield future.result()
+    needed = sorted({p for p, _ in todo})
+    groups = [area_groups(s) if p in needed else 1 for p, s in enumerate(scenarios)]
+    try:
+        placed = dict(zip(needed, pool.place([scenarios[p] for p in needed]), strict=True))
+    except TASK_ERRORS as err:
+        for task in make_tasks(todo, groups, 1):
+            yield from task.failed(_error_text(err, "placing the scenarios"))
+        return
+    if size is None:  # a first wave of one-replication tasks times them
+        first, rest = make_tasks(todo[: pool.parallelism], groups, 1), todo[pool.parallelism :]
+    else:
+        first, rest = make_tasks(todo, groups, size), []
+    run = _Dispatch(pool, scenarios, seeds, placed, keep_records, groups)
+    yield from run.all(first, rest, target_s)
+
+
+class _Dispatch:
+    """Tasks in flight on ``pool``, and what came back of them."""
+
+    def __init__(
+        self,
+        pool: Pool,
+        scenarios: Sequence[Scenario],
+        seeds: Sequence[int],
+        placed: dict[int, Any],
+        keep_records: bool,
+        groups: Sequence[int],
+    ) -> None:
+        self.pool, self.scenarios, self.seeds = pool, scenarios, seeds
+        self.placed, self.keep_records, self.groups = placed, keep_records, groups
+        self.finished: queue.SimpleQueue[tuple[Task, Any]] = queue.SimpleQueue()
+        self.running: dict[Task, str] = {}  # task: its key
+        self.futures: dict[Task, Any] = {}
+
+    def all(
+        self, first: list[Task], rest: Sequence[tuple[int, int]], target_s: float
+    ) -> Iterator[Part]:
+        """Submit ``first``; once one is back, ``rest`` in tasks sized from its time."""
+        try:
+            yield from self.submit(first)
+            while self.running or rest:
+                if not self.running:  # no first task could be submitted
+                    yield from self.submit(make_tasks(rest, self.groups, 1))
+                    rest = []
+                    continue
+                task, future = self.finished.get()
+                key = self.running.pop(task)
+                del self.futures[task]  # the client keeps no result it has handed on
+                try:
+                    result: TaskResult = future.result()
+                except TASK_ERRORS as err:
+                    yield from task.failed(_error_text(err, key))
+                    result = TaskResult((), 0.0)
+                yield from result.parts
+                if rest:
+                    per_rep = result.elapsed_s / len(task.replications) if result.parts else None
+                    size = task_size(per_rep, len(rest), self.pool.parallelism, target_s)
+                    log.info("%d replications to go, %d per task", len(rest), size)
+                    yield from self.submit(make_tasks(rest, self.groups, size))
+                    rest = []
+        finally:  # stopped early (an exception, a cancelled run): nothing left running
+            for future in self.futures.values():
+                future.cancel()
+
+    def submit(self, tasks: list[Task]) -> Iterator[Part]:
+        """Submit ``tasks``; the replications of any that cannot be submitted fail."""
+        for task in tasks:
+            key = task.key(self.scenarios[task.point].name)
+            point = task.point
+            args = (point, task.replications, self.seeds[point], self.keep_records, task.group)
+            try:
+                future = self.pool.submit(key, self.placed[point], *args)
+            except TASK_ERRORS as err:
+                yield from task.failed(_error_text(err, key))
+                continue
+            self.running[task], self.futures[task] = key, future
+            future.add_done_callback(lambda f, t=task: self.finished.put((t, f)))
+
+
+def _error_text(err: BaseException, where: str) -> str:
+    return f"{type(err).__name__}: {err} (outside the model: {where})"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+import warnings
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager
@@ -19,8 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypedDict
 
-from sim111.experiments.executors import open_executor
+from sim111.experiments.executors import Pool, open_executor
 from sim111.experiments.store import ResultStore
+from sim111.experiments.tasks import TARGET_TASK_S
 
 
 @dataclass(frozen=True)
@@ -31,14 +33,21 @@ class ExecutionSettings:
     ``executor``: any ``concurrent.futures.Executor`` to submit replications to
     instead (the caller shuts it down); takes precedence over ``workers``.
     ``client``: a Dask ``distributed.Client``; replications go to its cluster
-    through ``client.get_executor()``; takes precedence over both.
+    (scenarios scattered once, tasks named ``sim111-<scenario>-p<point>-r<first>-<last>-…``
+    on the dashboard, never served from an earlier run); takes precedence over both.
     ``store``: a folder (or an open :class:`~sim111.experiments.store.ResultStore`)
     keeping every finished replication; replications already there are not run again.
-    ``progress``: draw a progress bar on stderr; ``None`` draws one when stderr
-    is a terminal.
+    ``progress``: draw a progress bar (``tqdm.auto``: a widget in Jupyter with
+    ipywidgets, else text on stderr); ``None`` draws one when stderr is a
+    terminal or the code runs in a Jupyter kernel.
     ``on_progress``: called as ``on_progress(done, total)`` before the first
-    replication runs and after each one finishes (the web app's progress bar;
-    an exception raised there stops the run, the way the app cancels one).
+    replication runs and after each one finishes: the hook for any other front
+    end (the web app's progress bar; an exception raised there stops the run,
+    the way the app cancels one).
+    ``task_replications``: replications per task on a pool or cluster; ``None``
+    sizes tasks to take about ``task_seconds`` each (from the first tasks'
+    times). Fewer, longer tasks spend less on scheduling; results do not
+    depend on either.
     """
 
     workers: int = 1
@@ -47,9 +56,17 @@ class ExecutionSettings:
     store: str | Path | ResultStore | None = None
     progress: bool | None = None
     on_progress: Callable[[int, int], None] | None = None
+    task_replications: int | None = None
+    task_seconds: float = TARGET_TASK_S
+
+    def __post_init__(self) -> None:
+        if self.task_replications is not None and self.task_replications < 1:
+            raise ValueError(f"task_replications must be >= 1, got {self.task_replications}")
+        if not self.task_seconds > 0:
+            raise ValueError(f"task_seconds must be > 0, got {self.task_seconds}")
 
     @contextmanager
-    def open_executor(self) -> Iterator[Executor | None]:
+    def open_executor(self) -> Iterator[Pool | None]:
         """The executor to submit replications to, or ``None`` to run them here.
 
         A process pool made for ``workers`` is shut down on leaving the block;
@@ -66,7 +83,28 @@ class ExecutionSettings:
 
     def shows_progress(self) -> bool:
         """Whether to draw a progress bar."""
-        return sys.stderr.isatty() if self.progress is None else self.progress
+        if self.progress is not None:
+            return self.progress
+        return sys.stderr.isatty() or in_jupyter_kernel()
+
+
+def in_jupyter_kernel() -> bool:
+    """Whether this code runs in a Jupyter kernel (a notebook, JupyterLab, VS Code...)."""
+    shell = sys.modules.get("IPython")
+    if shell is None or "ipykernel" not in sys.modules:
+        return False
+    ipython = shell.get_ipython()
+    return ipython is not None and hasattr(ipython, "kernel")
+
+
+def progress_bar(total: int, show: bool) -> Any:
+    """A ``tqdm.auto`` bar of ``total`` replications (a widget in Jupyter when ipywidgets
+    is installed, else text on stderr), disabled unless ``show``."""
+    with warnings.catch_warnings():  # tqdm warns when it falls back to text or uses widgets
+        warnings.simplefilter("ignore")
+        from tqdm.auto import tqdm
+
+        return tqdm(total=total, disable=not show, unit="rep", desc="replications")
 
 
 class ExecutionKeywords(TypedDict, total=False):
@@ -82,6 +120,8 @@ class ExecutionKeywords(TypedDict, total=False):
     store: str | Path | ResultStore | None
     progress: bool | None
     on_progress: Callable[[int, int], None] | None
+    task_replications: int | None
+    task_seconds: float
 
 
 FIELDS = frozenset(f.name for f in dataclasses.fields(ExecutionSettings))

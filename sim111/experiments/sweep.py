@@ -21,13 +21,17 @@ from typing import Any, Unpack
 
 import numpy as np
 import pandas as pd
-from tqdm import tqdm
 
 from sim111.engine.records import RunRecords
 from sim111.experiments import runner
-from sim111.experiments.executors import as_finished
+from sim111.experiments.executors import run_tasks
 from sim111.experiments.runner import Outcome
-from sim111.experiments.settings import ExecutionKeywords, ExecutionSettings, execution_settings
+from sim111.experiments.settings import (
+    ExecutionKeywords,
+    ExecutionSettings,
+    execution_settings,
+    progress_bar,
+)
 from sim111.experiments.stats import summarise
 from sim111.experiments.store import ResultStore, replication_keys
 from sim111.kpi_keys import kpi_info
@@ -123,16 +127,16 @@ def run_points(
     if outcomes:
         log.info("%d replications found in the store, %d to run", len(outcomes), len(todo))
     keys = {(p, r): key for p, r, key in todo}
-    show = settings.shows_progress()
-    bar = tqdm(total=len(todo), disable=not show or not todo, unit="rep", desc="replications")
+    bar = progress_bar(len(todo), settings.shows_progress() and bool(todo))
     # the bar closes last, after the pool (if made here) has shut down
     tell, done = settings.on_progress, 0
     if tell is not None:
         tell(0, len(todo))
     with bar, settings.open_executor() as pool:
-        calls = runner.task_arguments(scenarios, seeds, todo, keep_records, pool is not None)
+        pairs = [(p, r) for p, r, _ in todo]
+        size, target_s = settings.task_replications, settings.task_seconds
         parts: dict[tuple[int, int], list[runner.GroupOutcome]] = {}
-        for part in as_finished(pool, runner.run_part, calls):
+        for part in run_tasks(pool, scenarios, seeds, pairs, keep_records, size, target_s):
             outcome = runner.whole_outcome(part, parts, scenarios, keep_records)
             if outcome is None:
                 continue  # more groups of areas of this replication to come

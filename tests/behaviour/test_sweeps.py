@@ -66,16 +66,22 @@ def test_sweep_frames_are_tidy():
 def test_results_identical_for_one_worker_many_workers_threads_and_dask():
     distributed = pytest.importorskip("distributed")
     scenario = small()
-    serial = run_sweep(scenario, GRID, replications=2, seed=9)
-    pooled = run_sweep(scenario, GRID, replications=2, seed=9, workers=2)
+    serial = run_sweep(scenario, GRID, replications=3, seed=9)
+    pooled = run_sweep(scenario, GRID, replications=3, seed=9, workers=2)
+    # tasks of 2 replications (3 per point: a task of 2 and one of 1)
+    grouped = run_sweep(scenario, GRID, replications=3, seed=9, workers=2, task_replications=2)
     with ThreadPoolExecutor(3) as pool:
-        threaded = run_sweep(scenario, GRID, replications=2, seed=9, executor=pool)
+        threaded = run_sweep(scenario, GRID, replications=3, seed=9, executor=pool)
     cluster = distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
     )
     with cluster, distributed.Client(cluster) as client:
-        dask = run_sweep(scenario, GRID, replications=2, seed=9, client=client)
-    for other in (pooled, threaded, dask):
+        dask = run_sweep(scenario, GRID, replications=3, seed=9, client=client)
+        # each point's 3 replications in one task
+        dask_grouped = run_sweep(
+            scenario, GRID, replications=3, seed=9, client=client, task_replications=3
+        )
+    for other in (pooled, grouped, threaded, dask, dask_grouped):
         pd.testing.assert_frame_equal(serial.kpis, other.kpis)
         pd.testing.assert_frame_equal(serial.summary, other.summary)
         pd.testing.assert_frame_equal(serial.intervals, other.intervals)
