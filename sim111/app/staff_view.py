@@ -28,50 +28,11 @@ from sim111.planning.roster_summary import (
     staff_groups,
 )
 from sim111.planning.staffing import StaffingResult
-from sim111.scenario.targets import kpi_targets
+from sim111.planning.verdict import targets_text, verdict
 
 COMMAND = "sim111 app, Staff & price page"
 UNITLESS = ("fraction", "calls", "GBP")  # units the formatted value already shows
 HALF_HOURS_PER_TICK = 4  # a tick every two hours on the heat-map
-
-
-def verdict(found: StaffingResult) -> tuple[bool, list[str]]:
-    """Whether the targets are met, and the KPIs the table marks MISSED (as ``sim111 staff``)."""
-    missed = [
-        kpi_info(k).label for k, (_, mark) in target_marks(found.result).items() if mark == "MISSED"
-    ]
-    return found.met and not missed, missed
-
-
-def verdict_text(found: StaffingResult) -> str:
-    """One sentence: met or not after how many iterations, and why not."""
-    met, missed = verdict(found)
-    unattainable = [
-        kpi_info(k).label for k, t in kpi_targets(found.scenario).items() if not t.attainable
-    ]
-    if met:
-        but = f" (not the unattainable: {'; '.join(unattainable)})" if unattainable else ""
-        return f"Targets met after {found.iterations} iteration(s){but}."
-    if found.met:
-        return (
-            f"Targets NOT met after {found.iterations} iteration(s): the roster meets the "
-            f"targets it was steered to, but the table marks MISSED: {'; '.join(missed)}."
-        )
-    return f"Targets NOT met after {found.iterations} iteration(s): {found.note}."
-
-
-def targets_text(found: StaffingResult) -> str:
-    """The staffed scenario's targets, and which the search steered to."""
-    parts = []
-    for key, target in kpi_targets(found.scenario).items():
-        if key in found.steered:
-            why = ""
-        elif not target.attainable:
-            why = " (unattainable: not steered to)"
-        else:
-            why = " (not steered to: the clinician roster was kept)"
-        parts.append(f"{kpi_info(key).label} {target.text()}{why}")
-    return "; ".join(parts)
 
 
 def kpi_rows(found: StaffingResult) -> pd.DataFrame:

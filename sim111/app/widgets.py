@@ -27,7 +27,7 @@ from sim111.outputs.days import day_marks, short_label
 from sim111.outputs.excel import excel_available, workbook_sheets, write_xlsx
 from sim111.outputs.files import scenario_toml
 from sim111.outputs.formatting import _fmt
-from sim111.outputs.headline import headline, headline_html
+from sim111.outputs.headline import HEADLINE_CSS, headline, headline_html
 from sim111.outputs.marks import target_marks
 from sim111.outputs.periods import write_periods_csv
 from sim111.outputs.plots import figures
@@ -55,19 +55,6 @@ DOWNLOADS = {  # file written by write_outputs -> (button label, MIME type)
     "intervals.csv": ("By half-hour (CSV)", "text/csv"),
     "scenario.toml": ("Scenario (TOML)", "application/toml"),
 }
-HEADLINE_CSS = """<style>
-.strip { display: flex; flex-wrap: wrap; gap: 0.4em; margin: 0.6em 0; }
-.light { border-radius: 0.4em; padding: 0.4em 0.7em; min-width: 7em; color: #fff; }
-.light span { display: block; } .light .value { font-size: 1.3em; font-weight: bold; }
-.light .what, .light .target { font-size: 0.85em; }
-.light.met { background: #176c2e; } .light.missed { background: #b3001b; }
-.light.unattainable { background: #8a5a00; } .light.info { background: #55606e; }
-.light.uncertain {
-  background: repeating-linear-gradient(135deg, #8a5a00 0 0.6em, #6d4700 0.6em 1.2em);
-}
-.light .word { font-size: 0.75em; font-weight: bold; letter-spacing: 0.05em; }
-.strip.days .light { min-width: 9em; } .strip.days .value { font-size: 1em; }
-</style>"""
 
 
 def show_error(err: Exception, where: object = None) -> None:
@@ -79,7 +66,7 @@ def show_error(err: Exception, where: object = None) -> None:
 
 def show_headline(result: ExperimentResult) -> None:
     """The headline of report.html: a strip of lights (targets, price), sentences, days."""
-    st.html(HEADLINE_CSS + headline_html(headline(result)))
+    st.html(f"<style>{HEADLINE_CSS}</style>" + headline_html(headline(result)))
 
 
 @dataclass(frozen=True)

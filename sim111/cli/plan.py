@@ -26,16 +26,19 @@ from sim111.cli.warnings import (
     tell,
 )
 from sim111.errors import ScenarioError
-from sim111.kpi_keys import kpi_info
 from sim111.outputs.costs import cost_table
-from sim111.outputs.files import kpi_table, target_marks
+from sim111.outputs.files import kpi_table
 from sim111.planning.roster_summary import (
     headcount_by_half_hour,
     headcount_text,
     roster_header,
 )
-from sim111.planning.targets import StaffingTargets  # no scipy: the solver is imported by staff
-from sim111.scenario.targets import kpi_targets
+from sim111.planning.targets import StaffingTargets
+from sim111.planning.verdict import (  # no scipy: the solver is imported by staff
+    targets_text,
+    verdict,
+    verdict_text,
+)
 from sim111.units import HOURS_PER_DAY
 
 if TYPE_CHECKING:
@@ -138,11 +141,11 @@ def staff(
     except ValueError as err:
         raise ScenarioError(f"{scenario_file}: {err}") from None
     folder = Path(out or f"staffed-{scenario.name}")
-    met, _ = _verdict(found)
+    met, _ = verdict(found)
     base = f"{scenario.name} ({scenario_file})"
     ctx = click.get_current_context()
-    targets_text = _targets_text(found)
-    header = roster_header(found, met, base, targets_text, command_text(ctx), now_text())
+    steered_text = targets_text(found)
+    header = roster_header(found, met, base, steered_text, command_text(ctx), now_text())
     headcounts = headcount_by_half_hour(found.scenario)
     warned = tell(staffed_warnings(found, advisors_only), f"{source}, staffed")
     written = not (strict and warned)
@@ -152,33 +155,6 @@ def staff(
     click.echo("")
     click.echo(headcount_text(headcounts))
     stop_if_strict(strict, warned, NOTHING_WRITTEN)
-
-
-def _targets_text(found: StaffingResult) -> str:
-    """The staffed scenario's targets as its tables mark them, and which were steered to."""
-    parts = []
-    for key, target in kpi_targets(found.scenario).items():
-        if key in found.steered:
-            why = ""
-        elif not target.attainable:
-            why = " (unattainable: not steered to)"
-        else:
-            why = " (not steered to: the clinician roster was kept)"
-        parts.append(f"{kpi_info(key).label} {target.text()}{why}")
-    return "; ".join(parts)
-
-
-def _verdict(found: StaffingResult) -> tuple[bool, list[str]]:
-    """Whether to say the targets are met, and the rows the KPI table marks MISSED.
-
-    The search judges the targets it steered to at the worst end of their
-    intervals; the table marks every target on its mean (the same
-    :meth:`~sim111.scenario.targets.Target.meets`). "Met" needs both: never under a MISSED row.
-    """
-    missed = [
-        kpi_info(k).label for k, (_, mark) in target_marks(found.result).items() if mark == "MISSED"
-    ]
-    return found.met and not missed, missed
 
 
 def _shift_lengths(text: str) -> tuple[float, ...]:
@@ -198,25 +174,12 @@ def _shift_lengths(text: str) -> tuple[float, ...]:
 
 def _print_staffing(found: StaffingResult, folder: Path, written: bool = True) -> None:
     """The found roster's KPIs and costs, whether it met the targets, and what was written."""
-    click.echo(f"Targets steered to: {_targets_text(found)}")
+    click.echo(f"Targets steered to: {targets_text(found)}")
     click.echo("")
     click.echo(kpi_table(found.result))
     click.echo("")
     click.echo(cost_table(found.scenario))
     click.echo("")
-    met, missed = _verdict(found)
-    unattainable = [
-        kpi_info(k).label for k, t in kpi_targets(found.scenario).items() if not t.attainable
-    ]
-    if met:
-        but = f" (not the unattainable: {'; '.join(unattainable)})" if unattainable else ""
-        click.echo(f"Targets met after {found.iterations} iteration(s){but}.")
-    elif found.met:
-        click.echo(
-            f"Targets NOT met after {found.iterations} iteration(s): the roster meets the "
-            f"targets it was steered to, but the table marks MISSED: {'; '.join(missed)}."
-        )
-    else:
-        click.echo(f"Targets NOT met after {found.iterations} iteration(s): {found.note}.")
+    click.echo(verdict_text(found))
     if written:
         click.echo(f"Wrote {', '.join(str(folder / name) for name in STAFF_FILES)}")

@@ -28,6 +28,19 @@ from sim111.outputs.marks import target_marks
 from sim111.outputs.rows import shown_keys
 from sim111.scenario.targets import Target, kpi_targets
 
+HEADLINE_CSS = """
+.strip { display: flex; flex-wrap: wrap; gap: 0.4em; margin: 1em 0; }
+.light { border-radius: 0.4em; padding: 0.4em 0.7em; min-width: 7em; color: #fff; }
+.light span { display: block; } .light .value { font-size: 1.3em; font-weight: bold; }
+.light .what, .light .target { font-size: 0.85em; }
+.light.met { background: #176c2e; } .light.missed { background: #b3001b; }
+.light.unattainable { background: #8a5a00; } .light.info { background: #55606e; }
+.light.uncertain {
+  background: repeating-linear-gradient(135deg, #8a5a00 0 0.6em, #6d4700 0.6em 1.2em);
+}
+.light .word { font-size: 0.75em; font-weight: bold; letter-spacing: 0.05em; margin-top: 0.2em; }
+.strip.days .light { min-width: 9em; } .strip.days .value { font-size: 1em; }
+"""  # the strip's look, in report.html and in the app
 TEXT_WIDTH = 100  # the terminal headline's sentences are wrapped to this
 MIN_CALLS_PER_HALF_HOUR = 5.0  # a worst half-hour of 2 calls says nothing
 

@@ -18,7 +18,7 @@ from sim111.experiments.replications import ExperimentResult
 from sim111.kpi_keys import kpi_info
 from sim111.outputs.areas import area_section_html
 from sim111.outputs.formatting import _fmt
-from sim111.outputs.headline import headline, headline_html
+from sim111.outputs.headline import HEADLINE_CSS, headline, headline_html
 from sim111.outputs.marks import target_marks
 from sim111.outputs.periods import period_kinds, periods_section_html
 from sim111.outputs.plots import figures
@@ -59,7 +59,8 @@ CAPTIONS = {
     "price.",
 }
 
-STYLE = """
+STYLE = (
+    """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 72em; color: #222; }
 table { border-collapse: collapse; margin: 1em 0; }
 th, td { padding: 0.3em 0.8em; border-bottom: 1px solid #ddd; text-align: right; }
@@ -67,20 +68,13 @@ th:first-child, td:first-child { text-align: left; }
 .met { color: #176c2e; font-weight: bold; } .missed { color: #b3001b; font-weight: bold; }
 .unattainable { color: #8a5a00; font-weight: bold; }
 figure { margin: 1.5em 0; } figcaption { color: #555; } img { max-width: 100%; }
-.strip { display: flex; flex-wrap: wrap; gap: 0.4em; margin: 1em 0; }
-.light { border-radius: 0.4em; padding: 0.4em 0.7em; min-width: 7em; color: #fff; }
-.light span { display: block; } .light .value { font-size: 1.3em; font-weight: bold; }
-.light .what, .light .target { font-size: 0.85em; }
-.light.met { background: #176c2e; } .light.missed { background: #b3001b; }
-.light.unattainable { background: #8a5a00; } .light.info { background: #55606e; }
-.light.uncertain {
-  background: repeating-linear-gradient(135deg, #8a5a00 0 0.6em, #6d4700 0.6em 1.2em);
-}
-.light .word { font-size: 0.75em; font-weight: bold; letter-spacing: 0.05em; margin-top: 0.2em; }
-.strip.days .light { min-width: 9em; } .strip.days .value { font-size: 1em; }
 #headline p { font-size: 1.1em; max-width: 60em; }
 #warnings { border-left: 0.4em solid #8a5a00; padding-left: 1em; }
 """
+    + HEADLINE_CSS
+    + """
+"""
+)
 LONGEST_DAY_TABLE_DAYS = 62  # longer runs show weeks (and months from a year) instead
 
 

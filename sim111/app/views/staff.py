@@ -22,9 +22,6 @@ from sim111.app.staff_view import (
     mean_of,
     shift_lines,
     staffed_files,
-    targets_text,
-    verdict,
-    verdict_text,
 )
 from sim111.errors import ScenarioError
 from sim111.experiments.settings import ExecutionSettings
@@ -33,6 +30,7 @@ from sim111.outputs.formatting import gbp
 from sim111.planning.roster_summary import headcount_by_half_hour
 from sim111.planning.staffing import StaffingResult, StaffingTargets
 from sim111.planning.staffing import staff as find_roster
+from sim111.planning.verdict import targets_text, verdict, verdict_text
 from sim111.scenario import Scenario
 from sim111.scenario.targets import kpi_targets
 
