@@ -15,10 +15,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sim111.experiments.marks import target_marks
 from sim111.kpi_keys import kpi_info
 from sim111.outputs.files import scenario_toml
 from sim111.outputs.formatting import _fmt
-from sim111.outputs.marks import target_marks
 from sim111.outputs.rows import shown_keys
 from sim111.planning.roster_files import roster_toml
 from sim111.planning.roster_summary import (

@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from sim111.experiments.marks import target_marks
 from sim111.experiments.replications import ExperimentResult
 from sim111.kpi_keys import kpi_info
 from sim111.outputs.days import day_marks, short_label
@@ -28,7 +29,6 @@ from sim111.outputs.excel import excel_available, workbook_sheets, write_xlsx
 from sim111.outputs.files import scenario_toml
 from sim111.outputs.formatting import _fmt
 from sim111.outputs.headline import HEADLINE_CSS, headline, headline_html
-from sim111.outputs.marks import target_marks
 from sim111.outputs.periods import write_periods_csv
 from sim111.outputs.plots import figures
 from sim111.outputs.report import CAPTIONS, png_bytes, report_html
@@ -84,7 +84,7 @@ class Card:
 
 def kpi_card(result: ExperimentResult, key: str) -> Card | None:
     """The card of KPI ``key`` (``None`` if the run did not measure it), marked by
-    :func:`~sim111.outputs.marks.target_marks` as every table is."""
+    :func:`~sim111.experiments.marks.target_marks` as every table is."""
     summary = result.summary
     if key not in summary.index or not summary.loc[key, "n"] > 0:
         return None

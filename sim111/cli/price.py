@@ -27,13 +27,13 @@ from sim111.cli.options import (
 )
 from sim111.cli.warnings import NOTHING_WRITTEN, stop_if_strict, tell
 from sim111.errors import ScenarioError
+from sim111.experiments.marks import target_marks
 from sim111.experiments.replications import ExperimentResult, run_experiment
 from sim111.experiments.warnings import result_warnings
 from sim111.kpi_keys import kpi_info
 from sim111.outputs.costs import cost_breakdown, cost_table
 from sim111.outputs.files import write_atomically
 from sim111.outputs.formatting import gbp
-from sim111.outputs.marks import target_marks
 from sim111.scenario import Scenario, StaffGroup
 
 BREAK_EVEN_KPIS = (

@@ -24,7 +24,7 @@ import pandas as pd
 from sim111.experiments.compare import Comparison, paired_differences
 from sim111.experiments.replications import ExperimentResult
 from sim111.kpi_keys import Kpi, kpi_info
-from sim111.outputs.formatting import _fmt, render_table
+from sim111.outputs.formatting import _fmt, plural, render_table
 from sim111.outputs.rows import shown_keys
 from sim111.scenario import Scenario
 from sim111.scenario.warnings import PlannerWarning
@@ -190,11 +190,6 @@ def verdict(kpi: Kpi, low: float, high: float) -> str:
     if not kpi.better:
         return "higher" if up else "lower"
     return "better" if up == (kpi.better == "higher") else "worse"
-
-
-def plural(count: int, noun: str) -> str:
-    """'1 replication', '3 replications'."""
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def comparison_table(comparison: Comparison, kpis: tuple[str, ...]) -> str:

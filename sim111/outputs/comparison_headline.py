@@ -3,7 +3,7 @@
 Generated sentences at the top of ``compare.html``, from a
 :class:`~sim111.experiments.compare.Comparison` only: for each scenario the
 targets it meets and misses (judged by
-:func:`~sim111.outputs.files.target_marks`, as every table), then for each
+:func:`~sim111.experiments.marks.target_marks`, as every table), then for each
 scenario against the baseline the KPIs whose paired 95% interval leaves out zero,
 with that interval ("1: more-advisors against typical-area: better on answered
 within 60 s by 12.3 points (95% CI 10.1 to 14.5)").

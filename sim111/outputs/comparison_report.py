@@ -29,7 +29,6 @@ from sim111.outputs.comparison_checks import (
     comparison_warnings,
     difference_ci,
     difference_text,
-    plural,
     population,
     run_differences,
     verdict,
@@ -37,7 +36,7 @@ from sim111.outputs.comparison_checks import (
 from sim111.outputs.comparison_headline import comparison_headline_html
 from sim111.outputs.files import DEFAULT_SWEEP_KPIS, target_marks
 from sim111.outputs.folders import csv_writer, replace_folder
-from sim111.outputs.formatting import _fmt
+from sim111.outputs.formatting import _fmt, plural
 from sim111.outputs.plots import differences_figure
 from sim111.outputs.provenance import comparison_provenance
 from sim111.outputs.report import STYLE, png_bytes

@@ -52,7 +52,7 @@ def excel_available() -> bool:
 
 def kpi_frame(result: ExperimentResult, keys: list[str]) -> pd.DataFrame:
     """One row per KPI in ``keys``: label, unit, mean, CI, target and mark."""
-    from sim111.outputs.marks import target_marks
+    from sim111.experiments.marks import target_marks
 
     marks = target_marks(result)
     rows = []

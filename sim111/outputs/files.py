@@ -18,15 +18,15 @@ from typing import Any
 
 import tomli_w
 
+from sim111.experiments.marks import target_marks
 from sim111.experiments.replications import ExperimentResult
 from sim111.experiments.store import json_default
 from sim111.experiments.sweep import SweepResult
 from sim111.kpi_keys import kpi_info
 from sim111.outputs.areas import area_summary, area_table, areas_json, is_area_key
-from sim111.outputs.comparison_checks import comparison_table, plural  # noqa: F401 (its old home)
+from sim111.outputs.comparison_checks import comparison_table  # noqa: F401 (its old home)
 from sim111.outputs.folders import replace_folder
-from sim111.outputs.formatting import _fmt, render_table
-from sim111.outputs.marks import target_marks
+from sim111.outputs.formatting import _fmt, plural, render_table
 from sim111.outputs.periods import period_files, periods_json
 from sim111.outputs.provenance import provenance
 from sim111.outputs.rows import shown_keys

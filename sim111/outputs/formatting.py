@@ -25,6 +25,11 @@ def gbp(x: float) -> str:
     return f"{sign}£{abs(x):,.0f}" if abs(x) >= 1000 else f"{sign}£{abs(x):,.2f}"
 
 
+def plural(count: int, noun: str) -> str:
+    """'1 replication', '3 replications'."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def render_table(rows: list[list[str]], left: int = 1) -> str:
     """Plain-text columns: the first ``left`` left-aligned, the rest right-aligned;
     a rule under the header row; no trailing spaces."""

@@ -6,7 +6,7 @@ scenario's targets (``[targets]``) were met or missed over the run, on which
 days they were missed (whole-run means average a bad day away: Easter 2013's
 Good Friday), the worst half-hour, and cost per answered call against the
 contract price. Targets are judged by the same function as every table
-(:func:`~sim111.outputs.marks.target_marks`), and days by the same targets
+(:func:`~sim111.experiments.marks.target_marks`), and days by the same targets
 (:mod:`sim111.outputs.days`); a mark whose 95% interval holds the target is
 shown as uncertain, not as a verdict.
 """
@@ -20,11 +20,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from sim111.experiments.marks import target_marks
 from sim111.experiments.replications import ExperimentResult
 from sim111.kpi_keys import kpi_info
 from sim111.outputs.days import day_marks, day_sentence, short_label
-from sim111.outputs.formatting import _fmt, gbp
-from sim111.outputs.marks import target_marks
+from sim111.outputs.formatting import _fmt, gbp, plural
 from sim111.outputs.rows import shown_keys
 from sim111.scenario.targets import Target, kpi_targets
 
@@ -189,24 +189,20 @@ def _overall_sentence(result: ExperimentResult, lights: list[Light]) -> str:
     s = result.scenario
     first = pd.Timestamp(s.run.start_date)
     period = f"{s.run.length_text} from {first:%a} {first.day} {first:%b %Y}"
+    reps = plural(result.replications, "replication")
     if not lights:
-        return f"Over {period} ({_replications(result)}) the scenario sets no targets."
+        return f"Over {period} ({reps}) the scenario sets no targets."
     said = [
         f"{light.label.lower()} {light.value} against {light.target} ({_verdict(light)})"
         for light in lights
     ]
-    return f"Over {period} ({_replications(result)}): " + "; ".join(said) + "."
+    return f"Over {period} ({reps}): " + "; ".join(said) + "."
 
 
 def _verdict(light: Light) -> str:
     if light.status == "uncertain":
         return f"{light.word.rstrip('?').lower()}, but its 95% interval holds the target"
     return {"met": "met", "missed": "missed"}.get(light.status, light.status)
-
-
-def _replications(result: ExperimentResult) -> str:
-    n = result.replications
-    return f"{n} replication" + ("" if n == 1 else "s")
 
 
 DAY_LIGHTS_UP_TO = 14  # longer runs: the days are in the sentence and the table, not tiles

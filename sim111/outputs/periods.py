@@ -25,7 +25,7 @@ from sim111.experiments.replications import ExperimentResult
 from sim111.kpi_keys import kpi_info
 from sim111.measures.periods import LABEL_COLUMNS, PERIOD_KINDS
 from sim111.outputs.days import period_label, used_columns
-from sim111.outputs.formatting import _fmt, render_table
+from sim111.outputs.formatting import _fmt, plural, render_table
 from sim111.scenario.targets import Target, kpi_targets
 
 WEEKS_FROM_DAYS = 14  # by_week.csv / JSON weeks: at least two weeks' run
@@ -60,11 +60,6 @@ def period_kinds(result: ExperimentResult) -> tuple[str, ...]:
         for kind, least in zip(PERIOD_KINDS, (0, WEEKS_FROM_DAYS, MONTHS_FROM_DAYS), strict=True)
         if days >= least
     )
-
-
-def _replications(result: ExperimentResult) -> str:
-    n = result.replications
-    return f"{n} replication" + ("" if n == 1 else "s")
 
 
 def _shown(summary: pd.DataFrame) -> pd.DataFrame:
@@ -108,7 +103,8 @@ def periods_table(result: ExperimentResult, kind: str = "day") -> str:
             mark = _mark(targets, key, float(row[key]))
             cells.append(f"{_cell(row, key)} {mark}".rstrip())
         rows.append(cells)
-    title = f"{TITLES[kind]}: means over {_replications(result)} (95% CI); targets as above"
+    reps = plural(result.replications, "replication")
+    title = f"{TITLES[kind]}: means over {reps} (95% CI); targets as above"
     return "\n".join([title, "", render_table(rows, left=2 if kind == "day" else 1)])
 
 
@@ -194,7 +190,7 @@ def periods_section_html(result: ExperimentResult, kind: str = "day") -> str:
     csv = f" <code>by_{kind}.csv</code> has every KPI." if kind in period_kinds(result) else ""
     return (
         f'<section id="by-{kind}">\n<h2>{TITLES[kind]}</h2>\n<p>Means over '
-        f"{_replications(result)} with 95% intervals; values missing the "
+        f"{plural(result.replications, 'replication')} with 95% intervals; values missing the "
         f"scenario's target in red.{csv}</p>\n"
         f"<table><thead><tr>{head}</tr></thead><tbody>\n"
         + "\n".join(rows)

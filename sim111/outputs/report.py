@@ -14,12 +14,12 @@ import math
 
 from matplotlib.figure import Figure
 
+from sim111.experiments.marks import target_marks
 from sim111.experiments.replications import ExperimentResult
 from sim111.kpi_keys import kpi_info
 from sim111.outputs.areas import area_section_html
 from sim111.outputs.formatting import _fmt
 from sim111.outputs.headline import HEADLINE_CSS, headline, headline_html
-from sim111.outputs.marks import target_marks
 from sim111.outputs.periods import period_kinds, periods_section_html
 from sim111.outputs.plots import figures
 from sim111.outputs.rows import shown_keys

@@ -21,10 +21,9 @@ from pathlib import Path
 from sim111.experiments.sweep import SweepResult
 from sim111.experiments.warnings import sweep_result_warnings, sweep_scenario_warnings
 from sim111.kpi_keys import kpi_info
-from sim111.outputs.comparison_checks import plural
 from sim111.outputs.comparison_report import kpi_label
 from sim111.outputs.folders import csv_writer, replace_folder
-from sim111.outputs.formatting import _fmt, gbp
+from sim111.outputs.formatting import _fmt, gbp, plural
 from sim111.outputs.provenance import sweep_provenance
 from sim111.outputs.report import STYLE, png_bytes
 from sim111.outputs.sweep_plots import (

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sim111.experiments.marks import target_marks
 from sim111.kpi_keys import kpi_info
 from sim111.scenario.targets import kpi_targets
 
@@ -20,12 +21,8 @@ if TYPE_CHECKING:  # the CLI imports this at start; scipy.optimize only when sta
 
 def missed_labels(found: StaffingResult) -> list[str]:
     """Labels of the KPIs the staffed scenario's table marks MISSED (on their means)."""
-    summary = found.result.summary
-    return [
-        kpi_info(key).label
-        for key, target in kpi_targets(found.scenario).items()
-        if key in summary.index and target.status(float(summary.loc[key, "mean"])) == "MISSED"
-    ]
+    marks = target_marks(found.result)
+    return [kpi_info(key).label for key, (_, mark) in marks.items() if mark == "MISSED"]
 
 
 def verdict(found: StaffingResult) -> tuple[bool, list[str]]:

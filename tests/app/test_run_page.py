@@ -10,11 +10,11 @@ import pytest
 from sim111.app import state
 from sim111.app.views.run import RUNNING
 from sim111.app.widgets import CARD_KEYS, day_frame, result_files
+from sim111.experiments.marks import target_marks
 from sim111.experiments.replications import run_experiment
 from sim111.kpi_keys import kpi_info
 from sim111.outputs.days import short_label
 from sim111.outputs.formatting import _fmt
-from sim111.outputs.marks import target_marks
 from sim111.outputs.plots import figures
 from sim111.scenario import load_scenario
 from tests.app.conftest import ROOT

@@ -17,6 +17,7 @@ from sim111.app import state
 from sim111.app.widgets import show_error
 from sim111.errors import ScenarioError
 from sim111.experiments.compare import Comparison
+from sim111.experiments.marks import target_marks
 from sim111.kpi_keys import kpi_info
 from sim111.outputs.comparison_checks import (
     NOT_COMPARABLE,
@@ -30,7 +31,6 @@ from sim111.outputs.comparison_checks import (
 from sim111.outputs.comparison_report import comparison_html, how_compared, kpi_label, level_keys
 from sim111.outputs.files import DEFAULT_SWEEP_KPIS
 from sim111.outputs.formatting import _fmt
-from sim111.outputs.marks import target_marks
 from sim111.outputs.plots import differences_figure
 from sim111.outputs.report import png_bytes
 from sim111.scenario import Scenario

@@ -1,7 +1,8 @@
 """How each targeted KPI of a result is marked: met, MISSED or unattainable.
 
 One function, so that the KPI table, the headline, the report, the JSON, the
-Excel workbook and the commands that say whether targets are met all agree.
+Excel workbook, the staffing verdict and the commands that say whether targets
+are met all agree (here, below the outputs and planning, so both can call it).
 """
 
 from __future__ import annotations
