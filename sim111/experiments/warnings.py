@@ -99,7 +99,7 @@ def _wide(scenario: Scenario, summary: pd.DataFrame, replications: int) -> list[
             continue
         low, high = float(summary.loc[key, "ci_low"]), float(summary.loc[key, "ci_high"])
         half = (high - low) / 2
-        if half > MAX_HALF_WIDTH and low <= target.value <= high:
+        if half > MAX_HALF_WIDTH and target.within(low, high):
             out.append(
                 PlannerWarning(
                     "wide-interval",

@@ -26,7 +26,7 @@ from sim111.kpi_keys import kpi_info
 from sim111.outputs.days import day_marks, day_sentence, short_label
 from sim111.outputs.formatting import _fmt, gbp, plural
 from sim111.outputs.rows import shown_keys
-from sim111.scenario.targets import Target, kpi_targets
+from sim111.scenario.targets import kpi_targets
 
 HEADLINE_CSS = """
 .strip { display: flex; flex-wrap: wrap; gap: 0.4em; margin: 1em 0; }
@@ -75,12 +75,6 @@ def _status(mark: str) -> str:
     return {"met": "met", "MISSED": "missed", "": "info"}.get(mark, "unattainable")
 
 
-def _uncertain(row: pd.Series, target: Target) -> bool:
-    """Whether the KPI's 95% interval holds the target (met or missed is then unsure)."""
-    low, high = float(row["ci_low"]), float(row["ci_high"])
-    return not (math.isnan(low) or math.isnan(high)) and low <= target.value <= high
-
-
 def _target_lights(result: ExperimentResult) -> list[Light]:
     """One light per target whose KPI the scenario measures (its feature in use)."""
     summary = result.summary
@@ -91,7 +85,9 @@ def _target_lights(result: ExperimentResult) -> list[Light]:
         target, mark = marks[key]
         kpi, row = kpi_info(key), summary.loc[key]
         status, word = _status(mark), ""
-        if status in ("met", "missed") and _uncertain(row, target):
+        if status in ("met", "missed") and target.within(
+            float(row["ci_low"]), float(row["ci_high"])
+        ):
             status, word = "uncertain", f"{mark.upper()}?"
         value = _fmt(kpi, float(row["mean"]))
         lights.append(Light(short_label(kpi.label), value, target.text(), status, word))

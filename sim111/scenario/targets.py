@@ -142,6 +142,11 @@ class Target:
             return None
         return bool(value >= self.value if self.higher else value <= self.value)
 
+    def within(self, low: float, high: float) -> bool:
+        """Whether an interval ``low``..``high`` holds the target: the KPI may be on
+        either side of it (``False`` for an undefined interval)."""
+        return low <= self.value <= high  # NaN compares False
+
     def status(self, value: float) -> str:
         """How a table marks ``value``: met, MISSED, unattainable (at most N%), or ''."""
         if not self.attainable:
