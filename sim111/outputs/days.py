@@ -76,8 +76,8 @@ def day_marks(result: ExperimentResult) -> pd.DataFrame:
         return days
     days = days[~days["in_warmup"].astype(bool)].reset_index(drop=True)
     warmup = result.scenario.run.warmup_min
-    keys = used_columns(result, [k for k in kpi_targets(result.scenario) if k in days.columns])
     targets = kpi_targets(result.scenario)
+    keys = used_columns(result, [k for k in targets if k in days.columns])
     out = pd.DataFrame(
         {
             "label": [period_label(r, warmup, "day") for _, r in days.iterrows()],
