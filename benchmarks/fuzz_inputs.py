@@ -112,7 +112,9 @@ def save(case: Input, outcome: Outcome, kind: str, folder: Path, number: int) ->
     ]
     command = "sim111 " + " ".join(repr(a) if " " in a or not a else a for a in case.args)
     (target / "command.txt").write_text("\n".join([command[:5000], *notes]) + "\n")
-    (target / "stderr.txt").write_text(f"exit {outcome.code}\n{outcome.stderr[-20000:]}")
+    err = outcome.stderr
+    err = err if len(err) <= 20000 else f"{err[:5000]}\n[... cut ...]\n{err[-15000:]}"
+    (target / "stderr.txt").write_text(f"exit {outcome.code}\n{err}")
 
 
 def main() -> None:
