@@ -8,6 +8,7 @@ from typing import IO, Any
 
 import click
 
+from sim111.cli.animate import animate_command
 from sim111.cli.calibrate import backtest_command, calibrate_command
 from sim111.cli.contracts import contracts_command
 from sim111.cli.fit import fit_demand_command
@@ -65,6 +66,7 @@ for command in (
     fit_demand_command,
     app_command,
     schema_command,
+    animate_command,
 ):
     cli.add_command(command)
 

@@ -70,6 +70,12 @@ log = logging.getLogger(__name__)
     show_default=True,
     help="With --out, also write every call (calls.csv.gz).",
 )
+@click.option(
+    "--event-log",
+    is_flag=True,
+    help="With --out, also write event_log.csv: every call's events in vidigi's format "
+    "(docs/event-log.md).",
+)
 @dask_option("Run replications on the Dask scheduler at ADDRESS (tcp://host:8786).")
 @store_option("Keep finished replications here; a re-run skips them.")
 @click.option(
@@ -95,6 +101,7 @@ def run(
     fmt: str,
     workers: int,
     records: bool,
+    event_log: bool,
     dask_address: str | None,
     store: str | None,
     by: str | None,
@@ -105,18 +112,19 @@ def run(
     scenario = scenario_with_overrides(scenario_file, overrides, strict)
     if xlsx and not excel_available():
         raise ScenarioError('--xlsx needs openpyxl: pip install "sim111[excel]"')
+    if event_log and out is None:
+        raise ScenarioError("--event-log needs --out DIR")
     if out is not None:
         check_out_folder(out, keep=[store])
+    keep = bool(out and (records or event_log))
     with execution(workers, dask_address, store) as settings:
-        result = run_experiment(
-            scenario, replications, seed, execution=settings, keep_records=bool(out and records)
-        )
+        result = run_experiment(scenario, replications, seed, execution=settings, keep_records=keep)
     report_failures(result.failures)
     if result.replications == 0:
         raise SystemExit(1)
     warned = tell(result_warnings(result), overrides_source(scenario_file, overrides))
     if out is not None and not (strict and warned):
-        write_outputs(result, out, xlsx)
+        write_outputs(result, out, xlsx, calls=records, event_log=event_log)
     if fmt == "json":
         data = result_json(result)
         if by is not None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Callable
+from heapq import heappush
 
 import simpy
 
@@ -81,6 +82,8 @@ class AdvisorStage:
         )
         self.idle = self.pool.idle
         self.task = self.pool.task
+        self.person = self.pool.person  # each agent's person id
+        self.advisor_id = calls.advisor_id
         self._done = self.advisor_done  # one bound method, not one per answered call
         # With no redials and no overflow rule reading the live queue, nothing depends
         # on *when* a caller hangs up until an advisor reaches them (see the module).
@@ -123,6 +126,7 @@ class AdvisorStage:
     def answer(self, call: int, agent: int, answer: float) -> None:
         """``agent`` answers ``call`` at ``answer`` (the clock, never before the arrival)."""
         self.answer_min[call] = answer
+        self.advisor_id[call] = self.person[agent]
         self.outcome[call] = WITH_ADVISOR_AT_END
         if call >= self.n_first and self.on_repeat is not None and self.repeat_of[call] >= 0:
             self.on_repeat(call)
@@ -167,6 +171,7 @@ class AdvisorStage:
         if pool.off_at[agent] <= end:  # StaffPool.release(), inlined: the shift is over
             pool.changes.append((end, -1))
             pool.on_duty -= 1
+            heappush(pool.free_ids, pool.person[agent])
         else:
             pool.on_free(agent)  # advisor_free, unless a pool of areas shares them
         owner.call_goes_on(call, end)
@@ -190,6 +195,7 @@ class AdvisorStage:
     def answer_for(self, owner: AdvisorStage, call: int, agent: int, now: float) -> None:
         """This stage's ``agent`` answers ``owner``'s ``call`` (its records are the owner's)."""
         owner.answer_min[call] = now
+        owner.advisor_id[call] = self.person[agent]
         owner.outcome[call] = WITH_ADVISOR_AT_END
         if call >= owner.n_first and owner.on_repeat is not None and owner.repeat_of[call] >= 0:
             owner.on_repeat(call)

@@ -7,14 +7,13 @@
                              ─► answered: assessed by a clinician ─► closed
                              └─ all unanswered: failed
 
-Priority classes that allow a warm transfer are put through live when an
-eligible clinician is idle; otherwise the caller may hold for up to
-``warm_transfer_hold_max_min`` and is taken by the first eligible clinician to
-free up, before the call-back queue. The call-back queue is ordered by class
-(``priority``) or by deadline (entry + the class's target), then by entry.
-A call-back attempt is unanswered until the attempt the caller was drawn to
-answer on; the clinician is busy for ``callback_no_answer_min`` per miss.
-Clinician groups may serve only some classes (``serves``). The stage logs
+Priority classes that allow a warm transfer are put through live when an eligible
+clinician is idle; otherwise the caller may hold for up to ``warm_transfer_hold_max_min``
+and is taken by the first eligible clinician to free up, before the call-back queue.
+The call-back queue is ordered by class (``priority``) or by deadline (entry + the
+class's target), then by entry. A call-back attempt is unanswered until the attempt
+the caller was drawn to answer on; the clinician is busy for ``callback_no_answer_min``
+per miss. Clinician groups may serve only some classes (``serves``). The stage logs
 clinicians busy and calls awaiting a clinician as step changes.
 
 The stage knows where each waiting call is (holding, queued, between
@@ -286,6 +285,7 @@ class ClinicalStage:
         calls.outcome[call] = WITH_CLINICIAN_AT_END
         group = lender.pool.group_of[agent]
         calls.clinician_group[call] = group
+        calls.clinician_id[call] = lender.pool.person[agent]
         lender.pool.task[agent] = call
         self.at(now + calls.clinician_handle_min[group][call], lender._assessment_done, agent)
 

@@ -6,12 +6,20 @@ ends its idle people leave at once; a busy person leaves when their task ends
 (they finish the call in hand). The pool does not know about calls: the
 centre tells it when someone is free (``release``) and it either sends them
 home or hands them back through the ``on_free`` callback.
+
+Each person on duty has a person id (``person[agent]``), the lowest id no one
+else on duty holds when they come on; they give it back when they go home. So
+ids are reused shift after shift, no two people on duty share one, and an id
+is below the head-count at the time its holder came on (``people`` is the
+peak head-count: every id ever held is below it). The records say which
+person served each call by this id.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from heapq import heappop, heappush
 from typing import Any
 
 import simpy
@@ -36,6 +44,9 @@ class StaffPool:
         self.idle: dict[int, None] = {}
         self.changes: list[tuple[float, int]] = []
         self.on_duty = 0
+        self.person: list[int] = []  # each agent's person id (see the module)
+        self.free_ids: list[int] = []  # ids given back, a heap
+        self.people = 0  # ids handed out so far: the peak head-count
         for group, blocks in enumerate(blocks_by_group):
             for block in blocks:
                 event = env.timeout(max(block.start_min, 0.0), (group, block))
@@ -67,6 +78,7 @@ class StaffPool:
         if self.off_at[agent] <= self.env.now:
             self.changes.append((self.env.now, -1))
             self.on_duty -= 1
+            heappush(self.free_ids, self.person[agent])
         else:
             self.on_free(agent)
 
@@ -77,6 +89,7 @@ class StaffPool:
         self.off_at.append(until_min)
         self.task.append(-1)
         self.group_of.append(group)
+        self.person.append(self._new_id())
         self.changes.append((now, 1))
         self.on_duty += 1
         end = self.env.timeout(until_min - now, (agent,))
@@ -90,6 +103,7 @@ class StaffPool:
         self.off_at.extend([block.end_min] * block.count)
         self.task.extend([-1] * block.count)
         self.group_of.extend([group] * block.count)
+        self.person.extend([self._new_id() for _ in agents])
         self.changes.append((self.env.now, block.count))
         self.on_duty += block.count
         if math.isfinite(block.end_min):
@@ -102,6 +116,14 @@ class StaffPool:
         leaving = [a for a in event.value if a in self.idle]
         for agent in leaving:
             del self.idle[agent]
+            heappush(self.free_ids, self.person[agent])
         if leaving:
             self.changes.append((self.env.now, -len(leaving)))
             self.on_duty -= len(leaving)
+
+    def _new_id(self) -> int:
+        """The lowest person id no one on duty holds."""
+        if self.free_ids:
+            return heappop(self.free_ids)
+        self.people += 1
+        return self.people - 1

@@ -115,6 +115,8 @@ def write_outputs(
     out_dir: str | Path,
     xlsx: bool | None = None,
     command: str | None = None,
+    calls: bool = True,
+    event_log: bool = False,
 ) -> list[Path]:
     """Write the summary, per-replication KPIs, interval KPIs, KPIs by day (week,
     month: :func:`~sim111.outputs.periods.period_kinds`) and call records.
@@ -127,7 +129,9 @@ def write_outputs(
     is written when ``xlsx`` is true, or when it is ``None`` and openpyxl is
     installed. ``provenance.json`` (:mod:`~sim111.outputs.provenance`) records the
     versions, seed, replications, ``command`` (default: this process's command line),
-    the date and the scenario's hash. Returns the paths written.
+    the date and the scenario's hash. With kept records, ``calls.csv.gz`` unless not
+    ``calls``, and ``event_log.csv`` (:mod:`~sim111.outputs.event_log`) if ``event_log``.
+    Returns the paths written.
     """
     out = Path(out_dir)
     writers: dict[str, Callable[[Path], object]] = {
@@ -158,10 +162,14 @@ def write_outputs(
         writers[f"{name}.png"] = partial(_write_bytes, data=data)
     if xlsx or (xlsx is None and excel_available()):
         writers["report.xlsx"] = lambda p: write_xlsx(p, workbook_sheets(result))
-    if result.records:
+    if result.records and calls:
         writers["calls.csv.gz"] = lambda p: result.calls_frame().to_csv(
             p, index=False, compression="gzip"
         )
+    if result.records and event_log:
+        from sim111.outputs.event_log import write_event_log
+
+        writers["event_log.csv"] = partial(write_event_log, result.records)
     return replace_folder(out, writers)
 
 

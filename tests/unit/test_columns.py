@@ -44,6 +44,8 @@ TABLE_COLUMNS = [
     "warm_transfer",
     "callback_attempts",
     "clinician_group",
+    "advisor_id",
+    "clinician_id",
     "advisor_area",
     "clinician_area",
     "provider",

@@ -54,6 +54,8 @@ def records(rows, horizon=120.0, warmup=0.0, interval=60, clinicians=(), busy=()
         clinician_end_min=col("clinician_end", NAN),
         first_attempt_min=col("first_attempt", NAN),
         clinician_group=col("group", -1, np.int8),
+        advisor_id=np.where(np.isnan(col("answer", NAN)), -1, 0).astype(np.int16),
+        clinician_id=np.where(np.isnan(col("contact", NAN)), -1, 0).astype(np.int16),
         advisor_area=np.full(n, -1, np.int16),
         clinician_area=np.full(n, -1, np.int16),
         disposition=col("disposition", -1, np.int8),

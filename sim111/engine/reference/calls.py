@@ -39,6 +39,8 @@ class Call:
     clinician_end_min: float = math.nan
     first_attempt_min: float = math.nan
     clinician_group: int = -1
+    advisor_id: int = -1
+    clinician_id: int = -1
     disposition: int = rec.NO_DISPOSITION
     provider: int = -1
     provider_start_min: float = math.nan

@@ -58,7 +58,7 @@ class Clinical:
         if clinician is None:
             return  # every attempt went unanswered
         call.contact_min, call.outcome = self.env.now, rec.WITH_CLINICIAN_AT_END
-        call.clinician_group = clinician.group
+        call.clinician_group, call.clinician_id = clinician.group, clinician.id
         self.awaiting_changes.append((self.env.now, -1))
         self.busy_changes.append((self.env.now, 1))
         yield self.env.timeout(call.draws.clinician_min[clinician.group])

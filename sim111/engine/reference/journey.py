@@ -83,6 +83,7 @@ class ReferenceCentre:
             return None
         advisor: Person = yield request
         call.answer_min, call.outcome = self.env.now, rec.WITH_ADVISOR_AT_END
+        call.advisor_id = advisor.id
         return advisor
 
     def advisor_call(self, call: Call, advisor: Person) -> Process:

@@ -10,11 +10,13 @@ clinician group that serves the caller's class, say).
 
 Each shift block is a process: at its start its people join the idle; at its
 end the idle ones leave at once, and a busy person leaves when they release
-the call in hand.
+the call in hand. A person coming on duty takes the lowest person id no one on
+duty holds, and gives it back when they leave (as :mod:`sim111.engine.pools`).
 """
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
@@ -38,6 +40,7 @@ class Person:
 
     group: int
     off_at_min: float
+    id: int = -1  # their person id while on duty
 
 
 def anyone(person: Person) -> bool:
@@ -64,6 +67,8 @@ class Staff(simpy.FilterStore):
         self.on_duty = 0
         self.changes: list[tuple[float, int]] = []  # (time, +n/-n people on duty)
         self.tickets = count()  # arrival order of requests, to break ties of ``key``
+        self.free_ids: list[int] = []  # person ids given back (a heap)
+        self.ids = count()  # ids never handed out yet
         for group, blocks in enumerate(blocks_by_group):
             for block in blocks:
                 env.process(self.shift(group, block))
@@ -87,7 +92,7 @@ class Staff(simpy.FilterStore):
     def shift(self, group: int, block: ShiftBlock) -> Process:
         """One shift block: its people come on duty, and the idle ones leave at its end."""
         yield self.env.timeout(max(block.start_min, 0.0))
-        people = [Person(group, block.end_min) for _ in range(block.count)]
+        people = [Person(group, block.end_min, self.new_id()) for _ in range(block.count)]
         self.on_duty += block.count
         self.changes.append((self.env.now, block.count))
         for person in people:
@@ -100,8 +105,14 @@ class Staff(simpy.FilterStore):
             if idle:
                 self.leave(idle)
 
+    def new_id(self) -> int:
+        """The lowest person id no one on duty holds."""
+        return heapq.heappop(self.free_ids) if self.free_ids else next(self.ids)
+
     def leave(self, people: list[Person]) -> None:
-        """``people`` go home."""
+        """``people`` go home, giving back their ids."""
+        for person in people:
+            heapq.heappush(self.free_ids, person.id)
         self.on_duty -= len(people)
         self.changes.append((self.env.now, -len(people)))
 
