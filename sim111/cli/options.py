@@ -230,9 +230,11 @@ def dask_local_workers(address: str) -> int | None:
     local = DASK_LOCAL.fullmatch(address)
     if local is not None:
         workers = int(local[1]) if local[1] else os.cpu_count() or 1
-        if not 1 <= workers <= DASK_MAX_LOCAL_WORKERS:
+        if workers < 1:
+            raise ScenarioError(f"--dask {address}: local:N needs N >= 1 workers")
+        if workers > DASK_MAX_LOCAL_WORKERS:
             raise ScenarioError(
-                f"--dask {address}: local:N needs 1 <= N <= {DASK_MAX_LOCAL_WORKERS} workers"
+                f"--dask {address}: local:N allows at most {DASK_MAX_LOCAL_WORKERS} workers"
             )
         return workers
     remote = DASK_ADDRESS.fullmatch(address)

@@ -130,7 +130,8 @@ def test_a_run_over_the_call_limit_needs_yes(tmp_path, monkeypatch):
         ("not an address", "expected local, local:N"),
         ("host:99999", "PORT 1-65535"),
         ("ftp://host:21", "expected local"),
-        ("local:0", "local:N needs 1 <= N <= 256"),
+        ("local:0", "local:N needs N >= 1 workers"),
+        ("local:100000", "local:N allows at most 256 workers"),
         ("tls://127.0.0.1:1", "cannot connect"),
     ],
 )
