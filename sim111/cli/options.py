@@ -20,6 +20,7 @@ from sim111.cli.warnings import strict_help, warn_scenario
 from sim111.errors import ScenarioError
 from sim111.experiments.settings import ExecutionSettings
 from sim111.scenario import Scenario, load_scenario
+from sim111.scenario.textfile import shown
 
 F = TypeVar("F", bound=Callable[..., Any])
 DASK_CONNECT_TIMEOUT_S = 30
@@ -57,12 +58,52 @@ def overrides_option(help: str) -> Callable[[F], F]:
 
 
 def scenario_options(replications_help: str, overrides_help: str) -> Callable[[F], F]:
-    """``SCENARIO_FILE -n --seed --set``: what every command running one scenario takes."""
+    """``SCENARIO_FILE -n --seed --set --allow-outside-files``: what every command
+    running one scenario takes."""
     return stack(
         file_argument("scenario_file"),
         replications_option(replications_help),
         seed_option(),
         overrides_option(overrides_help),
+        allow_outside_option(),
+    )
+
+
+ALLOW_OUTSIDE_META = "sim111.allow_outside"  # where --allow-outside-files keeps its value
+
+
+def _keep_allow_outside(ctx: click.Context, _: click.Parameter, value: bool) -> bool:
+    ctx.meta[ALLOW_OUTSIDE_META] = value
+    return value
+
+
+def allow_outside_option() -> Callable[[F], F]:
+    """``--allow-outside-files``: a scenario (or sweep) file may name files outside its
+    own folder (:mod:`sim111.scenario.tree`). Kept in the command's context, where
+    :func:`allowed_outside` finds it, so commands pass it on without a parameter."""
+    return click.option(
+        "--allow-outside-files",
+        is_flag=True,
+        expose_value=False,
+        callback=_keep_allow_outside,
+        help="Let the scenario's 'extends', a sweep's 'scenario' and data files be read "
+        "from outside the scenario file's folder (and its sub-folders).",
+    )
+
+
+def allowed_outside() -> bool:
+    """Whether this command was given ``--allow-outside-files``."""
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx is not None and ctx.meta.get(ALLOW_OUTSIDE_META, False))
+
+
+def yes_option() -> Callable[[F], F]:
+    """``--yes``: run even a very large experiment (:mod:`sim111.cli.limits`)."""
+    return click.option(
+        "--yes",
+        is_flag=True,
+        help="Run even when the estimated calls to simulate exceed the limit "
+        "(see 'Limits' in docs/inputs.md).",
     )
 
 
@@ -150,7 +191,7 @@ def report_notices(scenario: Scenario, source: str) -> None:
 
 def load_with_notices(path: str, strict: bool = False) -> Scenario:
     """The scenario in ``path``, its warnings told to stderr (an error under ``strict``)."""
-    scenario = load_scenario(path)
+    scenario = load_scenario(path, allow_outside=allowed_outside())
     warn_scenario(scenario, path, strict)
     return scenario
 
@@ -168,7 +209,7 @@ def scenario_with_overrides(
     Its warnings (targets no staffing can meet, hours with no one on duty...) are
     told to stderr unless ``warn`` is false; under ``strict`` they are an error.
     """
-    scenario = load_scenario(path)
+    scenario = load_scenario(path, allow_outside=allowed_outside())
     source = overrides_source(path, overrides)
     if overrides:
         pairs = dict(parse_override(o) for o in overrides)
@@ -178,8 +219,9 @@ def scenario_with_overrides(
     return scenario
 
 
-DASK_ADDRESS = re.compile(r"(?:[a-z]+://)?[A-Za-z0-9_.\-\[\]:]+:[0-9]{1,5}")
+DASK_ADDRESS = re.compile(r"(?:(?:tcp|tls|ws|wss|ucx)://)?[A-Za-z0-9_.\-\[\]:]+:([0-9]{1,5})")
 DASK_LOCAL = re.compile(r"local(?::([0-9]+))?")
+DASK_MAX_LOCAL_WORKERS = 256
 
 
 def dask_local_workers(address: str) -> int | None:
@@ -190,11 +232,17 @@ def dask_local_workers(address: str) -> int | None:
         workers = int(local[1]) if local[1] else os.cpu_count() or 1
         if workers < 1:
             raise ScenarioError(f"--dask {address}: local:N needs N >= 1 workers")
+        if workers > DASK_MAX_LOCAL_WORKERS:
+            raise ScenarioError(
+                f"--dask {address}: local:N allows at most {DASK_MAX_LOCAL_WORKERS} workers"
+            )
         return workers
-    if DASK_ADDRESS.fullmatch(address) is None:
+    remote = DASK_ADDRESS.fullmatch(address)
+    if remote is None or not 1 <= int(remote[1]) <= 65535:
         raise ScenarioError(
-            f"--dask {address!r}: expected local, local:N (N workers on this machine) "
-            "or a scheduler address such as tcp://host:8786"
+            f"--dask {shown(repr(address))}: expected local, local:N (N workers on this "
+            "machine) or a scheduler address HOST:PORT (tcp://, tls://, ws://, wss://, ucx://; "
+            "PORT 1-65535) such as tcp://host:8786"
         )
     return None
 
@@ -218,8 +266,9 @@ def dask_client(address: str | None) -> Iterator[Any]:
         return
     try:
         client = Client(address, timeout=DASK_CONNECT_TIMEOUT_S)
-    except OSError as err:
-        raise ScenarioError(f"--dask {address}: cannot connect: {err}") from None
+    except (OSError, TypeError, ValueError) as err:  # TypeError: tls:// with no TLS set up
+        first = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise ScenarioError(f"--dask {address}: cannot connect: {shown(first, 300)}") from None
     with client:
         yield client
 

@@ -10,7 +10,10 @@ from pathlib import Path
 import click
 import pandas as pd
 
+from sim111.cli.limits import calls_per_replication, check_size, sweep_calls_per_replication
 from sim111.cli.options import (
+    allow_outside_option,
+    allowed_outside,
     dask_option,
     execution,
     file_argument,
@@ -25,6 +28,7 @@ from sim111.cli.options import (
     store_option,
     strict_option,
     workers_option,
+    yes_option,
 )
 from sim111.cli.warnings import NOTHING_RUN, NOTHING_WRITTEN, stop_if_strict, tell, warn_scenario
 from sim111.errors import ScenarioError
@@ -92,6 +96,7 @@ log = logging.getLogger(__name__)
     'pip install "sim111[excel]").',
 )
 @strict_option()
+@yes_option()
 def run(
     scenario_file: str,
     replications: int | None,
@@ -107,9 +112,12 @@ def run(
     by: str | None,
     xlsx: bool | None,
     strict: bool,
+    yes: bool,
 ) -> None:
     """Run SCENARIO_FILE and print its KPIs with 95% confidence intervals."""
     scenario = scenario_with_overrides(scenario_file, overrides, strict)
+    reps = replications or scenario.run.replications
+    check_size(calls_per_replication(scenario), reps, yes, scenario_file)
     if xlsx and not excel_available():
         raise ScenarioError('--xlsx needs openpyxl: pip install "sim111[excel]"')
     if event_log and out is None:
@@ -159,6 +167,8 @@ def report_failures(failures: pd.DataFrame) -> None:
 @format_option()
 @kpi_option("KPIs to show in the table (repeatable) [default: the NHS targets and cost].")
 @strict_option()
+@allow_outside_option()
+@yes_option()
 def sweep(
     sweep_file: str,
     replications: int | None,
@@ -170,9 +180,13 @@ def sweep(
     fmt: str,
     kpis: tuple[str, ...],
     strict: bool,
+    yes: bool,
 ) -> None:
     """Run every point of SWEEP_FILE with common random numbers."""
-    spec = load_sweep(sweep_file)
+    spec = load_sweep(sweep_file, allow_outside=allowed_outside())
+    per_replication = sweep_calls_per_replication(spec.scenario, spec.points)
+    reps = replications or spec.replications
+    check_size(per_replication, reps, yes, sweep_file, " of every point")
     source = f"{sweep_file} (scenario {spec.scenario.name})"
     warned = tell(sweep_scenario_warnings(spec.scenario, spec.points), source)
     stop_if_strict(strict, warned, NOTHING_RUN)
@@ -184,7 +198,7 @@ def sweep(
         result = run_sweep(
             spec.scenario,
             spec.points,
-            replications or spec.replications,
+            reps,
             spec.seed if seed is None else seed,
             execution=settings,
         )
@@ -224,6 +238,8 @@ def default_store(name: str) -> Path:
 @kpi_option("KPIs to show (repeatable) [default: the NHS targets and cost].")
 @format_option()
 @strict_option()
+@allow_outside_option()
+@yes_option()
 def compare_command(
     scenario_files: tuple[str, ...],
     replications: int | None,
@@ -234,13 +250,17 @@ def compare_command(
     kpis: tuple[str, ...],
     fmt: str,
     strict: bool,
+    yes: bool,
 ) -> None:
     """Run SCENARIO_FILES with common random numbers; differences from the first, with CIs."""
     if len(scenario_files) < 2:
         raise ScenarioError("compare needs at least two scenario files")
     if out is not None:
         check_out_folder(out)
-    scenarios = [load_scenario(f) for f in scenario_files]
+    scenarios = [load_scenario(f, allow_outside=allowed_outside()) for f in scenario_files]
+    per_replication = sum(calls_per_replication(s) for s in scenarios)
+    reps = replications or scenarios[0].run.replications
+    check_size(per_replication, reps, yes, "compare", " of every scenario")
     warned = sum(warn_scenario(s, f) for s, f in zip(scenarios, scenario_files, strict=True))
     warned += tell(comparison_warnings(scenarios), "compare")  # lengths, dates, populations
     stop_if_strict(strict, warned, NOTHING_RUN)

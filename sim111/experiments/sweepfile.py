@@ -15,11 +15,15 @@ or, instead of ``[grid]``, a list of points::
 
     [[points]]
     "demand.scale" = 1.3
+
+A sweep has at most :data:`MAX_POINTS` points; the file is read as a scenario
+file is (:func:`~sim111.scenario.textfile.read_toml`), and its ``scenario`` must
+be in its tree (:mod:`sim111.scenario.tree`).
 """
 
 from __future__ import annotations
 
-import tomllib
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,7 +31,10 @@ from typing import Any
 from sim111.errors import ScenarioError
 from sim111.experiments.sweep import grid_points
 from sim111.scenario import Scenario, load_scenario
+from sim111.scenario.textfile import read_toml, shown
+from sim111.scenario.tree import named_file, scenario_tree
 
+MAX_POINTS = 10_000  # points in one sweep (each runs every replication)
 ALLOWED = ("name", "description", "scenario", "replications", "seed", "grid", "points")
 
 
@@ -56,7 +63,9 @@ def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 def _int(data: dict[str, Any], key: str, default: int, low: int, source: str) -> int:
     value = data.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise ScenarioError(f"{source}: '{key}' must be an integer >= {low}, got {value!r}")
+        raise ScenarioError(
+            f"{source}: '{key}' must be an integer >= {low}, got {shown(repr(value))}"
+        )
     return value
 
 
@@ -69,33 +78,46 @@ def _points(data: dict[str, Any], source: str) -> list[dict[str, Any]]:
         for key, values in grid.items():
             if not isinstance(values, list) or not values:
                 raise ScenarioError(
-                    f"{source}: 'grid.{key}' must be a non-empty list of values, got {values!r}"
+                    f"{source}: 'grid.{shown(key)}' must be a non-empty list of values, "
+                    f"got {shown(repr(values))}"
                 )
+        _check_count(math.prod(len(values) for values in grid.values()), source)
         return grid_points(grid)
     raw = data["points"]
     if not isinstance(raw, list) or not raw or not all(isinstance(p, dict) for p in raw):
         raise ScenarioError(f"{source}: 'points' must be an array of tables ([[points]])")
+    _check_count(len(raw), source)
     return [_flatten(p) for p in raw]
 
 
-def load_sweep(path: str | Path) -> SweepSpec:
-    """Read and validate a sweep file; every point is validated as an override."""
+def _check_count(points: int, source: str) -> None:
+    if points > MAX_POINTS:
+        raise ScenarioError(
+            f"{source}: {points:,} points; a sweep may have at most {MAX_POINTS:,} "
+            "(split it into several sweep files)"
+        )
+
+
+def load_sweep(path: str | Path, *, allow_outside: bool = False) -> SweepSpec:
+    """Read and validate a sweep file; every point is validated as an override.
+
+    Its ``scenario`` (and the files that names) must be in the sweep file's tree
+    unless ``allow_outside``.
+    """
     path = Path(path)
-    source = str(path)
-    try:
-        data = tomllib.loads(path.read_text())
-    except FileNotFoundError:
-        raise ScenarioError(f"{source}: no such sweep file") from None
-    except tomllib.TOMLDecodeError as err:
-        raise ScenarioError(f"{source}: not valid TOML: {err}") from None
+    source = shown(path)
+    data = read_toml(path, "sweep file")
     unknown = [k for k in data if k not in ALLOWED]
     if unknown:
         raise ScenarioError(
-            f"{source}: '{unknown[0]}' is not a known key here; allowed keys: {', '.join(ALLOWED)}"
+            f"{source}: '{shown(unknown[0])}' is not a known key here; "
+            f"allowed keys: {', '.join(ALLOWED)}"
         )
     if not isinstance(data.get("scenario"), str):
         raise ScenarioError(f"{source}: 'scenario' is required: the path of a scenario file")
-    scenario = load_scenario((path.parent / data["scenario"]).resolve())
+    tree = None if allow_outside else scenario_tree(path)
+    scenario_path = named_file(path, "scenario", data["scenario"], tree)
+    scenario = load_scenario(scenario_path, allow_outside=allow_outside, tree=tree)
     if ("grid" in data) == ("points" in data):
         raise ScenarioError(f"{source}: give exactly one of [grid] or [[points]]")
     points = _points(data, source)

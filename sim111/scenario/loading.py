@@ -1,10 +1,14 @@
 """Reading scenario files: TOML, ``extends`` chains merged key by key, and
-where each key came from, so an error names the file that set it."""
+where each key came from, so an error names the file that set it.
+
+Limits: an ``extends`` chain of at most :data:`MAX_EXTENDS` files; each file is
+read by :func:`~sim111.scenario.textfile.read_toml` (size, encoding, nesting);
+the files a scenario names stay in its tree (:mod:`sim111.scenario.tree`).
+"""
 
 from __future__ import annotations
 
 import copy
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -14,35 +18,31 @@ from sim111.scenario.merge import merge_data
 from sim111.scenario.presets import with_preset
 from sim111.scenario.run import set_run_length
 from sim111.scenario.schema import build
+from sim111.scenario.textfile import read_toml, shown
 from sim111.scenario.top import Scenario
+from sim111.scenario.tree import named_file, scenario_tree
+
+MAX_EXTENDS = 16  # files in one ``extends`` chain, the named file included
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        raise ScenarioError(f"{path}: no such scenario file") from None
-    except tomllib.TOMLDecodeError as err:
-        raise ScenarioError(f"{path}: not valid TOML: {err}") from None
-    except OSError as err:
-        raise ScenarioError(f"{path}: cannot read: {err.strerror}") from None
-
-
-def _resolve(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dict[str, str]]:
+def _resolve(
+    path: Path, seen: tuple[Path, ...], tree: Path | None
+) -> tuple[dict[str, Any], dict[str, str]]:
     """The file's data with its ``extends`` chain and ``provider_type`` preset applied,
     and where each key came from."""
-    data = _read_toml(path)
+    data = read_toml(path, "scenario file")
     base_name = data.pop("extends", None)
     base: dict[str, Any] = {}
     origin: dict[str, str] = {}
     if base_name is not None:
         if not isinstance(base_name, str):
             raise ScenarioError(f"{path}: 'extends' must be the path of a scenario file")
-        base_path = (path.parent / base_name).resolve()
+        base_path = named_file(path, "extends", base_name, tree)
         if base_path in seen:
-            raise ScenarioError(f"{path}: 'extends' makes a loop through {base_path.name}")
-        base, origin = _resolve(base_path, (*seen, base_path))
+            raise ScenarioError(f"{path}: 'extends' makes a loop through {shown(base_path.name)}")
+        if len(seen) >= MAX_EXTENDS:
+            raise ScenarioError(f"{seen[0]}: 'extends' chains more than {MAX_EXTENDS} files")
+        base, origin = _resolve(base_path, (*seen, base_path), tree)
         base.pop("name", None)  # a scenario is named after its own file unless it says
     if "provider_type" in data:  # the preset goes over the base and under this file
         try:
@@ -68,21 +68,25 @@ def _source_of(key: str, origin: dict[str, str], default: str) -> str:
     return default
 
 
-def _resolve_files(node: Any, origin: dict[str, str], default: str, prefix: str = "") -> None:
-    """Make every ``file = "..."`` (an empirical distribution) relative to the file that set it."""
+def _resolve_files(
+    node: Any, origin: dict[str, str], default: str, tree: Path | None, prefix: str = ""
+) -> None:
+    """Make every ``file = "..."`` (an empirical distribution) relative to the file that
+    set it, and in the scenario's ``tree``."""
     items = node.items() if isinstance(node, dict) else enumerate(node)
     for key, value in items:
         dotted = f"{prefix}{key}"
         if dotted == "demand.history":
             continue  # read by _read_demand_history, relative to its own file
         if key == "file" and isinstance(value, str):
-            base = Path(_source_of(dotted, origin, default)).parent
-            node[key] = str(base / value)
+            node[key] = str(named_file(_source_of(dotted, origin, default), dotted, value, tree))
         elif isinstance(value, dict | list):
-            _resolve_files(value, origin, default, dotted + ".")
+            _resolve_files(value, origin, default, tree, dotted + ".")
 
 
-def _read_demand_history(data: dict[str, Any], origin: dict[str, str], path: Path) -> None:
+def _read_demand_history(
+    data: dict[str, Any], origin: dict[str, str], path: Path, tree: Path | None
+) -> None:
     """Fill ``[demand.history]`` with the counts of its CSV ``file``, read relative to
     the scenario file that named it."""
     table = data.get("demand", {}).get("history") if isinstance(data.get("demand"), dict) else None
@@ -96,13 +100,15 @@ def _read_demand_history(data: dict[str, Any], origin: dict[str, str], path: Pat
                 "set only 'file' and 'fill'"
             )
     name = table["file"]
-    history = read_history(Path(source).parent / name, name=name)
+    history = read_history(named_file(source, "demand.history.file", name, tree), name=name)
     table.update(
         start_date=history.start_date, interval_min=history.interval_min, calls=history.calls
     )
 
 
-def load_scenario(path: str | Path) -> Scenario:
+def load_scenario(
+    path: str | Path, *, allow_outside: bool = False, tree: Path | None = None
+) -> Scenario:
     """Read and validate a scenario TOML file.
 
     A file may say ``extends = "base.toml"`` (relative to itself) and set only
@@ -116,14 +122,24 @@ def load_scenario(path: str | Path) -> Scenario:
     scenario file that names them, so the scenario holds the values
     themselves. Raises :class:`ScenarioError` with the file that set the
     offending key, the dotted key and what is allowed.
+
+    The files it names (``extends``, CSVs) must be in the scenario's tree (the
+    file's folder, or ``tree`` if given: a sweep's; see :mod:`sim111.scenario.tree`)
+    unless ``allow_outside``; an ``extends`` chain holds at most :data:`MAX_EXTENDS` files.
     """
     path = Path(path)
-    data, origin = _resolve(path.resolve(), (path.resolve(),))
-    data.setdefault("name", path.stem)
-    _read_demand_history(data, origin, path.resolve())
-    _resolve_files(data, origin, str(path.resolve()))
+    if allow_outside:
+        tree = None
+    elif tree is None:
+        tree = scenario_tree(path)
     try:
+        data, origin = _resolve(path.resolve(), (path.resolve(),), tree)
+        data.setdefault("name", path.stem)
+        _read_demand_history(data, origin, path.resolve(), tree)
+        _resolve_files(data, origin, str(path.resolve()), tree)
         return build(Scenario, copy.deepcopy(data))
+    except RecursionError:  # read_toml refuses deep nesting: this is a last resort
+        raise ScenarioError(f"{shown(path)}: nested too deep to read") from None
     except FieldError as err:
         found = _source_of(err.key, origin, str(path))
         source = found if Path(found) != path.resolve() else str(path)
