@@ -49,7 +49,7 @@ from sim111.outputs.files import (
     sweep_table,
     write_outputs,
 )
-from sim111.outputs.folders import check_out_folder
+from sim111.outputs.folders import check_folder_writable, check_out_folder, slug
 from sim111.outputs.periods import periods_json, periods_table
 from sim111.scenario import load_scenario
 
@@ -107,6 +107,8 @@ def run(
         raise ScenarioError('--xlsx needs openpyxl: pip install "sim111[excel]"')
     if out is not None:
         check_out_folder(out, keep=[store])
+    if store is not None:
+        check_folder_writable(store, f"--store {store}")
     with execution(workers, dask_address, store) as settings:
         result = run_experiment(
             scenario, replications, seed, execution=settings, keep_records=bool(out and records)
@@ -172,6 +174,7 @@ def sweep(
     log.info("keeping finished replications in %s", folder)
     if out is not None:
         check_out_folder(out, keep=[folder])
+    check_folder_writable(folder, f"--store {folder}")
     with execution(workers, dask_address, folder) as settings:
         result = run_sweep(
             spec.scenario,
@@ -200,10 +203,12 @@ def default_store(name: str) -> Path:
 
     In the user's cache folder (``$XDG_CACHE_HOME``, else ``~/.cache``), not the
     current folder: a sweep run from a checkout leaves nothing in the source tree,
-    and a re-run from anywhere resumes.
+    and a re-run from anywhere resumes. The name is made a safe file name
+    (:func:`~sim111.outputs.folders.slug`): a sweep file cannot choose where its
+    store is, nor point at one planted elsewhere.
     """
     cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(cache) / "sim111" / "sweeps" / f"{name}.store"
+    return Path(cache) / "sim111" / "sweeps" / f"{slug(name, 'sweep')}.store"
 
 
 @click.command(name="compare")
