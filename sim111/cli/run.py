@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 from pathlib import Path
@@ -50,6 +49,7 @@ from sim111.outputs.files import (
     write_outputs,
 )
 from sim111.outputs.folders import check_folder_writable, check_out_folder, slug
+from sim111.outputs.jsonsafe import json_text
 from sim111.outputs.periods import periods_json, periods_table
 from sim111.scenario import load_scenario
 
@@ -123,7 +123,7 @@ def run(
         data = result_json(result)
         if by is not None:
             data.setdefault("by_period", {}).update(periods_json(result, (by,)))
-        click.echo(json.dumps(data, indent=2))
+        click.echo(json_text(data))
     else:
         click.echo(kpi_table(result))
         if by is not None:
@@ -133,9 +133,9 @@ def run(
 
 def report_failures(failures: pd.DataFrame) -> None:
     """Tell stderr about replications that raised (the others are kept)."""
-    for row in failures.itertuples(index=False):
-        params = {k: v for k, v in row._asdict().items() if k not in ("error",)}
-        first_line = str(row.error).splitlines()[0]
+    for row in failures.to_dict("records"):  # not itertuples: it renames 'advisors.count' '_1'
+        params = {k: v for k, v in row.items() if k != "error"}
+        first_line = (str(row["error"]).splitlines() or [""])[0]
         click.echo(f"error: replication failed {params}: {first_line}", err=True)
 
 
@@ -190,7 +190,7 @@ def sweep(
 
         write_sweep(out, spec.name, result, spec.scenario, kpis or DEFAULT_SWEEP_KPIS)
     if fmt == "json":
-        click.echo(json.dumps(sweep_json(spec.name, result), indent=2))
+        click.echo(json_text(sweep_json(spec.name, result)))
     else:
         click.echo(sweep_table(spec.name, result, kpis or DEFAULT_SWEEP_KPIS))
     if len(result.failures):
@@ -253,7 +253,7 @@ def compare_command(
 
         write_comparison(out, comparison, shown, scenario_files)
     if fmt == "json":
-        click.echo(diffs.to_json(orient="records", indent=2))
+        click.echo(json_text(diffs.to_dict(orient="records")))
     else:
         click.echo(comparison_table(comparison, shown))
     stop_if_strict(strict, warned, NOTHING_WRITTEN)

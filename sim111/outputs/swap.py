@@ -165,7 +165,7 @@ def signals_held() -> Iterator[None]:
     try:
         yield
     finally:
-        for s, handler in before.items():
-            signal.signal(s, handler)
-        for s in dict.fromkeys(came):
-            signal.raise_signal(s)
+        for held, handler in before.items():
+            signal.signal(held, handler)
+        for signum in dict.fromkeys(came):
+            signal.raise_signal(signum)
