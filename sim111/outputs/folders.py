@@ -197,11 +197,13 @@ def replace_folder(out: str | Path, writers: Writers) -> list[Path]:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         remove_stale(target)
-        staging = new_folder(target, "staging")
     except OSError as err:
         raise ScenarioError(f"--out {out}: cannot write: {err.strerror or err}") from None
+    staging: Path | None = None
     old: Path | None = None
     try:
+        with signals_held():  # a Ctrl-C during mkdir comes once `staging` is known
+            staging = new_folder(target, "staging")
         for name, write in writers.items():
             write(staging / name)
         (staging / MARKER).write_text(MARKER_TEXT)
@@ -209,7 +211,7 @@ def replace_folder(out: str | Path, writers: Writers) -> list[Path]:
         return [target / name for name in writers]
     finally:
         with signals_held():
-            if old != staging:
+            if staging is not None and old != staging:
                 shutil.rmtree(staging, ignore_errors=True)  # already gone after the swap
             if old is not None:
                 shutil.rmtree(old, ignore_errors=True)
