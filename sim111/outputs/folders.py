@@ -207,7 +207,11 @@ def replace_folder(out: str | Path, writers: Writers) -> list[Path]:
         for name, write in writers.items():
             write(staging / name)
         (staging / MARKER).write_text(MARKER_TEXT)
-        old = swap_in(staging, target)
+        with signals_held():  # swapped and tidied as one: a Ctrl-C comes after
+            old = swap_in(staging, target)
+            if old is not None:
+                shutil.rmtree(old, ignore_errors=True)
+            staging = old = None
         return [target / name for name in writers]
     finally:
         with signals_held():

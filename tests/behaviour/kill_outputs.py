@@ -76,6 +76,10 @@ def _leftovers(out: Path) -> list[str]:
     return sorted(p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}."))
 
 
+def _listing(out: Path, left: list[str]) -> list[str]:
+    return sorted(p.name for name in left for p in (out.parent / name).iterdir())
+
+
 def _inode(path: Path) -> int | None:
     try:
         return path.stat().st_ino
@@ -130,7 +134,8 @@ def trial(
         assert after == refs[new_seed], f"{moment} {signum}: DIR holds a mix: {after}"
         state = "new"
     if signum != signal.SIGKILL:
-        assert not _leftovers(out), f"{moment} {signum}: left {_leftovers(out)}"
+        left = _leftovers(out)
+        assert not left, (moment, signum, proc.returncode, left, _listing(out, left), stderr)
         if not finished:
             # -signum: killed before Python set its handlers, with nothing written
             assert proc.returncode in (130, 143, -signum), (proc.returncode, stderr)
