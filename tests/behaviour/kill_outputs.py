@@ -94,7 +94,7 @@ def _wait_for(proc: subprocess.Popen[bytes], moment: str, out: Path, delay_s: fl
         return
     before = _inode(out)
     while proc.poll() is None:
-        if moment == "staging" and _leftovers(out):
+        if moment == "staging" and any(f"-{proc.pid}-" in n for n in _leftovers(out)):
             return
         if moment == "appears" and out.exists():
             return
