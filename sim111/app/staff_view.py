@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 
 from sim111.experiments.marks import target_marks
 from sim111.kpi_keys import kpi_info
+from sim111.outputs.charts_axes import plain_text
 from sim111.outputs.files import scenario_toml
 from sim111.outputs.formatting import _fmt
 from sim111.outputs.rows import shown_keys
@@ -83,6 +84,7 @@ def staffed_files(found: StaffingResult, base: str, clinicians: bool) -> dict[st
     }
 
 
+@plain_text
 def headcount_figure(frame: pd.DataFrame) -> Figure:
     """People on duty by half-hour (across) and day type (down), one panel per staff group."""
     groups = list(dict.fromkeys(frame.columns.get_level_values(0)))

@@ -27,6 +27,7 @@ from sim111.kpi_keys import kpi_info
 from sim111.outputs.days import day_marks, short_label
 from sim111.outputs.excel import excel_available, workbook_sheets, write_xlsx
 from sim111.outputs.files import scenario_toml
+from sim111.outputs.folders import slug
 from sim111.outputs.formatting import _fmt
 from sim111.outputs.headline import HEADLINE_CSS, headline, headline_html
 from sim111.outputs.periods import write_periods_csv
@@ -206,7 +207,7 @@ def download_buttons(result: ExperimentResult) -> list[str]:
     names = [name for name in DOWNLOADS if name in files]
     for column, name in zip(st.columns(len(names)), names, strict=True):
         label, mime = DOWNLOADS[name]
-        stem = result.scenario.name if name == "scenario.toml" else name.split(".")[0]
+        stem = slug(result.scenario.name) if name == "scenario.toml" else name.split(".")[0]
         file_name = f"{stem}.{name.split('.')[1]}"
         column.download_button(
             label, files[name], file_name=file_name, mime=mime, on_click="ignore"

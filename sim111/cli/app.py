@@ -11,6 +11,7 @@ import click
 from sim111.cli.animate import animate_command
 from sim111.cli.calibrate import backtest_command, calibrate_command
 from sim111.cli.contracts import contracts_command
+from sim111.cli.entry import INTERRUPTED, interrupted
 from sim111.cli.fit import fit_demand_command
 from sim111.cli.plan import price, staff
 from sim111.cli.run import compare_command, run, sweep
@@ -32,6 +33,19 @@ class BadInput(click.ClickException):
         click.echo(f"error: {self.format_message()}", file=file, err=True)
 
 
+class Interrupted(click.ClickException):
+    """Ctrl-C: ``interrupted`` on stderr, status 130 (not click's blank line and ``Aborted!``)."""
+
+    exit_code = INTERRUPTED
+
+    def __init__(self) -> None:
+        super().__init__("interrupted")
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        """One line on stderr."""
+        click.echo("interrupted", file=file, err=True)
+
+
 class Sim111Group(click.Group):
     """A group whose commands' :class:`~sim111.errors.ScenarioError` is :class:`BadInput`.
 
@@ -44,6 +58,8 @@ class Sim111Group(click.Group):
             return super().invoke(ctx)
         except ScenarioError as err:
             raise BadInput(str(err)) from None
+        except KeyboardInterrupt:
+            raise Interrupted from None
 
 
 @click.group(cls=Sim111Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -72,12 +88,17 @@ for command in (
 
 
 def main() -> None:
-    """Entry point: run the CLI; bad input exits with status 2 and one line."""
+    """Run the CLI; bad input exits with status 2 and one line, Ctrl-C with 130.
+
+    The ``sim111`` command is :func:`sim111.cli.entry.main`, which calls this.
+    """
     try:
         cli.main(standalone_mode=False)
     except click.ClickException as err:
         err.show()
         sys.exit(err.exit_code)
-    except click.Abort:
+    except click.Abort as err:
+        if isinstance(err.__cause__, KeyboardInterrupt):
+            interrupted()  # while reading the options
         click.echo("aborted", err=True)
         sys.exit(1)

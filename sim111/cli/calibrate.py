@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -35,6 +34,7 @@ from sim111.cli.options import (
 )
 from sim111.errors import ScenarioError
 from sim111.outputs.files import write_atomically
+from sim111.outputs.jsonsafe import json_text
 
 
 def _check_out(out: str | None, *inputs: str) -> None:
@@ -115,7 +115,7 @@ def backtest_command(
     if out is not None:
         from sim111.outputs.report import png_bytes  # matplotlib: only when files are written
 
-        data = json.dumps(backtest_json(result), indent=2)
+        data = json_text(backtest_json(result))
         png = png_bytes(backtest_figure(result))
         written = _write(
             out,
@@ -128,7 +128,7 @@ def backtest_command(
         )
         click.echo(f"Wrote {', '.join(str(p) for p in written)}", err=True)
     if fmt == "json":
-        click.echo(json.dumps(backtest_json(result), indent=2))
+        click.echo(json_text(backtest_json(result)))
     else:
         click.echo(backtest_table(result))
 
@@ -219,6 +219,6 @@ def calibrate_command(
         _write(out, {Path(out).name: lambda p: p.write_text(text)}, folder=False)
         click.echo(f"Wrote {out}", err=True)
     if fmt == "json":
-        click.echo(json.dumps(calibration_json(result), indent=2))
+        click.echo(json_text(calibration_json(result)))
     else:
         click.echo(calibration_table(result))

@@ -28,6 +28,7 @@ from sim111.cli.warnings import (
 from sim111.errors import ScenarioError
 from sim111.outputs.costs import cost_table
 from sim111.outputs.files import kpi_table
+from sim111.outputs.folders import check_folder_writable, slug
 from sim111.planning.roster_summary import (
     headcount_by_half_hour,
     headcount_text,
@@ -135,12 +136,13 @@ def staff(
     source = overrides_source(scenario_file, overrides)
     steered = targets.applied_to(scenario)
     staff_warnings(scenario, steered, given, (source, scenario_file), advisors_only, strict)
+    folder = Path(out or f"staffed-{slug(scenario.name)}")  # a name is not a path
+    check_folder_writable(folder, f"--out {folder}")
     try:
         with execution(workers) as settings:
             found = find_roster(scenario, targets, clinicians=not advisors_only, execution=settings)
     except ValueError as err:
         raise ScenarioError(f"{scenario_file}: {err}") from None
-    folder = Path(out or f"staffed-{scenario.name}")
     met, _ = verdict(found)
     base = f"{scenario.name} ({scenario_file})"
     ctx = click.get_current_context()

@@ -7,7 +7,6 @@ the staffing); ``--format json`` prints the same as one JSON object (NaN as
 
 from __future__ import annotations
 
-import json
 import math
 from functools import partial
 from pathlib import Path
@@ -34,6 +33,7 @@ from sim111.kpi_keys import kpi_info
 from sim111.outputs.costs import cost_breakdown, cost_table
 from sim111.outputs.files import write_atomically
 from sim111.outputs.formatting import gbp
+from sim111.outputs.jsonsafe import json_text
 from sim111.scenario import Scenario, StaffGroup
 
 BREAK_EVEN_KPIS = (
@@ -193,7 +193,7 @@ def price(
         raise ScenarioError(f"{scenario_file}: no staff group has 'pay': nothing to price")
     data = price_json(result, scenario_file)
     text = price_text(data, scenario)
-    document = json.dumps(data, indent=2)
+    document = json_text(data)
     if out is not None and not (strict and warned):
         _write(out, {"price.json": document, "price.txt": text})
     click.echo(document if fmt == "json" else text)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 from pathlib import Path
@@ -53,7 +52,8 @@ from sim111.outputs.files import (
     sweep_table,
     write_outputs,
 )
-from sim111.outputs.folders import check_out_folder
+from sim111.outputs.folders import check_folder_writable, check_out_folder, slug
+from sim111.outputs.jsonsafe import json_text
 from sim111.outputs.periods import periods_json, periods_table
 from sim111.scenario import load_scenario
 
@@ -125,6 +125,8 @@ def run(
     if out is not None:
         check_out_folder(out, keep=[store])
     keep = bool(out and (records or event_log))
+    if store is not None:
+        check_folder_writable(store, f"--store {store}")
     with execution(workers, dask_address, store) as settings:
         result = run_experiment(scenario, replications, seed, execution=settings, keep_records=keep)
     report_failures(result.failures)
@@ -137,7 +139,7 @@ def run(
         data = result_json(result)
         if by is not None:
             data.setdefault("by_period", {}).update(periods_json(result, (by,)))
-        click.echo(json.dumps(data, indent=2))
+        click.echo(json_text(data))
     else:
         click.echo(kpi_table(result))
         if by is not None:
@@ -147,9 +149,9 @@ def run(
 
 def report_failures(failures: pd.DataFrame) -> None:
     """Tell stderr about replications that raised (the others are kept)."""
-    for row in failures.itertuples(index=False):
-        params = {k: v for k, v in row._asdict().items() if k not in ("error",)}
-        first_line = str(row.error).splitlines()[0]
+    for row in failures.to_dict("records"):  # not itertuples: it renames 'advisors.count' '_1'
+        params = {k: v for k, v in row.items() if k != "error"}
+        first_line = (str(row["error"]).splitlines() or [""])[0]
         click.echo(f"error: replication failed {params}: {first_line}", err=True)
 
 
@@ -194,6 +196,7 @@ def sweep(
     log.info("keeping finished replications in %s", folder)
     if out is not None:
         check_out_folder(out, keep=[folder])
+    check_folder_writable(folder, f"--store {folder}")
     with execution(workers, dask_address, folder) as settings:
         result = run_sweep(
             spec.scenario,
@@ -209,7 +212,7 @@ def sweep(
 
         write_sweep(out, spec.name, result, spec.scenario, kpis or DEFAULT_SWEEP_KPIS)
     if fmt == "json":
-        click.echo(json.dumps(sweep_json(spec.name, result), indent=2))
+        click.echo(json_text(sweep_json(spec.name, result)))
     else:
         click.echo(sweep_table(spec.name, result, kpis or DEFAULT_SWEEP_KPIS))
     if len(result.failures):
@@ -222,10 +225,12 @@ def default_store(name: str) -> Path:
 
     In the user's cache folder (``$XDG_CACHE_HOME``, else ``~/.cache``), not the
     current folder: a sweep run from a checkout leaves nothing in the source tree,
-    and a re-run from anywhere resumes.
+    and a re-run from anywhere resumes. The name is made a safe file name
+    (:func:`~sim111.outputs.folders.slug`): a sweep file cannot choose where its
+    store is, nor point at one planted elsewhere.
     """
     cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(cache) / "sim111" / "sweeps" / f"{name}.store"
+    return Path(cache) / "sim111" / "sweeps" / f"{slug(name, 'sweep')}.store"
 
 
 @click.command(name="compare")
@@ -276,7 +281,7 @@ def compare_command(
 
         write_comparison(out, comparison, shown, scenario_files)
     if fmt == "json":
-        click.echo(diffs.to_json(orient="records", indent=2))
+        click.echo(json_text(diffs.to_dict(orient="records")))
     else:
         click.echo(comparison_table(comparison, shown))
     stop_if_strict(strict, warned, NOTHING_WRITTEN)

@@ -10,14 +10,19 @@ legend sits outside the plotting area, to the right, so that it covers no data.
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
+from typing import Any, ParamSpec, TypeVar
 
+import matplotlib
 import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 from scipy.special import stdtrit
 
@@ -30,6 +35,43 @@ BANK_HOLIDAY = "bank holiday"
 BANK_HOLIDAY_GID = "bank_holiday"  # each shaded day's artist id, for tests and SVG
 MAX_DAY_TICKS = 12
 HEADROOM = 1.12  # the y axis runs to 12% above the highest value plotted
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def plain_text(make: Callable[P, R]) -> Callable[P, R]:
+    """``make`` (a chart builder) with every text shown as written, never as mathtext.
+
+    Scenario, class, group and area names are the user's text: ``A$x$`` or ``\\frac``
+    in one must not be parsed as TeX (an unbalanced one crashes the drawing). Texts
+    made inside (titles, labels, legends, ticks) do not parse math; those already on
+    the returned figure(s) are set so too (:func:`plain_figure`).
+    """
+
+    @functools.wraps(make)
+    def made(*args: P.args, **kwargs: P.kwargs) -> R:
+        with no_mathtext():
+            out = make(*args, **kwargs)
+        for fig in out.values() if isinstance(out, dict) else [out]:
+            if isinstance(fig, Figure):
+                plain_figure(fig)
+        return out
+
+    return made
+
+
+def no_mathtext() -> AbstractContextManager[None]:
+    """Texts made inside are shown as written (matplotlib's ``text.parse_math`` off)."""
+    return matplotlib.rc_context({"text.parse_math": False, "text.usetex": False})
+
+
+def plain_figure(fig: Figure) -> Figure:
+    """``fig`` with none of its texts parsed as mathtext (see :func:`plain_text`)."""
+    for text in fig.findobj(Text):
+        assert isinstance(text, Text)
+        text.set_parse_math(False)
+        text.set_usetex(False)
+    return fig
 
 
 def by_time(result: ExperimentResult, columns: list[str]) -> pd.DataFrame:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import html
-import json
 import math
 from collections.abc import Sequence
 from dataclasses import replace
@@ -37,6 +36,7 @@ from sim111.outputs.comparison_headline import comparison_headline_html
 from sim111.outputs.files import DEFAULT_SWEEP_KPIS, target_marks
 from sim111.outputs.folders import csv_writer, replace_folder
 from sim111.outputs.formatting import _fmt, plural
+from sim111.outputs.jsonsafe import json_text
 from sim111.outputs.plots import differences_figure
 from sim111.outputs.provenance import comparison_provenance
 from sim111.outputs.report import STYLE, png_bytes
@@ -242,6 +242,6 @@ def write_comparison(
         comparison_html(comparison, png, sources, kpis)
     )
     writers["provenance.json"] = lambda p: p.write_text(
-        json.dumps(comparison_provenance(comparison), indent=2) + "\n", encoding="utf-8"
+        json_text(comparison_provenance(comparison)) + "\n", encoding="utf-8"
     )
     return replace_folder(out, writers)

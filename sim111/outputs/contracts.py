@@ -16,6 +16,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
+from sim111.outputs.charts_axes import plain_text
 from sim111.outputs.formatting import gbp, render_table
 
 STRUCTURE_NAMES = {
@@ -90,6 +91,7 @@ def contracts_table(frame: pd.DataFrame) -> str:
     return render_table(rows, left=2)
 
 
+@plain_text
 def economies_of_scale(frame: pd.DataFrame, title: str = "") -> Figure:
     """Cost per answered call against contract population, one marker per structure."""
     fig = Figure(figsize=(8, 5))

@@ -21,6 +21,7 @@ from matplotlib.figure import Figure
 from sim111.engine.calendar import run_days
 from sim111.engine.records import RunRecords
 from sim111.experiments.replications import ExperimentResult
+from sim111.outputs.charts_axes import plain_text
 from sim111.units import MINUTES_PER_HOUR
 
 BACKLOG_SAMPLE_MIN = 10.0  # calls awaiting a clinician are read this often
@@ -81,6 +82,7 @@ PANELS = (  # y label, title
 )
 
 
+@plain_text
 def callback_backlog(*results: ExperimentResult, labels: Sequence[str] | None = None) -> Figure:
     """The call-back feedback loop over the run's dates, one line per result.
 

@@ -6,7 +6,6 @@ Never runs the model; everything here is a function of an
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import shutil
@@ -20,13 +19,13 @@ import tomli_w
 
 from sim111.experiments.marks import target_marks
 from sim111.experiments.replications import ExperimentResult
-from sim111.experiments.store import json_default
 from sim111.experiments.sweep import SweepResult
 from sim111.kpi_keys import kpi_info
 from sim111.outputs.areas import area_summary, area_table, areas_json, is_area_key
 from sim111.outputs.comparison_checks import comparison_table  # noqa: F401 (its old home)
 from sim111.outputs.folders import replace_folder
 from sim111.outputs.formatting import _fmt, plural, render_table
+from sim111.outputs.jsonsafe import json_text
 from sim111.outputs.periods import period_files, periods_json
 from sim111.outputs.provenance import provenance
 from sim111.outputs.rows import shown_keys
@@ -135,7 +134,7 @@ def write_outputs(
     """
     out = Path(out_dir)
     writers: dict[str, Callable[[Path], object]] = {
-        "summary.json": lambda p: p.write_text(json.dumps(result_json(result), indent=2) + "\n"),
+        "summary.json": lambda p: p.write_text(json_text(result_json(result)) + "\n"),
         "summary.csv": lambda p: result.summary.to_csv(p),
         "kpis_by_replication.csv": lambda p: result.kpis.to_csv(p, index=False),
         "intervals.csv": lambda p: result.intervals.to_csv(p, index=False),
@@ -145,12 +144,8 @@ def write_outputs(
             if result.scenario.areas
             else {}
         ),
-        "scenario.json": lambda p: p.write_text(
-            json.dumps(result.scenario.to_data(), indent=2, default=json_default) + "\n"
-        ),
-        "provenance.json": lambda p: p.write_text(
-            json.dumps(provenance(result, command), indent=2) + "\n"
-        ),
+        "scenario.json": lambda p: p.write_text(json_text(result.scenario.to_data()) + "\n"),
+        "provenance.json": lambda p: p.write_text(json_text(provenance(result, command)) + "\n"),
     }
     from sim111.outputs.excel import excel_available, workbook_sheets, write_xlsx
     from sim111.outputs.plots import figures  # matplotlib: only when files are written

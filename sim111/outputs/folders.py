@@ -23,8 +23,7 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import secrets
+import re
 import shutil
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -32,6 +31,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim111.errors import ScenarioError
+from sim111.outputs.swap import new_folder, remove_stale, signals_held, swap_in
 from sim111.version import __version__
 
 MARKER = ".sim111-output"
@@ -56,6 +56,20 @@ OLDER_NAMES = frozenset(
     }
 )
 SWEEP_FILES = ("summary.csv", "kpis_by_replication.csv", "intervals.csv", "failures.csv")
+
+
+SLUG_MAX = 64
+
+
+def slug(name: str, fallback: str = "scenario") -> str:
+    """``name`` as one safe file name: letters, digits, ``.``, ``_`` and ``-`` only
+    (others become ``-``), no leading dot or dash, at most :data:`SLUG_MAX` characters.
+
+    A scenario's or sweep's name is text from a file, not a path the user typed:
+    ``/../../x`` must not decide where files go (``staffed-x``, not ``../../x``).
+    """
+    text = re.sub(r"[^A-Za-z0-9._-]+", "-", name).lstrip(".-")[:SLUG_MAX].rstrip(".-")
+    return text or fallback
 
 
 def _first_line(path: Path) -> str:
@@ -124,7 +138,30 @@ def check_out_folder(out: str | Path, keep: Iterable[str | Path | None] = ()) ->
             )
     if target.is_dir() and not (target / MARKER).is_file() and any(target.iterdir()):
         _check_unmarked(out, target)
+    check_writable(existing, f"--out {out}")
     return target
+
+
+def check_folder_writable(path: str | Path, what: str) -> None:
+    """:class:`ScenarioError` unless ``path`` is (or could be made) a folder sim111 can
+    write in: an existing folder is tried, else its nearest existing parent."""
+    folder = Path(path).absolute()
+    if folder.exists() and not folder.is_dir():
+        raise ScenarioError(f"{what}: exists and is not a folder")
+    existing = next(p for p in (folder, *folder.parents) if p.exists())
+    if not existing.is_dir():
+        raise ScenarioError(f"{what}: {existing} is a file, not a folder")
+    check_writable(existing, what)
+
+
+def check_writable(folder: Path, what: str) -> None:
+    """:class:`ScenarioError` unless a folder can be made in ``folder`` (tried: permissions
+    alone do not tell, e.g. ``/sys`` or a read-only mount)."""
+    try:
+        probe = new_folder(folder / "probe", "sim111-probe")
+        probe.rmdir()
+    except OSError as err:
+        raise ScenarioError(f"{what}: cannot write in {folder}: {err.strerror or err}") from None
 
 
 def _check_unmarked(out: str | Path, target: Path) -> None:
@@ -148,45 +185,40 @@ def replace_folder(out: str | Path, writers: Writers) -> list[Path]:
     """Write each ``name`` with ``writers[name](path)``, then swap the lot in as ``out``.
 
     All or nothing: the files and :data:`MARKER` are written to a staging folder
-    beside ``out``; the old ``out`` (checked by :func:`check_out_folder`) is moved
-    aside, the staging folder renamed to ``out`` and the old one deleted. On any
-    failure the old folder stays (or is put back) and the staging folder is
-    removed. Returns the paths written (without the marker).
+    beside ``out`` (:func:`~sim111.outputs.swap.new_folder`), which is then swapped
+    in for ``out`` (checked by :func:`check_out_folder`) in one step
+    (:func:`~sim111.outputs.swap.swap_in`) and the old folder deleted. On any
+    failure, SIGINT or SIGTERM the old folder stays and the staging folder is
+    removed; folders left beside ``out`` by killed runs are removed first
+    (:func:`~sim111.outputs.swap.remove_stale`). A folder that cannot be written
+    is a :class:`ScenarioError`. Returns the paths written (without the marker).
     """
     target = check_out_folder(out)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = _new_folder(target, "staging")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale(target)
+    except OSError as err:
+        raise ScenarioError(f"--out {out}: cannot write: {err.strerror or err}") from None
+    staging: Path | None = None
     old: Path | None = None
     try:
+        with signals_held():  # a Ctrl-C during mkdir comes once `staging` is known
+            staging = new_folder(target, "staging")
         for name, write in writers.items():
             write(staging / name)
         (staging / MARKER).write_text(MARKER_TEXT)
-        if target.exists():
-            old = target.with_name(f".{target.name}.old-{secrets.token_hex(4)}")
-            os.rename(target, old)
-        try:
-            os.rename(staging, target)
-        except OSError:
+        with signals_held():  # swapped and tidied as one: a Ctrl-C comes after
+            old = swap_in(staging, target)
             if old is not None:
-                os.rename(old, target)  # put the old results back
-                old = None
-            raise
+                shutil.rmtree(old, ignore_errors=True)
+            staging = old = None
         return [target / name for name in writers]
     finally:
-        shutil.rmtree(staging, ignore_errors=True)  # already gone after the swap
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-
-
-def _new_folder(target: Path, what: str) -> Path:
-    """A new, hidden folder beside ``target`` (created here: never someone else's)."""
-    while True:
-        path = target.with_name(f".{target.name}.{what}-{secrets.token_hex(4)}")
-        try:
-            path.mkdir()
-        except FileExistsError:
-            continue
-        return path
+        with signals_held():
+            if staging is not None and old != staging:
+                shutil.rmtree(staging, ignore_errors=True)  # already gone after the swap
+            if old is not None:
+                shutil.rmtree(old, ignore_errors=True)
 
 
 def csv_writer(frame: pd.DataFrame, columns: list[str]) -> Callable[[Path], object]:

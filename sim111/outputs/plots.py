@@ -23,6 +23,7 @@ from sim111.experiments.compare import Comparison
 from sim111.experiments.replications import ExperimentResult
 from sim111.kpi_keys import DOWNSTREAM_PREFIX, PROVIDER_PREFIX, kpi_info
 from sim111.measures.costs import staff_costs
+from sim111.outputs.charts_axes import plain_text
 from sim111.outputs.charts_costs import costs
 from sim111.outputs.charts_service import (
     abandonment,
@@ -63,12 +64,14 @@ def applies(name: str, result: ExperimentResult) -> bool:
     return has.get(name, True)
 
 
+@plain_text
 def figures(result: ExperimentResult) -> dict[str, Figure]:
     """Every figure that applies to ``result``: none for features the scenario does not use
     (no clinical chart without clinicians, no overflow chart without providers...)."""
     return {name: make(result) for name, make in FIGURES.items() if applies(name, result)}
 
 
+@plain_text
 def differences_figure(comparison: Comparison, kpis: tuple[str, ...]) -> Figure:
     """One row per KPI: each scenario's difference from the baseline with its 95% CI."""
     n_scenarios = len(comparison.results) - 1

@@ -18,6 +18,7 @@ from sim111.experiments.marks import target_marks
 from sim111.experiments.replications import ExperimentResult
 from sim111.kpi_keys import kpi_info
 from sim111.outputs.areas import area_section_html
+from sim111.outputs.charts_axes import no_mathtext, plain_figure
 from sim111.outputs.formatting import _fmt
 from sim111.outputs.headline import HEADLINE_CSS, headline, headline_html
 from sim111.outputs.periods import period_kinds, periods_section_html
@@ -79,9 +80,10 @@ LONGEST_DAY_TABLE_DAYS = 62  # longer runs show weeks (and months from a year) i
 
 
 def png_bytes(fig: Figure) -> bytes:
-    """A figure as PNG."""
+    """A figure as PNG, every text as written (:func:`~sim111.outputs.charts_axes.plain_text`)."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=110)
+    with no_mathtext():  # ticks made while drawing: no mathtext either
+        plain_figure(fig).savefig(buffer, format="png", dpi=110)
     return buffer.getvalue()
 
 

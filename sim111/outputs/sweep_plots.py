@@ -22,6 +22,7 @@ from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from sim111.experiments.sweep import SweepResult
 from sim111.kpi_keys import Kpi, kpi_info
+from sim111.outputs.charts_axes import plain_text
 from sim111.outputs.formatting import _fmt
 
 TARGET_STYLE: dict[str, Any] = {"color": "tab:red", "linestyle": "--", "linewidth": 1.5}
@@ -81,6 +82,7 @@ def _axis_format(ax: Axes, kpi: Kpi) -> None:
         ax.yaxis.set_major_formatter(PercentFormatter(1.0))
 
 
+@plain_text
 def line_figure(result: SweepResult, key: str, parameter: str, target: Reference | None) -> Figure:
     """The mean of ``key`` at each value of ``parameter`` with its 95% CI as a band."""
     kpi = kpi_info(key)
@@ -130,6 +132,7 @@ def draws_reference(result: SweepResult, key: str, target: Reference | None) -> 
     return _crosses(np.ma.masked_invalid(grid.to_numpy(float)), target)
 
 
+@plain_text
 def heatmap_figure(
     result: SweepResult, key: str, x: str, y: str, target: Reference | None
 ) -> Figure:
@@ -160,6 +163,7 @@ def heatmap_figure(
     return fig
 
 
+@plain_text
 def sweep_figure(result: SweepResult, key: str, target: Reference | None) -> Figure | None:
     """A line chart (one parameter varied), a heat-map (two), or ``None`` (more, or none)."""
     varied = varied_parameters(result)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import html
-import json
 import math
 from collections.abc import Sequence
 from pathlib import Path
@@ -24,6 +23,7 @@ from sim111.kpi_keys import kpi_info
 from sim111.outputs.comparison_report import kpi_label
 from sim111.outputs.folders import csv_writer, replace_folder
 from sim111.outputs.formatting import _fmt, gbp, plural
+from sim111.outputs.jsonsafe import json_text
 from sim111.outputs.provenance import sweep_provenance
 from sim111.outputs.report import STYLE, png_bytes
 from sim111.outputs.sweep_plots import (
@@ -207,7 +207,7 @@ def write_sweep(
         ),
         "sweep.html": lambda p: p.write_text(sweep_html(name, result, scenario, kpis)),
         "provenance.json": lambda p: p.write_text(
-            json.dumps(sweep_provenance(result, scenario), indent=2) + "\n", encoding="utf-8"
+            json_text(sweep_provenance(result, scenario)) + "\n", encoding="utf-8"
         ),
     }
     return replace_folder(out, writers)

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from sim111.cli import cli
 from sim111.cli.run import default_store
 from sim111.errors import ScenarioError
-from sim111.outputs import plots
+from sim111.outputs import plots, swap
 from sim111.outputs.folders import MARKER, check_out_folder, csv_writer, replace_folder
 from tests.conftest import SCENARIOS
 
@@ -47,16 +47,16 @@ def test_a_failed_write_leaves_the_old_folder_and_no_staging(tmp_path):
 def test_a_failed_swap_puts_the_old_folder_back(tmp_path, monkeypatch):
     out = tmp_path / "out"
     replace_folder(out, {"summary.csv": text_writer("old")})
-    import sim111.outputs.folders as folders
 
-    real = folders.os.rename
+    real = swap.os.rename
 
     def refuse_staging(src, dst):
         if ".staging-" in str(src):
             raise OSError("cross-device link")
         return real(src, dst)
 
-    monkeypatch.setattr(folders.os, "rename", refuse_staging)
+    monkeypatch.setattr(swap.os, "rename", refuse_staging)
+    monkeypatch.setattr(swap, "_exchange", lambda a, b: False)  # two renames, not one swap
     with pytest.raises(OSError, match="cross-device"):
         replace_folder(out, {"summary.csv": text_writer("new")})
     assert (out / "summary.csv").read_text() == "old"

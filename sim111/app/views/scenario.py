@@ -21,6 +21,7 @@ from sim111.app import state
 from sim111.app.widgets import show_error
 from sim111.errors import ScenarioError
 from sim111.outputs.files import scenario_toml
+from sim111.outputs.folders import slug
 from sim111.scenario import Distribution, Scenario
 
 MEAN_KINDS = ("exponential", "lognormal", "gamma", "fixed")  # distributions set by mean_min
@@ -244,7 +245,7 @@ def _keep(scenario: Scenario, edited: bool, tag: str) -> None:
     )
     download, keep = st.columns(2)
     download.download_button(
-        "Download TOML", text, file_name=f"{scenario.name}.toml", on_click="ignore"
+        "Download TOML", text, file_name=f"{slug(scenario.name)}.toml", on_click="ignore"
     )
     if keep.button("Use this scenario", type="primary", key="sc_use"):
         named = scenario if label == scenario.name else scenario.with_overrides({"name": label})
