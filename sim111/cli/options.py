@@ -17,12 +17,14 @@ from typing import Any, TypeVar
 import click
 
 from sim111.cli.warnings import strict_help, warn_scenario
-from sim111.errors import ScenarioError
+from sim111.errors import ScenarioError, shown
 from sim111.experiments.settings import ExecutionSettings
 from sim111.scenario import Scenario, load_scenario
+from sim111.scenario.limits import MAX_NUMBER
 
 F = TypeVar("F", bound=Callable[..., Any])
 DASK_CONNECT_TIMEOUT_S = 30
+OVERRIDE_KEY = re.compile(r"\w+(\.\w+)*", re.ASCII)  # dotted names: ASCII, no '²' index
 
 
 def stack(*decorators: Callable[[Any], Any]) -> Callable[[F], F]:
@@ -125,12 +127,24 @@ def parse_override(text: str) -> tuple[str, Any]:
     key, sep, raw = text.partition("=")
     key = key.strip()
     if not sep or not key:
-        raise ScenarioError(f"--set {text!r}: expected dotted.key=value")
+        raise ScenarioError(f"--set {shown(text)}: expected dotted.key=value")
+    if not OVERRIDE_KEY.fullmatch(key):
+        raise ScenarioError(
+            f"--set {shown(key)}: a key is dotted names and list indices in letters, digits "
+            "0-9 and _ (such as clinicians.0.roster_scale)"
+        )
     raw = raw.strip()
     try:
         value = tomllib.loads(f"v = {raw}")["v"]
     except tomllib.TOMLDecodeError:
         value = raw
+    except RecursionError:
+        raise ScenarioError(f"--set {key}: the value is nested too deeply") from None
+    except ValueError:  # an integer of more than 4300 digits
+        raise ScenarioError(
+            f"--set {key}: {shown(raw)} is too long a number; numbers are at most "
+            f"{MAX_NUMBER:g} in size"
+        ) from None
     return key, value
 
 

@@ -24,9 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sim111.errors import ScenarioError
+from sim111.errors import FieldError, ScenarioError, shown
 from sim111.experiments.sweep import grid_points
 from sim111.scenario import Scenario, load_scenario
+from sim111.scenario.limits import check_name
 
 ALLOWED = ("name", "description", "scenario", "replications", "seed", "grid", "points")
 
@@ -56,8 +57,20 @@ def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 def _int(data: dict[str, Any], key: str, default: int, low: int, source: str) -> int:
     value = data.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise ScenarioError(f"{source}: '{key}' must be an integer >= {low}, got {value!r}")
+        raise ScenarioError(f"{source}: '{key}' must be an integer >= {low}, got {shown(value)}")
     return value
+
+
+def _sweep_name(data: dict[str, Any], path: Path, source: str) -> str:
+    """The sweep's ``name`` (default: the file's stem), checked to be a name, not a path."""
+    name = data.get("name", path.stem)
+    if not isinstance(name, str):
+        raise ScenarioError(f"{source}: 'name' must be a string, got {shown(name)}")
+    try:
+        check_name("name", name)
+    except FieldError as err:
+        raise ScenarioError(f"{source}: 'name' {err.message}") from None
+    return name
 
 
 def _points(data: dict[str, Any], source: str) -> list[dict[str, Any]]:
@@ -102,7 +115,7 @@ def load_sweep(path: str | Path) -> SweepSpec:
     for i, point in enumerate(points):
         scenario.with_overrides(point, source=f"{source}: point {i}")  # validate now
     return SweepSpec(
-        name=str(data.get("name", path.stem)),
+        name=_sweep_name(data, path, source),
         scenario=scenario,
         points=points,
         replications=_int(data, "replications", scenario.run.replications, 1, source),
