@@ -35,7 +35,8 @@ def one_line(message: str, limit: int = MAX_MESSAGE_CHARS) -> str:
     text = " ".join(message.splitlines()) if "\n" in message or "\r" in message else message
     if len(text) <= limit:
         return text
-    return f"{text[: limit - 30]}… (message cut, {len(text)} characters)"
+    tail = f"… (message cut, {len(text)} characters)"
+    return text[: limit - len(tail)] + tail
 
 
 class ScenarioError(ValueError):
