@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING
 
 from sim111.errors import FieldError, shown
 from sim111.kpi_keys import COST_KEYS, penalty_kpis
-from sim111.units import MINUTES_PER_DAY
 
 if TYPE_CHECKING:
     from sim111.scenario.top import Scenario
@@ -32,7 +31,7 @@ MAX_POPULATION = 100_000_000  # people served by one area (England: 56 million)
 MAX_HEADCOUNT = 10_000  # people on one shift line, or a constant count, after scaling
 MAX_ROSTER_SCALE = 100.0  # a roster multiplier
 MAX_SHIFT_LINES = 1_000  # shift lines of one staff group
-MAX_DURATION_MIN = 365 * MINUTES_PER_DAY  # any duration or time limit: a year
+MAX_DURATION_MIN = 1e9  # any duration or time limit (~1,900 years: a patience that long never ends)
 MAX_DURATION_S = MAX_DURATION_MIN * 60
 MAX_CV = 100.0  # sd_min / mean_min of a lognormal or gamma duration
 MAX_CALLS_PER_DAY = 10_000_000  # expected calls on the busiest day (England: ~60,000)

@@ -141,7 +141,7 @@ def _show(value: Any) -> str:
     if isinstance(value, list):
         return f"a list of {len(value)}" if len(repr(value)) > 60 else repr(value)
     if isinstance(value, float):
-        return f"{value:g}"
+        return str(value)
     return shown(value) if isinstance(value, str | int) else shown(str(value))
 
 
