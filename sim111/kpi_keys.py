@@ -36,6 +36,7 @@ at least T before the end of the run (it had the whole of T to be made or reache
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sim111.vocabulary import DISPOSITIONS, display_name
@@ -178,6 +179,12 @@ AREA_KPIS = (
     Kpi("mutual_aid_fees_gbp", "Mutual-aid fees paid", "GBP", "lower"),
     Kpi("mutual_aid_income_gbp", "Mutual-aid fees received", "GBP", "higher"),
 )
+# computed from the others after a replication (sim111.measures.costs): a penalty,
+# judged before them, cannot name one
+_ORDER = [k.key for k in KPIS]
+COST_KEYS = frozenset(
+    _ORDER[_ORDER.index("paid_advisor_hours") : _ORDER.index("downstream_cost_per_call_gbp") + 1]
+)
 AREA_PREFIX = "area."  # area.<name>.<key>: one area's KPI
 WORST_PREFIX = "worst_area."  # worst_area.<key>: the worst area's value
 MISSING_PREFIX = "areas_missing."  # areas_missing.<key>: areas missing their target
@@ -217,3 +224,16 @@ def kpi_info(key: str) -> Kpi:
                 name = key.removeprefix(PROVIDER_PREFIX).removesuffix("_" + suffix)
                 return Kpi(key, f"Overflow to {display_name(name)}: {label}", unit, better)
     return Kpi(key, key, "", "")
+
+
+def penalty_kpis(
+    classes: Iterable[str] = (), providers: Iterable[str] = (), services: Iterable[str] = ()
+) -> tuple[str, ...]:
+    """The KPI keys a contract penalty may name in a scenario with these priority
+    ``classes``, overflow ``providers`` and downstream ``services``: the operational
+    KPIs (not :data:`COST_KEYS`) and those of its own classes, providers and services."""
+    keys = [k.key for k in KPIS if k.key not in COST_KEYS]
+    keys += [f"{PER_CLASS_PREFIX}{name}" for name in classes]
+    keys += [f"{PROVIDER_PREFIX}{name}_{suffix}" for name in providers for suffix in PROVIDER_KEYS]
+    keys += [f"{DOWNSTREAM_PREFIX}{name}_{s}" for name in services for s in DOWNSTREAM_KEYS]
+    return tuple(keys)

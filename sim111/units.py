@@ -6,13 +6,16 @@ which conversion is meant and a change of time base is one edit.
 
 from __future__ import annotations
 
-from sim111.errors import FieldError
+import re
+
+from sim111.errors import FieldError, shown
 
 SECONDS_PER_MIN = 60.0
 MINUTES_PER_HOUR = 60
 HOURS_PER_DAY = 24
 MINUTES_PER_DAY = MINUTES_PER_HOUR * HOURS_PER_DAY
 DAYS_PER_YEAR = 365  # calls-per-year rates and block prices are per 365-day year
+_CLOCK = re.compile(r"([0-9]{2}):([0-9]{2})")  # ASCII digits only (not '０８' or '²')
 
 
 def seconds(minutes: float) -> float:
@@ -30,17 +33,17 @@ def parse_clock_min(key: str, text: str) -> int:
 
     Raises :class:`~sim111.errors.FieldError` naming ``key`` otherwise.
     """
-    parts = text.split(":")
-    ok = len(parts) == 2 and all(p.isdigit() and len(p) == 2 for p in parts)
-    if ok:
-        hours, minutes = int(parts[0]), int(parts[1])
+    match = _CLOCK.fullmatch(text) if isinstance(text, str) else None
+    ok = match is not None
+    if match is not None:
+        hours, minutes = int(match[1]), int(match[2])
         ok = (
             hours <= HOURS_PER_DAY
             and minutes < MINUTES_PER_HOUR
             and hours * MINUTES_PER_HOUR + minutes <= MINUTES_PER_DAY
         )
     if not ok:
-        raise FieldError(key, f"must be a time 'HH:MM' from 00:00 to 24:00, got {text!r}")
+        raise FieldError(key, f"must be a time 'HH:MM' from 00:00 to 24:00, got {shown(text)}")
     return hours * MINUTES_PER_HOUR + minutes
 
 

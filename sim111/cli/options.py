@@ -17,13 +17,14 @@ from typing import Any, TypeVar
 import click
 
 from sim111.cli.warnings import strict_help, warn_scenario
-from sim111.errors import ScenarioError
+from sim111.errors import ScenarioError, shown, shown_text
 from sim111.experiments.settings import ExecutionSettings
 from sim111.scenario import Scenario, load_scenario
-from sim111.scenario.textfile import shown
+from sim111.scenario.limits import MAX_NUMBER
 
 F = TypeVar("F", bound=Callable[..., Any])
 DASK_CONNECT_TIMEOUT_S = 30
+OVERRIDE_KEY = re.compile(r"\w+(\.\w+)*", re.ASCII)  # dotted names: ASCII, no '²' index
 
 
 def stack(*decorators: Callable[[Any], Any]) -> Callable[[F], F]:
@@ -166,12 +167,24 @@ def parse_override(text: str) -> tuple[str, Any]:
     key, sep, raw = text.partition("=")
     key = key.strip()
     if not sep or not key:
-        raise ScenarioError(f"--set {text!r}: expected dotted.key=value")
+        raise ScenarioError(f"--set {shown(text)}: expected dotted.key=value")
+    if not OVERRIDE_KEY.fullmatch(key):
+        raise ScenarioError(
+            f"--set {shown(key)}: a key is dotted names and list indices in letters, digits "
+            "0-9 and _ (such as clinicians.0.roster_scale)"
+        )
     raw = raw.strip()
     try:
         value = tomllib.loads(f"v = {raw}")["v"]
     except tomllib.TOMLDecodeError:
         value = raw
+    except RecursionError:
+        raise ScenarioError(f"--set {key}: the value is nested too deeply") from None
+    except ValueError:  # an integer of more than 4300 digits
+        raise ScenarioError(
+            f"--set {key}: {shown(raw)} is too long a number; numbers are at most "
+            f"{MAX_NUMBER:g} in size"
+        ) from None
     return key, value
 
 
@@ -240,7 +253,7 @@ def dask_local_workers(address: str) -> int | None:
     remote = DASK_ADDRESS.fullmatch(address)
     if remote is None or not 1 <= int(remote[1]) <= 65535:
         raise ScenarioError(
-            f"--dask {shown(repr(address))}: expected local, local:N (N workers on this "
+            f"--dask {shown_text(repr(address))}: expected local, local:N (N workers on this "
             "machine) or a scheduler address HOST:PORT (tcp://, tls://, ws://, wss://, ucx://; "
             "PORT 1-65535) such as tcp://host:8786"
         )
@@ -268,7 +281,7 @@ def dask_client(address: str | None) -> Iterator[Any]:
         client = Client(address, timeout=DASK_CONNECT_TIMEOUT_S)
     except (OSError, TypeError, ValueError) as err:  # TypeError: tls:// with no TLS set up
         first = str(err).splitlines()[0] if str(err) else type(err).__name__
-        raise ScenarioError(f"--dask {address}: cannot connect: {shown(first, 300)}") from None
+        raise ScenarioError(f"--dask {address}: cannot connect: {shown_text(first, 300)}") from None
     with client:
         yield client
 

@@ -28,10 +28,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sim111.errors import ScenarioError
+from sim111.errors import FieldError, ScenarioError, shown, shown_text
 from sim111.experiments.sweep import grid_points
 from sim111.scenario import Scenario, load_scenario
-from sim111.scenario.textfile import read_toml, shown
+from sim111.scenario.limits import check_name
+from sim111.scenario.textfile import read_toml
 from sim111.scenario.tree import named_file, scenario_tree
 
 MAX_POINTS = 10_000  # points in one sweep (each runs every replication)
@@ -63,10 +64,20 @@ def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 def _int(data: dict[str, Any], key: str, default: int, low: int, source: str) -> int:
     value = data.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise ScenarioError(
-            f"{source}: '{key}' must be an integer >= {low}, got {shown(repr(value))}"
-        )
+        raise ScenarioError(f"{source}: '{key}' must be an integer >= {low}, got {shown(value)}")
     return value
+
+
+def _sweep_name(data: dict[str, Any], path: Path, source: str) -> str:
+    """The sweep's ``name`` (default: the file's stem), checked to be a name, not a path."""
+    name = data.get("name", path.stem)
+    if not isinstance(name, str):
+        raise ScenarioError(f"{source}: 'name' must be a string, got {shown(name)}")
+    try:
+        check_name("name", name)
+    except FieldError as err:
+        raise ScenarioError(f"{source}: 'name' {err.message}") from None
+    return name
 
 
 def _points(data: dict[str, Any], source: str) -> list[dict[str, Any]]:
@@ -78,8 +89,8 @@ def _points(data: dict[str, Any], source: str) -> list[dict[str, Any]]:
         for key, values in grid.items():
             if not isinstance(values, list) or not values:
                 raise ScenarioError(
-                    f"{source}: 'grid.{shown(key)}' must be a non-empty list of values, "
-                    f"got {shown(repr(values))}"
+                    f"{source}: 'grid.{shown_text(key)}' must be a non-empty list of values, "
+                    f"got {shown_text(repr(values))}"
                 )
         _check_count(math.prod(len(values) for values in grid.values()), source)
         return grid_points(grid)
@@ -105,12 +116,12 @@ def load_sweep(path: str | Path, *, allow_outside: bool = False) -> SweepSpec:
     unless ``allow_outside``.
     """
     path = Path(path)
-    source = shown(path)
+    source = shown_text(path)
     data = read_toml(path, "sweep file")
     unknown = [k for k in data if k not in ALLOWED]
     if unknown:
         raise ScenarioError(
-            f"{source}: '{shown(unknown[0])}' is not a known key here; "
+            f"{source}: '{shown_text(unknown[0])}' is not a known key here; "
             f"allowed keys: {', '.join(ALLOWED)}"
         )
     if not isinstance(data.get("scenario"), str):
@@ -124,7 +135,7 @@ def load_sweep(path: str | Path, *, allow_outside: bool = False) -> SweepSpec:
     for i, point in enumerate(points):
         scenario.with_overrides(point, source=f"{source}: point {i}")  # validate now
     return SweepSpec(
-        name=str(data.get("name", path.stem)),
+        name=_sweep_name(data, path, source),
         scenario=scenario,
         points=points,
         replications=_int(data, "replications", scenario.run.replications, 1, source),

@@ -30,7 +30,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # top imports this module
     from sim111.scenario.top import Scenario
 
-from sim111.errors import FieldError
+from sim111.errors import FieldError, shown
+from sim111.scenario.limits import MAX_LABEL_CHARS, MAX_POPULATION, MAX_ROSTER_SCALE, check_name
 from sim111.scenario.merge import merge_data
 from sim111.scenario.presets import PROVIDER_TYPES, with_preset
 from sim111.scenario.schema import FrozenTable, check_kpi_name, spec
@@ -105,7 +106,7 @@ class Area:
     name: str = spec(doc="Identifier used in KPI keys and tables, e.g. 'isle_of_wight'.")
     label: str = spec("", doc="Name shown in tables and reports (default: the identifier).")
     population: int | None = spec(
-        None, doc="People served (sets demand.population).", unit="people", ge=1
+        None, doc="People served (sets demand.population).", unit="people", ge=1, le=MAX_POPULATION
     )
     provider_type: str | None = spec(
         None,
@@ -123,9 +124,10 @@ class Area:
         doc="Multiplies the area's advisor roster_scale (its own or the base's, and any "
         "dated changes): one roster pattern sized for areas of different size.",
         ge=0,
+        le=MAX_ROSTER_SCALE,
     )
     clinician_roster_factor: float = spec(
-        1.0, doc="The same for every clinician group's roster_scale.", ge=0
+        1.0, doc="The same for every clinician group's roster_scale.", ge=0, le=MAX_ROSTER_SCALE
     )
     demand: FrozenTable | None = spec(None, doc="The area's [demand], over the base's.")
     callers: FrozenTable | None = spec(None, doc="The area's [callers], over the base's.")
@@ -145,10 +147,12 @@ class Area:
 
     def __post_init__(self) -> None:
         check_kpi_name(self.name)
+        if self.label:
+            check_name("label", self.label, MAX_LABEL_CHARS)
         for key in ("contract", "region"):
             value = getattr(self, key)
             if value is not None and not value.isidentifier():
-                raise FieldError(key, f"must be letters, digits and _, got {value!r}")
+                raise FieldError(key, f"must be letters, digits and _, got {shown(value)}")
 
     @property
     def contract_name(self) -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from sim111.errors import FieldError
 from sim111.scenario.distributions import Distribution
+from sim111.scenario.limits import MAX_HEADCOUNT
 from sim111.scenario.schema import spec
 
 # What a caller does when their call-back patience runs out, in this order
@@ -107,7 +108,9 @@ class Backlog:
     overtime_when_queue_over: int | None = spec(
         None, doc="Call a clinician in while more call-backs than this wait.", unit="calls", ge=0
     )
-    overtime_max_clinicians: int = spec(0, doc="Most clinicians on overtime at once.", ge=0)
+    overtime_max_clinicians: int = spec(
+        0, doc="Most clinicians on overtime at once.", ge=0, le=MAX_HEADCOUNT
+    )
     overtime_block_min: float = spec(
         120.0, doc="How long a clinician called in stays.", unit="min", gt=0
     )

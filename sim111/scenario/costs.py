@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sim111.errors import FieldError
-from sim111.kpi_keys import KPI_BY_KEY, PER_CLASS_PREFIX
+from sim111.kpi_keys import DOWNSTREAM_PREFIX, PER_CLASS_PREFIX, PROVIDER_PREFIX, penalty_kpis
+from sim111.scenario.limits import unknown_kpi
 from sim111.scenario.schema import spec
 
 
@@ -31,10 +32,9 @@ class Penalty:
     higher_is_better: bool = spec(True, doc="Whether the KPI must be >= (else <=) threshold.")
 
     def __post_init__(self) -> None:
-        if self.kpi not in KPI_BY_KEY and not self.kpi.startswith(PER_CLASS_PREFIX):
-            raise FieldError(
-                "kpi", f"must be a KPI key such as 'answered_within_60s', got {self.kpi!r}"
-            )
+        named = (PER_CLASS_PREFIX, PROVIDER_PREFIX, DOWNSTREAM_PREFIX)  # checked by the scenario
+        if self.kpi not in penalty_kpis() and not self.kpi.startswith(named):
+            raise FieldError("kpi", unknown_kpi(self.kpi, penalty_kpis()))
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 
 from sim111.errors import FieldError
 from sim111.scenario.history import DemandHistory
+from sim111.scenario.limits import MAX_CALLS_PER_DAY, MAX_POPULATION
 from sim111.scenario.schema import spec
-from sim111.units import DAYS_PER_YEAR
+from sim111.units import DAYS_PER_YEAR, HOURS_PER_DAY
 from sim111.vocabulary import DAY_TYPES
 
 # NHS England calls/day by month, 2014-15, relative to the mean day (docs/domain.md §3).
@@ -173,9 +174,15 @@ class Demand:
 
     kind: str = spec("profile", doc="Shape of demand.", choices=("profile", "stationary"))
     calls_per_hour: float | None = spec(
-        None, doc="Constant arrival rate; stationary only.", unit="calls/h", gt=0
+        None,
+        doc="Constant arrival rate; stationary only.",
+        unit="calls/h",
+        gt=0,
+        le=MAX_CALLS_PER_DAY / HOURS_PER_DAY,
     )
-    population: int = spec(1_000_000, doc="Population served.", unit="people", ge=1)
+    population: int = spec(
+        1_000_000, doc="Population served.", unit="people", ge=1, le=MAX_POPULATION
+    )
     calls_per_1000_per_year: float = spec(
         230.0, doc="Calls a year per 1,000 population.", unit="calls/1000/yr", ge=0
     )
@@ -207,6 +214,7 @@ class Demand:
             raise FieldError("calls_per_hour", "applies only when kind = 'stationary'")
         if self.kind == "stationary" and (self.history or self.dates):
             raise FieldError("history" if self.history else "dates", "apply only to 'profile'")
+        self._check_volume()
         for k in range(1, len(self.dates)):
             before, this = self.dates[k - 1], self.dates[k]
             if this.date <= before.last_date:
@@ -215,6 +223,24 @@ class Demand:
                     f"must come after the previous entry's last date {before.last_date} "
                     f"(dates in order, ranges not overlapping), got {this.date}",
                 )
+
+    def _check_volume(self) -> None:
+        """The busiest day the rule can give stays within the limit of calls a day."""
+        day = max(vars(self.day_multipliers).values()) * max(self.month_multipliers)
+        peak = max([1.0] + [d.multiplier for d in self.dates if d.multiplier is not None])
+        days = [self.mean_calls_per_day * day * peak]
+        days += [self.scale * d.calls for d in self.dates if d.calls is not None]
+        if self.kind == "stationary" and self.calls_per_hour is not None:
+            days.append(self.calls_per_hour * HOURS_PER_DAY)
+        if self.history is not None and self.history.calls:
+            days.append(self.scale * self.history.per_day * max(self.history.calls) * peak)
+        if max(days) > MAX_CALLS_PER_DAY:
+            raise FieldError(
+                "scale" if self.scale > 1 else "",
+                f"gives up to {max(days):,.0f} expected calls a day; at most "
+                f"{MAX_CALLS_PER_DAY:,} (population, calls_per_1000_per_year, scale and "
+                "multipliers together)",
+            )
 
     def uncovered_dates(self, start_date: dt.date, days: int) -> list[dt.date]:
         """Run dates with no demand: not in the history, when ``fill`` is ``none``.

@@ -16,7 +16,8 @@ from pathlib import Path
 import numpy as np
 from scipy.special import gammaincinv, ndtri
 
-from sim111.errors import FieldError, ScenarioError
+from sim111.errors import FieldError, ScenarioError, shown
+from sim111.scenario.limits import MAX_CV
 from sim111.scenario.schema import spec
 from sim111.scenario.textfile import read_text
 
@@ -117,6 +118,11 @@ class Distribution:
             raise FieldError("mode_min", f"must be between low_min and high_min, got {mode:g}")
         if self.kind == "empirical" and max(self.values_min) <= 0:
             raise FieldError("values_min", "must include a value > 0")
+        if self.sd_min is not None and self.sd_min > MAX_CV * self.mean_min:
+            raise FieldError(
+                "sd_min",
+                f"must be at most {MAX_CV:g} x mean_min ({self.mean_min:g}), got {self.sd_min:g}",
+            )
 
     def _derived_mean(self) -> float:
         if self.kind == "never":
@@ -226,7 +232,7 @@ def read_values_csv(path: Path) -> tuple[float, ...]:
             if line == 1:
                 continue  # a header
             raise FieldError(
-                "file", f"{path} line {line}, column 1: not a number: {text!r}"
+                "file", f"{path} line {line}, column 1: not a number: {shown(text)}"
             ) from None
         if not math.isfinite(value) or value < 0:
             raise FieldError(

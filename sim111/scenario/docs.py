@@ -23,6 +23,13 @@ rejected. Units are in the key names (`_min` minutes, `_s` seconds, `_per_hour`,
 Any key can be overridden on the command line with `--set dotted.key=value` (the value is
 read as TOML: `18`, `2.5`, `2013-03-28`, `"text"`, `[1, 2]`), or in Python with
 `scenario.with_overrides({"dotted.key": value})`; overrides are validated like the file.
+Every number must be finite and, where its row gives no bound, at most 1e12 in size;
+durations at most 1e9 min (a patience that long never runs out), head-counts 10,000 a
+shift line (after `roster_scale`), a population 100 million, a day's expected calls 10
+million; at most 100 priority or downstream classes, clinician groups, providers or
+downstream services (the per-call records index them in a byte) and 1,000 areas. Names
+(of the scenario, classes, groups, areas) are letters, digits 0-9, spaces and `-_.,()&'+`,
+at most 80 characters, never `..` (`sim111/scenario/limits.py`).
 
 Distributions (`*.handle_time`, `callers.patience`, `callers.redial_delay`) are tables
 with a `kind` and that kind's keys only (any other key is an error):

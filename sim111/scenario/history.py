@@ -24,7 +24,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from sim111.errors import FieldError, ScenarioError
+from sim111.errors import FieldError, ScenarioError, shown
 from sim111.scenario.schema import spec
 from sim111.scenario.textfile import read_text
 from sim111.units import MINUTES_PER_DAY
@@ -70,7 +70,9 @@ class DemandHistory:
                 f"must divide 1440 and be a multiple of 30, got {self.interval_min}",
             )
         if self.start_date is None or not self.calls:
-            raise FieldError("calls", f"are read from {self.file!r} when the scenario is loaded")
+            raise FieldError(
+                "calls", f"are read from {shown(self.file)} when the scenario is loaded"
+            )
         if len(self.calls) % self.per_day:
             raise FieldError("calls", f"must cover whole days ({self.per_day} a day)")
 
@@ -170,13 +172,13 @@ def read_history(path: str | Path, fill: str = "none", name: str | None = None) 
         except ValueError:
             shape = "YYYY-MM-DD" if layout == DAILY else "YYYY-MM-DDTHH:MM"
             raise ScenarioError(
-                f"{where} '{layout}': must be a {shape}, got {cells[t_col]!r}"
+                f"{where} '{layout}': must be a {shape}, got {shown(cells[t_col])}"
             ) from None
         try:
             calls.append(_parse_calls(cells[c_col]))
         except ValueError:
             raise ScenarioError(
-                f"{where} 'calls': must be a number >= 0, got {cells[c_col]!r}"
+                f"{where} 'calls': must be a number >= 0, got {shown(cells[c_col])}"
             ) from None
     step = _step_min(layout, times)
     _check_grid(path, layout, step, times, [line for line, _ in rows[1:]])

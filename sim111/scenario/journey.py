@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sim111.errors import FieldError
 from sim111.scenario.callbacks import Backlog, Waiting, WhenPatienceRunsOut
 from sim111.scenario.distributions import Distribution, check_ends
+from sim111.scenario.limits import MAX_CALLBACK_ATTEMPTS, MAX_CLASSES, check_count, check_name
 from sim111.scenario.schema import spec
 from sim111.vocabulary import DISPOSITIONS
 
@@ -134,6 +135,9 @@ class PriorityClass:
         None, doc="What this class's callers do then (unset: clinical.waiting.then)."
     )
 
+    def __post_init__(self) -> None:
+        check_name("name", self.name)
+
 
 def _default_priorities() -> tuple[PriorityClass, ...]:
     return (
@@ -170,7 +174,9 @@ class Clinical:
     callback_retry_delay_min: float = spec(
         15.0, doc="Wait before trying an unanswered call-back again.", unit="min", ge=0
     )
-    callback_max_attempts: int = spec(3, doc="Attempts before giving up.", ge=1)
+    callback_max_attempts: int = spec(
+        3, doc="Attempts before giving up.", ge=1, le=MAX_CALLBACK_ATTEMPTS
+    )
     callback_no_answer_min: float = spec(
         2.0, doc="Clinician time spent on an unanswered attempt.", unit="min", ge=0
     )
@@ -195,6 +201,7 @@ class Clinical:
     def __post_init__(self) -> None:
         if not self.priorities:
             raise FieldError("priorities", "must list at least one class")
+        check_count("priorities", self.priorities, MAX_CLASSES, "classes (records use a byte)")
         names = [p.name for p in self.priorities]
         if len(set(names)) != len(names):
             raise FieldError("priorities", f"names must be unique, got {names}")

@@ -12,13 +12,13 @@ import copy
 from pathlib import Path
 from typing import Any
 
-from sim111.errors import FieldError, ScenarioError
+from sim111.errors import FieldError, ScenarioError, shown_text
 from sim111.scenario.history import read_history
 from sim111.scenario.merge import merge_data
 from sim111.scenario.presets import with_preset
 from sim111.scenario.run import set_run_length
 from sim111.scenario.schema import build
-from sim111.scenario.textfile import read_toml, shown
+from sim111.scenario.textfile import read_toml
 from sim111.scenario.top import Scenario
 from sim111.scenario.tree import named_file, scenario_tree
 
@@ -39,7 +39,9 @@ def _resolve(
             raise ScenarioError(f"{path}: 'extends' must be the path of a scenario file")
         base_path = named_file(path, "extends", base_name, tree)
         if base_path in seen:
-            raise ScenarioError(f"{path}: 'extends' makes a loop through {shown(base_path.name)}")
+            raise ScenarioError(
+                f"{path}: 'extends' makes a loop through {shown_text(base_path.name)}"
+            )
         if len(seen) >= MAX_EXTENDS:
             raise ScenarioError(f"{seen[0]}: 'extends' chains more than {MAX_EXTENDS} files")
         base, origin = _resolve(base_path, (*seen, base_path), tree)
@@ -139,7 +141,7 @@ def load_scenario(
         _resolve_files(data, origin, str(path.resolve()), tree)
         return build(Scenario, copy.deepcopy(data))
     except RecursionError:  # read_toml refuses deep nesting: this is a last resort
-        raise ScenarioError(f"{shown(path)}: nested too deep to read") from None
+        raise ScenarioError(f"{shown_text(path)}: nested too deep to read") from None
     except FieldError as err:
         found = _source_of(err.key, origin, str(path))
         source = found if Path(found) != path.resolve() else str(path)

@@ -7,9 +7,12 @@ those elements of the base's array.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sim111.errors import FieldError
+
+INDEX = re.compile(r"[0-9]{1,6}")  # a list index in a key: ASCII digits (not '²' or '０')
 
 
 def merge_data(
@@ -53,9 +56,10 @@ def _merge_items(
     if not items:
         raise FieldError(dotted, "the base has none to change by index: give an array of tables")
     for index, part in top.items():
-        if not (index.isdigit() and int(index) < len(items)):
+        if not (INDEX.fullmatch(index) and int(index) < len(items)):
             raise FieldError(
-                f"{dotted}.{index}", f"must index the base's list (0..{len(items) - 1})"
+                f"{dotted}.{index}",
+                f"must index the base's list (0..{len(items) - 1} in digits 0-9)",
             )
         if not isinstance(part, dict) or not isinstance(items[int(index)], dict):
             raise FieldError(f"{dotted}.{index}", "must be a table")

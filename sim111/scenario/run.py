@@ -14,6 +14,7 @@ from sim111.units import HOURS_PER_DAY, MINUTES_PER_DAY, MINUTES_PER_HOUR
 FIRST_YEAR, LAST_YEAR = 1900, 2199  # England bank holidays are computed in this range
 DEFAULT_DAYS = 7
 MAX_DAYS = 3660
+MAX_REPLICATIONS = 100_000
 LENGTH_KEYS = ("days", "hours", "minutes")  # give one; days = 7 when none is given
 
 
@@ -68,12 +69,15 @@ class RunSettings:
         doc="Calls arriving before this time are simulated but left out of KPIs.",
         unit="min",
         ge=0,
+        le=MAX_DAYS * MINUTES_PER_DAY,
     )
     interval_min: int = spec(
         30, doc="Length of the reporting intervals; must divide 1440.", unit="min", ge=1
     )
-    replications: int = spec(10, doc="Replications when the CLI gives none.", ge=1)
-    seed: int = spec(20130329, doc="Base seed when the CLI gives none.", ge=0)
+    replications: int = spec(
+        10, doc="Replications when the CLI gives none.", ge=1, le=MAX_REPLICATIONS
+    )
+    seed: int = spec(20130329, doc="Base seed when the CLI gives none.", ge=0, le=2**63 - 1)
 
     def __post_init__(self) -> None:
         given = [key for key in LENGTH_KEYS if getattr(self, key) is not None]

@@ -18,7 +18,8 @@ import typing
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from sim111.errors import FieldError
+from sim111.errors import FieldError, shown
+from sim111.scenario.limits import MAX_NUMBER, UNIT_MAX, check_name
 
 _MISSING = dataclasses.MISSING
 T = TypeVar("T")
@@ -85,7 +86,14 @@ def spec(
     length: tuple[int, ...] | None = None,
     default_factory: Any = _MISSING,
 ) -> Any:
-    """A dataclass field carrying its documentation and its allowed values."""
+    """A dataclass field carrying its documentation and its allowed values.
+
+    A field of unit ``min``, ``s`` or ``people`` with no upper bound gets that
+    unit's (:data:`~sim111.scenario.limits.UNIT_MAX`); any other number is at
+    most :data:`~sim111.scenario.limits.MAX_NUMBER` in size.
+    """
+    if le is None and lt is None:
+        le = UNIT_MAX.get(unit)
     metadata = {
         "doc": doc,
         "unit": unit,
@@ -126,13 +134,15 @@ def _type_name(tp: Any) -> str:
 
 
 def _show(value: Any) -> str:
-    if isinstance(value, str):
-        return repr(value)
     if isinstance(value, dict):
         return "a table"
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    if isinstance(value, list):
+        return f"a list of {len(value)}" if len(repr(value)) > 60 else repr(value)
+    if isinstance(value, float):
+        return str(value)
+    return shown(value) if isinstance(value, str | int) else shown(str(value))
 
 
 def _check_range(value: float, meta: Mapping[str, Any]) -> None:
@@ -146,6 +156,8 @@ def _check_range(value: float, meta: Mapping[str, Any]) -> None:
         bound = meta.get(name)
         if bound is not None and not ok(value, bound):
             raise FieldError("", f"must be {symbol} {bound:g}, got {_show(value)}")
+    if meta.get("le") is None and meta.get("lt") is None and abs(value) > MAX_NUMBER:
+        raise FieldError("", f"must be at most {MAX_NUMBER:g} in size, got {_show(value)}")
 
 
 def _convert_scalar(tp: Any, value: Any, meta: Mapping[str, Any]) -> Any:
@@ -161,6 +173,8 @@ def _convert_scalar(tp: Any, value: Any, meta: Mapping[str, Any]) -> Any:
     if tp is float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise FieldError("", f"must be a number, got {_show(value)}")
+        if isinstance(value, int) and abs(value) > MAX_NUMBER:
+            _check_range(value, meta)  # names the bound; an int past float range cannot convert
         value = float(value)
         if value != value or value in (float("inf"), float("-inf")):
             raise FieldError("", f"must be a finite number, got {value}")
@@ -270,7 +284,8 @@ def to_data(obj: Any) -> Any:
 def check_kpi_name(name: str) -> None:
     """Names that become part of KPI keys must be identifiers."""
     if not name.isidentifier():
-        raise FieldError("name", f"must be letters, digits and _ (for KPI keys), got {name!r}")
+        raise FieldError("name", f"must be letters, digits and _ (for KPI keys), got {shown(name)}")
+    check_name("name", name)
 
 
 def exactly_one(obj: Any, first: str, second: str) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from sim111.errors import FieldError
+from sim111.scenario.limits import MAX_CLASSES, check_count, check_name
 from sim111.scenario.schema import check_kpi_name, exactly_one, spec
 from sim111.scenario.staff import StaffGroup
 from sim111.units import parse_clock_min
@@ -76,6 +77,9 @@ class DownstreamClass:
     share: float = spec(doc="Share of the service's cases (normalised).", ge=0)
     target_min: float = spec(doc="Target from referral to being seen.", unit="min", gt=0)
 
+    def __post_init__(self) -> None:
+        check_name("name", self.name)
+
 
 @dataclass(frozen=True)
 class DownstreamService(StaffGroup):
@@ -103,3 +107,4 @@ class DownstreamService(StaffGroup):
         check_kpi_name(self.name)
         if not self.classes or sum(c.share for c in self.classes) <= 0:
             raise FieldError("classes", "must list at least one class with share > 0")
+        check_count("classes", self.classes, MAX_CLASSES, "classes (records use a byte)")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sim111.errors import FieldError
+from sim111.errors import FieldError, shown
 from sim111.scenario.schema import spec
 from sim111.units import HOURS_PER_DAY, MINUTES_PER_DAY, MINUTES_PER_HOUR, parse_clock_min
 
@@ -86,7 +86,7 @@ class ShiftRules:
             minute = parse_clock_min(f"starts.{i}", text)
             if minute % GRID_MIN or minute >= MINUTES_PER_DAY:
                 raise FieldError(
-                    f"starts.{i}", f"must be on the half hour before 24:00, got {text!r}"
+                    f"starts.{i}", f"must be on the half hour before 24:00, got {shown(text)}"
                 )
 
     @property

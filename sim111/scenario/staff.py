@@ -11,6 +11,13 @@ from functools import lru_cache
 
 from sim111.errors import FieldError
 from sim111.scenario.distributions import Distribution, check_ends
+from sim111.scenario.limits import (
+    MAX_HEADCOUNT,
+    MAX_ROSTER_SCALE,
+    MAX_SHIFT_LINES,
+    check_count,
+    check_name,
+)
 from sim111.scenario.schema import exactly_one, spec
 from sim111.scenario.shift_rules import ShiftRules
 from sim111.units import MINUTES_PER_DAY, parse_clock_min
@@ -144,7 +151,9 @@ class StaffingChange:
 
     from_date: dt.date = spec(doc="First day the change applies (shifts starting that day).")
     roster_scale: float = spec(
-        doc="Roster multiplier from then on (rounded as the group's roster_scale).", ge=0
+        doc="Roster multiplier from then on (rounded as the group's roster_scale).",
+        ge=0,
+        le=MAX_ROSTER_SCALE,
     )
 
 
@@ -158,7 +167,7 @@ class StaffGroup:
     )
     shifts: tuple[Shift, ...] = spec((), doc="Shift roster (instead of count).")
     pay: Pay | None = spec(None, doc="Pay; without it the group is not costed.")
-    roster_scale: float = spec(1.0, doc=ROSTER_SCALE_DOC, ge=0)
+    roster_scale: float = spec(1.0, doc=ROSTER_SCALE_DOC, ge=0, le=MAX_ROSTER_SCALE)
     staffing_changes: tuple[StaffingChange, ...] = spec(
         (), doc="Dated changes of roster_scale (array of tables), in date order."
     )
@@ -199,6 +208,19 @@ class StaffGroup:
             raise FieldError("count", "or 'shifts' is required")
         if self.count is not None and self.shifts:
             raise FieldError("count", "and 'shifts' cannot both be given; use one")
+        check_count("shifts", self.shifts, MAX_SHIFT_LINES, "shift lines")
+        self._check_scaled_headcount()
+
+    def _check_scaled_headcount(self) -> None:
+        """Each line's head-count times the largest roster scale fits the limit."""
+        scale = max([self.roster_scale] + [c.roster_scale for c in self.staffing_changes])
+        count = max([self.count or 0] + [s.count for s in self.shifts])
+        if count * scale > MAX_HEADCOUNT:
+            raise FieldError(
+                "roster_scale",
+                f"makes {count} people x {scale:g} = {count * scale:g} on one line; at most "
+                f"{MAX_HEADCOUNT} people a line",
+            )
 
 
 @dataclass(frozen=True)
@@ -208,3 +230,7 @@ class ClinicianGroup(StaffGroup):
 
     name: str = spec("clinicians", doc="Name of the group, e.g. 'nurses'.")
     serves: tuple[str, ...] = spec((), doc="Priority classes this group takes; empty means all.")
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        check_name("name", self.name)

@@ -23,19 +23,11 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from sim111.errors import ScenarioError
+from sim111.errors import ScenarioError, shown_text
 
 MAX_TOML_BYTES = 1_000_000  # a scenario or sweep file: the largest in the library is 14 kB
 MAX_CSV_BYTES = 100_000_000  # a history or values CSV: ten years of 5-minute counts is ~25 MB
-SHOWN_CHARS = 120  # how much of a path or value a message shows
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
-
-
-def shown(text: object, limit: int = SHOWN_CHARS) -> str:
-    """``text`` fit for a one-line message: control characters escaped, cut to ``limit``."""
-    raw = str(text)
-    escaped = "".join(c if c.isprintable() else repr(c)[1:-1] for c in raw[: limit + 1])
-    return escaped if len(escaped) <= limit else escaped[:limit] + "..."
 
 
 def _megabytes(n_bytes: int) -> str:
@@ -45,13 +37,13 @@ def _megabytes(n_bytes: int) -> str:
 def _regular_or_refuse(path: Path, kind: str, mode: int) -> None:
     if not stat.S_ISREG(mode):
         if stat.S_ISDIR(mode):
-            raise ScenarioError(f"{shown(path)}: is a folder, not a {kind}")
-        raise ScenarioError(f"{shown(path)}: not a regular file; a {kind} must be one")
+            raise ScenarioError(f"{shown_text(path)}: is a folder, not a {kind}")
+        raise ScenarioError(f"{shown_text(path)}: not a regular file; a {kind} must be one")
 
 
 def _read_bytes(path: Path, kind: str, max_bytes: int) -> bytes:
     """The bytes of the regular file ``path``, at most ``max_bytes`` of them."""
-    name = shown(path)
+    name = shown_text(path)
     try:
         mode = os.stat(path).st_mode
         _regular_or_refuse(path, kind, mode)  # before opening: a FIFO would block
@@ -84,7 +76,7 @@ def read_text(path: Path, kind: str, max_bytes: int | None = None) -> str:
     :data:`MAX_CSV_BYTES`) or not UTF-8 (a byte-order mark is allowed).
     """
     raw = _read_bytes(path, kind, MAX_CSV_BYTES if max_bytes is None else max_bytes)
-    name = shown(path)
+    name = shown_text(path)
     if raw.startswith(UTF16_BOMS):
         raise ScenarioError(f"{name}: UTF-16: save as UTF-8 (a {kind} must be UTF-8)")
     try:
@@ -133,7 +125,7 @@ def parse_toml(text: str, source: str) -> dict[str, Any]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        raise ScenarioError(f"{source}: not valid TOML: {shown(err, 200)}") from None
+        raise ScenarioError(f"{source}: not valid TOML: {shown_text(err, 200)}") from None
     except RecursionError:
         raise ScenarioError(too_deep) from None
     if nesting_depth(data) > MAX_NESTING:
@@ -144,4 +136,4 @@ def parse_toml(text: str, source: str) -> dict[str, Any]:
 def read_toml(path: Path, kind: str) -> dict[str, Any]:
     """The TOML file ``path`` (a ``kind``: "scenario file", "sweep file"), read by
     :func:`read_text` (at most :data:`MAX_TOML_BYTES`) and :func:`parse_toml`."""
-    return parse_toml(read_text(path, kind, MAX_TOML_BYTES), shown(path))
+    return parse_toml(read_text(path, kind, MAX_TOML_BYTES), shown_text(path))

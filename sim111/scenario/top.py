@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from sim111.errors import FieldError, ScenarioError
+from sim111.errors import FieldError, ScenarioError, shown
 from sim111.scenario.areas import Area, Sharing, area_data, check_clinician_pools
 from sim111.scenario.costs import Costs
 from sim111.scenario.demand import Demand
 from sim111.scenario.journey import Callers, Clinical, Triage
+from sim111.scenario.limits import check_scenario
+from sim111.scenario.merge import INDEX
 from sim111.scenario.presets import PROVIDER_TYPES, with_provider_type
 from sim111.scenario.run import LENGTH_KEYS, RunSettings, set_run_length
 from sim111.scenario.schema import build, spec, to_data
@@ -57,6 +59,7 @@ class Scenario:
     )
 
     def __post_init__(self) -> None:
+        check_scenario(self)
         names = [p.name for p in self.providers]
         if len(set(names)) != len(names):
             raise FieldError("providers", f"names must be unique, got {names}")
@@ -65,7 +68,7 @@ class Scenario:
                 raise FieldError(
                     f"overflow.{k}.provider",
                     f"must name a provider in [[providers]] ({', '.join(names) or 'none defined'}),"
-                    f" got {rule.provider!r}",
+                    f" got {shown(rule.provider)}",
                 )
         services = [d.name for d in self.downstream]
         if len(set(services)) != len(services):
@@ -118,14 +121,14 @@ class Scenario:
             raise FieldError(
                 "clinical.backlog.escalate_to",
                 f"must name a provider in [[providers]] ({', '.join(providers) or 'none defined'})"
-                f", got {backlog.escalate_to!r}",
+                f", got {shown(backlog.escalate_to)}",
             )
         groups = [g.name for g in self.clinicians]
         if backlog.overtime_group is not None and backlog.overtime_group not in groups:
             raise FieldError(
                 "clinical.backlog.overtime_group",
                 f"must name a clinician group ({', '.join(groups) or 'none defined'}), "
-                f"got {backlog.overtime_group!r}",
+                f"got {shown(backlog.overtime_group)}",
             )
         if backlog.overtime and not self.clinicians:
             raise FieldError("clinical.backlog.overtime_max_clinicians", "needs clinicians")
@@ -143,7 +146,7 @@ class Scenario:
             raise FieldError(
                 "sharing.contingency",
                 f"must name a provider in [[providers]] ({', '.join(providers) or 'none defined'})"
-                f", got {sharing.contingency!r}",
+                f", got {shown(sharing.contingency)}",
             )
         scenarios = self.area_scenarios  # builds (and so checks) every area
         check_clinician_pools(self.areas, self.sharing, scenarios)
@@ -153,7 +156,7 @@ class Scenario:
                 if national not in area.providers:
                     raise FieldError(
                         f"areas.{k}.providers",
-                        f"must keep the contingency provider {sharing.contingency!r} as the "
+                        f"must keep the contingency provider {shown(sharing.contingency)} as the "
                         "base defines it (one roster, queue and price for every area)",
                     )
 
@@ -181,7 +184,7 @@ class Scenario:
         runs = _date_ranges(missing)
         raise FieldError(
             "demand.history",
-            f"{history.file!r} covers {history.start_date}..{history.end_date}; run dates "
+            f"{shown(history.file)} covers {history.start_date}..{history.end_date}; run dates "
             f"{runs} are not covered: extend the file, give their 'calls' in "
             "[[demand.dates]], or set fill = 'rule'",
         )
@@ -251,22 +254,27 @@ def set_dotted(data: dict[str, Any], key: str, value: Any, source: str) -> None:
     for depth, part in enumerate(parts[:-1]):
         where = ".".join(parts[: depth + 1])
         if isinstance(node, list):
-            if not part.isdigit() or int(part) >= len(node):
-                raise ScenarioError(f"{source}: '{where}' must index the list (0..{len(node) - 1})")
-            node = node[int(part)]
+            node = node[_list_index(node, part, where, source)]
         else:
             if not isinstance(node, dict):
                 raise ScenarioError(f"{source}: '{where}' is not a table")
             node = node.setdefault(part, {})
     last = parts[-1]
     if isinstance(node, list):
-        if not last.isdigit() or int(last) >= len(node):
-            raise ScenarioError(f"{source}: '{key}' must index the list (0..{len(node) - 1})")
-        node[int(last)] = value
+        node[_list_index(node, last, key, source)] = value
     elif isinstance(node, dict):
         node[last] = value
     else:
         raise ScenarioError(f"{source}: '{'.'.join(parts[:-1])}' is not a table")
+
+
+def _list_index(node: list[Any], part: str, where: str, source: str) -> int:
+    """``part`` of a dotted key as an index of ``node``: ASCII digits only (not '²')."""
+    if not INDEX.fullmatch(part) or int(part) >= len(node):
+        raise ScenarioError(
+            f"{source}: {shown(where)} must index the list (0..{len(node) - 1} in digits 0-9)"
+        )
+    return int(part)
 
 
 def scenario_from_data(data: dict[str, Any], source: str) -> Scenario:

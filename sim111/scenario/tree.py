@@ -15,8 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sim111.errors import ScenarioError
-from sim111.scenario.textfile import shown
+from sim111.errors import ScenarioError, shown_text
 
 LIBRARY_MARKER = ".sim111-library"  # a folder holding a file of this name is a library
 ALLOW_OUTSIDE = "pass --allow-outside-files (allow_outside=True) to read it"
@@ -42,12 +41,14 @@ def named_file(source: Path | str, key: str, name: str, tree: Path | None) -> Pa
     ``tree`` (``None``: anywhere is allowed) nor in a library.
     """
     if "\0" in name:
-        raise ScenarioError(f"{shown(source)}: '{key}' is not a file name (it holds a NUL byte)")
+        raise ScenarioError(
+            f"{shown_text(source)}: '{key}' is not a file name (it holds a NUL byte)"
+        )
     target = (Path(source).parent / name).resolve()
     if tree is not None and not target.is_relative_to(tree) and not in_library(target):
         raise ScenarioError(
-            f"{shown(source)}: '{key}' = {shown(repr(name))} is outside the scenario's folder "
-            f"{shown(tree)} and not in a scenario library; {ALLOW_OUTSIDE}, or put a "
-            f"{LIBRARY_MARKER} file in the folder it is in"
+            f"{shown_text(source)}: '{key}' = {shown_text(repr(name))} is outside the "
+            f"scenario's folder {shown_text(tree)} and not in a scenario library; "
+            f"{ALLOW_OUTSIDE}, or put a {LIBRARY_MARKER} file in the folder it is in"
         )
     return target
