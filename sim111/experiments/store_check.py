@@ -15,18 +15,20 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from sim111.experiments.store_file import quote
+from sim111.experiments.store_file import is_older, quote
 from sim111.experiments.store_tables import FRAMES, PROVENANCE_COLUMNS
 
 CHECKS = ("recompute", "stop")  # what a failed check does: recompute them, or stop the run
 # The provenance columns that must match this run for a stored result to be reused.
 MATCHED = ("sim111", "numpy", "scipy", "simpy", "pandas", "holidays")
 SHOWN = 4  # replications named in the one-line report (then "and N more")
+log = logging.getLogger(__name__)
 
 
 def _feed(digest: Any, label: str, rows: Iterable[Sequence[Any]]) -> None:
@@ -102,7 +104,7 @@ def report(path: Path, problems: Sequence[tuple[str, str]], check: str) -> str:
 
     ``problems`` lists (replication, why); ``check`` says what happens to them.
     """
-    named = "; ".join(f"{what}: {why}" for what, why in problems[:SHOWN])
+    named = " ".join("; ".join(f"{what}: {why}" for what, why in problems[:SHOWN]).split())
     if len(problems) > SHOWN:
         named += f"; and {len(problems) - SHOWN} more"
     count = f"{len(problems)} stored replication{'s' if len(problems) != 1 else ''}"
@@ -114,13 +116,35 @@ def report(path: Path, problems: Sequence[tuple[str, str]], check: str) -> str:
     return f"result store {path}: {count} failed the check and will be recomputed ({named})"
 
 
+def _stamp() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
+
+
 def move_aside(path: Path) -> Path:
     """Rename a damaged store file (and its journal) to ``<name>.damaged-<UTC time>``."""
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
-    aside = path.with_name(f"{path.name}.damaged-{stamp}")
+    aside = path.with_name(f"{path.name}.damaged-{_stamp()}")
     for suffix in ("-journal", "-wal", "-shm"):
         extra = path.with_name(path.name + suffix)
         if extra.exists():
             extra.rename(aside.with_name(aside.name + suffix))
     path.rename(aside)
+    return aside
+
+
+def retire_older(folder: Path) -> Path | None:
+    """Rename the store ``folder`` to ``<name>.old-<UTC time>`` if it holds a store
+    written by an older sim111 (one warning line); the new folder aside, else ``None``.
+
+    Only for a store in a place sim111 chose (a sweep's default store in the cache
+    folder): a store the user named with ``--store`` is refused instead.
+    """
+    if not is_older(folder / "results.sqlite"):
+        return None
+    aside = folder.with_name(f"{folder.name}.old-{_stamp()}")
+    folder.rename(aside)
+    log.warning(
+        "result store %s was written by an older sim111: moved to %s; a new store is started",
+        folder,
+        aside.name,
+    )
     return aside

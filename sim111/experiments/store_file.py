@@ -30,7 +30,7 @@ class OlderStore(ScenarioError):
 
 def refuse(path: Path, problem: str) -> ScenarioError:
     """The one-line error for a store file that cannot be used."""
-    return ScenarioError(f"result store {path}: {problem}: {FIX}")
+    return ScenarioError(f"result store {path}: {' '.join(problem.split())}: {FIX}")
 
 
 def check_header(path: Path) -> None:
@@ -61,8 +61,9 @@ def check_pages(db: sqlite3.Connection) -> None:
         if "locked" in str(err):
             raise
         raise Damaged(f"damaged ({err})") from None
-    if found != ["ok"]:
-        raise Damaged(f"damaged ({found[0][:120]})")
+    if found != ["ok"]:  # SQLite's report has several lines: one line of it
+        said = " ".join(" ".join(found).replace("*** in database main ***", "").split())
+        raise Damaged(f"damaged ({said[:120]})")
 
 
 def check_tables(path: Path, tables: dict[str, set[str]], meta: dict[str, str]) -> bool:
