@@ -16,8 +16,15 @@ replications of the tasks it hit: they come back as outcomes with an error.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import ctypes
 import logging
+import os
 import queue
+import signal
+import sys
+import threading
+import time
 import uuid
 from collections.abc import Iterator, Sequence
 from concurrent.futures import CancelledError, Executor, ProcessPoolExecutor
@@ -38,6 +45,32 @@ from sim111.scenario import Scenario
 
 log = logging.getLogger(__name__)
 TASK_ERRORS = (Exception, CancelledError, asyncio.CancelledError)
+PR_SET_PDEATHSIG = 1  # prctl(2) option: a signal for this process when its parent dies
+PARENT_POLL_S = 1.0
+
+
+def exit_with_parent() -> None:
+    """Make this pool worker exit when the process that started it dies.
+
+    A pool's initializer: on Linux the kernel sends SIGTERM at the parent's
+    death (``prctl(PR_SET_PDEATHSIG)``); everywhere a daemon thread checks the
+    parent's pid every :data:`PARENT_POLL_S` and exits once it changed (the
+    worker was handed to another parent). A SIGKILLed main process then leaves
+    no worker computing for no one.
+    """
+    parent = os.getppid()
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):  # no prctl: the thread still watches
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0)
+    threading.Thread(
+        target=_watch_parent, args=(parent,), daemon=True, name="sim111-parent"
+    ).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL_S)
+    os._exit(1)  # the parent is gone: nothing would read what this worker computes
 
 
 class FuturesPool:
@@ -98,7 +131,7 @@ def open_executor(workers: int, executor: Executor | None, client: Any) -> Itera
     elif executor is not None:
         yield FuturesPool(executor, getattr(executor, "_max_workers", 1))
     elif workers > 1:
-        with ProcessPoolExecutor(max_workers=workers) as made:
+        with ProcessPoolExecutor(max_workers=workers, initializer=exit_with_parent) as made:
             yield FuturesPool(made, workers)
     else:
         yield None
