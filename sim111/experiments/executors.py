@@ -20,6 +20,7 @@ import contextlib
 import ctypes
 import logging
 import os
+import pickle
 import queue
 import signal
 import sys
@@ -38,6 +39,7 @@ from sim111.experiments.tasks import (
     Task,
     TaskResult,
     make_tasks,
+    run_packed,
     run_replications,
     task_size,
 )
@@ -47,6 +49,7 @@ log = logging.getLogger(__name__)
 TASK_ERRORS = (Exception, CancelledError, asyncio.CancelledError)
 PR_SET_PDEATHSIG = 1  # prctl(2) option: a signal for this process when its parent dies
 PARENT_POLL_S = 1.0
+ERROR_CHARS = 200  # an infrastructure error's text is cut to this
 
 
 def exit_with_parent() -> None:
@@ -88,6 +91,11 @@ class FuturesPool:
         """Start :func:`~sim111.experiments.tasks.run_replications`; a future."""
         return self.executor.submit(run_replications, scenario, *args)
 
+    @staticmethod
+    def unpack(result: Any) -> TaskResult:
+        """A future's result as a :class:`~sim111.experiments.tasks.TaskResult`."""
+        return result
+
 
 class DaskPool:
     """A Dask ``distributed.Client``'s cluster."""
@@ -96,6 +104,10 @@ class DaskPool:
         self.client = client
         self.parallelism = max(1, sum(client.nthreads().values()))
         log.info("Dask dashboard: %s", client.dashboard_link)
+        try:  # every worker imports the engine now, not in its first task
+            client.run(warm_worker)
+        except TASK_ERRORS as err:
+            log.info("Dask workers not warmed up: %s", err)
 
     def place(self, scenarios: Sequence[Scenario]) -> list[Any]:
         """Scenarios sent to the cluster once, as futures the tasks take.
@@ -105,12 +117,24 @@ class DaskPool:
         scattered scenario would be lost with its worker and take every task
         still needing it down too (``FutureCancelledError``).
         """
+        for scenario in scenarios:  # one that cannot be sent fails here, not in Dask's loop
+            pickle.dumps(scenario, protocol=pickle.HIGHEST_PROTOCOL)
         keys = [f"sim111-scenario-{uuid.uuid4().hex[:8]}" for _ in scenarios]
         return list(self.client.map(_same, list(scenarios), key=keys, pure=False))
 
     def submit(self, key: str, scenario: Any, *args: Any) -> Any:
-        """Start a task named ``key``; ``pure=False``: never served from an earlier run."""
-        return self.client.submit(run_replications, scenario, *args, key=key, pure=False)
+        """Start a task named ``key``; ``pure=False``: never served from an earlier run.
+
+        The task returns its result pickled (:func:`~sim111.experiments.tasks.run_packed`):
+        one compact buffer to move, and a result that cannot be pickled is a
+        failure of its replications rather than an error in Dask's comms.
+        """
+        return self.client.submit(run_packed, scenario, *args, key=key, pure=False)
+
+    @staticmethod
+    def unpack(result: Any) -> TaskResult:
+        """A task's pickled result, read back."""
+        return pickle.loads(result)  # what our own workers pickled
 
 
 Pool = FuturesPool | DaskPool
@@ -118,6 +142,11 @@ Pool = FuturesPool | DaskPool
 
 def _same(scenario: Scenario) -> Scenario:
     return scenario
+
+
+def warm_worker() -> None:
+    """Import what tasks run (on a Dask worker, before its first task)."""
+    import sim111.experiments.runner  # noqa: F401
 
 
 @contextmanager
@@ -159,11 +188,15 @@ def run_tasks(
         return
     needed = sorted({p for p, _ in todo})
     groups = [area_groups(s) if p in needed else 1 for p, s in enumerate(scenarios)]
-    try:
-        placed = dict(zip(needed, pool.place([scenarios[p] for p in needed]), strict=True))
-    except TASK_ERRORS as err:
-        for task in make_tasks(todo, groups, 1):
-            yield from task.failed(_error_text(err, "placing the scenarios"))
+    placed: dict[int, Any] = {}
+    for p in needed:  # a scenario that cannot be sent fails its point's replications only
+        try:
+            placed[p] = pool.place([scenarios[p]])[0]
+        except TASK_ERRORS as err:
+            for task in make_tasks([pr for pr in todo if pr[0] == p], groups, 1):
+                yield from task.failed(_error_text(err, f"sending point {p}'s scenario"))
+    todo = [pr for pr in todo if pr[0] in placed]
+    if not todo:
         return
     if size is None:  # a first wave of one-replication tasks times them
         first, rest = make_tasks(todo[: pool.parallelism], groups, 1), todo[pool.parallelism :]
@@ -206,7 +239,7 @@ class _Dispatch:
                 key = self.running.pop(task)
                 del self.futures[task]  # the client keeps no result it has handed on
                 try:
-                    result: TaskResult = future.result()
+                    result = self.pool.unpack(future.result())
                 except TASK_ERRORS as err:
                     yield from task.failed(_error_text(err, key))
                     result = TaskResult((), 0.0)
@@ -237,4 +270,7 @@ class _Dispatch:
 
 
 def _error_text(err: BaseException, where: str) -> str:
-    return f"{type(err).__name__}: {err} (outside the model: {where})"
+    """One line (Dask's errors can hold whole tracebacks and reprs), cut to a sensible length."""
+    said = " ".join(str(err).split("\n", 1)[0].split())
+    said = said if len(said) <= ERROR_CHARS else said[: ERROR_CHARS - 1] + "…"
+    return f"{type(err).__name__}: {said} (outside the model: {where})"
