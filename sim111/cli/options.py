@@ -131,6 +131,21 @@ def store_option(help: str) -> Callable[[F], F]:
     return click.option("--store", type=click.Path(file_okay=False), help=help)
 
 
+def store_check_option() -> Callable[[F], F]:
+    """``--store-check recompute|stop``: what a stored replication failing its check
+    (a damaged store, a checksum, versions or scenario that differ) leads to."""
+    return click.option(
+        "--store-check",
+        "store_check",
+        type=click.Choice(["recompute", "stop"]),
+        default="recompute",
+        show_default=True,
+        help="What a damaged store, or a stored replication failing its check (checksum, "
+        "versions, scenario), leads to: one warning line and it is computed again, or "
+        "a one-line error.",
+    )
+
+
 def out_option(help: str) -> Callable[[F], F]:
     """``--out DIRECTORY`` for the files a command writes."""
     return click.option("--out", type=click.Path(file_okay=False), help=help)
@@ -288,8 +303,14 @@ def dask_client(address: str | None) -> Iterator[Any]:
 
 @contextlib.contextmanager
 def execution(
-    workers: int, dask_address: str | None = None, store: str | None = None
+    workers: int,
+    dask_address: str | None = None,
+    store: str | None = None,
+    store_check: str = "recompute",
 ) -> Iterator[ExecutionSettings]:
-    """The settings of ``--workers``, ``--dask`` and ``--store``; a Dask client is closed after."""
+    """The settings of ``--workers``, ``--dask``, ``--store`` and ``--store-check``;
+    a Dask client is closed after."""
     with dask_client(dask_address) as client:
-        yield ExecutionSettings(workers=workers, client=client, store=store)
+        yield ExecutionSettings(
+            workers=workers, client=client, store=store, store_check=store_check
+        )

@@ -24,6 +24,7 @@ from sim111.cli.options import (
     scenario_options,
     scenario_with_overrides,
     seed_option,
+    store_check_option,
     store_option,
     strict_option,
     workers_option,
@@ -33,6 +34,7 @@ from sim111.cli.warnings import NOTHING_RUN, NOTHING_WRITTEN, stop_if_strict, te
 from sim111.errors import ScenarioError
 from sim111.experiments.compare import compare
 from sim111.experiments.replications import run_experiment
+from sim111.experiments.store_check import retire_older
 from sim111.experiments.sweep import run_sweep
 from sim111.experiments.sweepfile import load_sweep
 from sim111.experiments.warnings import (
@@ -82,6 +84,7 @@ log = logging.getLogger(__name__)
 )
 @dask_option("Run replications on the Dask scheduler at ADDRESS (tcp://host:8786).")
 @store_option("Keep finished replications here; a re-run skips them.")
+@store_check_option()
 @click.option(
     "--by",
     "by",
@@ -109,6 +112,7 @@ def run(
     event_log: bool,
     dask_address: str | None,
     store: str | None,
+    store_check: str,
     by: str | None,
     xlsx: bool | None,
     strict: bool,
@@ -127,7 +131,7 @@ def run(
     keep = bool(out and (records or event_log))
     if store is not None:
         check_folder_writable(store, f"--store {store}")
-    with execution(workers, dask_address, store) as settings:
+    with execution(workers, dask_address, store, store_check) as settings:
         result = run_experiment(scenario, replications, seed, execution=settings, keep_records=keep)
     report_failures(result.failures)
     if result.replications == 0:
@@ -165,6 +169,7 @@ def report_failures(failures: pd.DataFrame) -> None:
     "Keep finished replications here; a re-run skips them "
     "[default: NAME.store in the user's cache folder, ~/.cache/sim111/sweeps].",
 )
+@store_check_option()
 @out_option("Write CSV results and sweep.html here (replaces the folder's old results).")
 @format_option()
 @kpi_option("KPIs to show in the table (repeatable) [default: the NHS targets and cost].")
@@ -178,6 +183,7 @@ def sweep(
     workers: int,
     dask_address: str | None,
     store: str | None,
+    store_check: str,
     out: str | None,
     fmt: str,
     kpis: tuple[str, ...],
@@ -193,11 +199,13 @@ def sweep(
     warned = tell(sweep_scenario_warnings(spec.scenario, spec.points), source)
     stop_if_strict(strict, warned, NOTHING_RUN)
     folder = store or str(default_store(spec.name))
+    if store is None:  # an older sim111's store where sim111 chose: moved aside, not refused
+        retire_older(Path(folder))
     log.info("keeping finished replications in %s", folder)
     if out is not None:
         check_out_folder(out, keep=[folder])
     check_folder_writable(folder, f"--store {folder}")
-    with execution(workers, dask_address, folder) as settings:
+    with execution(workers, dask_address, folder, store_check) as settings:
         result = run_sweep(
             spec.scenario,
             spec.points,

@@ -16,8 +16,16 @@ replications of the tasks it hit: they come back as outcomes with an error.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import ctypes
 import logging
+import os
+import pickle
 import queue
+import signal
+import sys
+import threading
+import time
 import uuid
 from collections.abc import Iterator, Sequence
 from concurrent.futures import CancelledError, Executor, ProcessPoolExecutor
@@ -31,6 +39,7 @@ from sim111.experiments.tasks import (
     Task,
     TaskResult,
     make_tasks,
+    run_packed,
     run_replications,
     task_size,
 )
@@ -38,6 +47,33 @@ from sim111.scenario import Scenario
 
 log = logging.getLogger(__name__)
 TASK_ERRORS = (Exception, CancelledError, asyncio.CancelledError)
+PR_SET_PDEATHSIG = 1  # prctl(2) option: a signal for this process when its parent dies
+PARENT_POLL_S = 1.0
+ERROR_CHARS = 200  # an infrastructure error's text is cut to this
+
+
+def exit_with_parent() -> None:
+    """Make this pool worker exit when the process that started it dies.
+
+    A pool's initializer: on Linux the kernel sends SIGTERM at the parent's
+    death (``prctl(PR_SET_PDEATHSIG)``); everywhere a daemon thread checks the
+    parent's pid every :data:`PARENT_POLL_S` and exits once it changed (the
+    worker was handed to another parent). A SIGKILLed main process then leaves
+    no worker computing for no one.
+    """
+    parent = os.getppid()
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):  # no prctl: the thread still watches
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0)
+    threading.Thread(
+        target=_watch_parent, args=(parent,), daemon=True, name="sim111-parent"
+    ).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL_S)
+    os._exit(1)  # the parent is gone: nothing would read what this worker computes
 
 
 class FuturesPool:
@@ -55,6 +91,11 @@ class FuturesPool:
         """Start :func:`~sim111.experiments.tasks.run_replications`; a future."""
         return self.executor.submit(run_replications, scenario, *args)
 
+    @staticmethod
+    def unpack(result: Any) -> TaskResult:
+        """A future's result as a :class:`~sim111.experiments.tasks.TaskResult`."""
+        return result
+
 
 class DaskPool:
     """A Dask ``distributed.Client``'s cluster."""
@@ -63,6 +104,10 @@ class DaskPool:
         self.client = client
         self.parallelism = max(1, sum(client.nthreads().values()))
         log.info("Dask dashboard: %s", client.dashboard_link)
+        try:  # every worker imports the engine now, not in its first task
+            client.run(warm_worker)
+        except TASK_ERRORS as err:
+            log.info("Dask workers not warmed up: %s", err)
 
     def place(self, scenarios: Sequence[Scenario]) -> list[Any]:
         """Scenarios sent to the cluster once, as futures the tasks take.
@@ -72,12 +117,24 @@ class DaskPool:
         scattered scenario would be lost with its worker and take every task
         still needing it down too (``FutureCancelledError``).
         """
+        for scenario in scenarios:  # one that cannot be sent fails here, not in Dask's loop
+            pickle.dumps(scenario, protocol=pickle.HIGHEST_PROTOCOL)
         keys = [f"sim111-scenario-{uuid.uuid4().hex[:8]}" for _ in scenarios]
         return list(self.client.map(_same, list(scenarios), key=keys, pure=False))
 
     def submit(self, key: str, scenario: Any, *args: Any) -> Any:
-        """Start a task named ``key``; ``pure=False``: never served from an earlier run."""
-        return self.client.submit(run_replications, scenario, *args, key=key, pure=False)
+        """Start a task named ``key``; ``pure=False``: never served from an earlier run.
+
+        The task returns its result pickled (:func:`~sim111.experiments.tasks.run_packed`):
+        one compact buffer to move, and a result that cannot be pickled is a
+        failure of its replications rather than an error in Dask's comms.
+        """
+        return self.client.submit(run_packed, scenario, *args, key=key, pure=False)
+
+    @staticmethod
+    def unpack(result: Any) -> TaskResult:
+        """A task's pickled result, read back."""
+        return pickle.loads(result)  # what our own workers pickled
 
 
 Pool = FuturesPool | DaskPool
@@ -85,6 +142,11 @@ Pool = FuturesPool | DaskPool
 
 def _same(scenario: Scenario) -> Scenario:
     return scenario
+
+
+def warm_worker() -> None:
+    """Import what tasks run (on a Dask worker, before its first task)."""
+    import sim111.experiments.runner  # noqa: F401
 
 
 @contextmanager
@@ -98,7 +160,7 @@ def open_executor(workers: int, executor: Executor | None, client: Any) -> Itera
     elif executor is not None:
         yield FuturesPool(executor, getattr(executor, "_max_workers", 1))
     elif workers > 1:
-        with ProcessPoolExecutor(max_workers=workers) as made:
+        with ProcessPoolExecutor(max_workers=workers, initializer=exit_with_parent) as made:
             yield FuturesPool(made, workers)
     else:
         yield None
@@ -126,11 +188,15 @@ def run_tasks(
         return
     needed = sorted({p for p, _ in todo})
     groups = [area_groups(s) if p in needed else 1 for p, s in enumerate(scenarios)]
-    try:
-        placed = dict(zip(needed, pool.place([scenarios[p] for p in needed]), strict=True))
-    except TASK_ERRORS as err:
-        for task in make_tasks(todo, groups, 1):
-            yield from task.failed(_error_text(err, "placing the scenarios"))
+    placed: dict[int, Any] = {}
+    for p in needed:  # a scenario that cannot be sent fails its point's replications only
+        try:
+            placed[p] = pool.place([scenarios[p]])[0]
+        except TASK_ERRORS as err:
+            for task in make_tasks([pr for pr in todo if pr[0] == p], groups, 1):
+                yield from task.failed(_error_text(err, f"sending point {p}'s scenario"))
+    todo = [pr for pr in todo if pr[0] in placed]
+    if not todo:
         return
     if size is None:  # a first wave of one-replication tasks times them
         first, rest = make_tasks(todo[: pool.parallelism], groups, 1), todo[pool.parallelism :]
@@ -173,7 +239,7 @@ class _Dispatch:
                 key = self.running.pop(task)
                 del self.futures[task]  # the client keeps no result it has handed on
                 try:
-                    result: TaskResult = future.result()
+                    result = self.pool.unpack(future.result())
                 except TASK_ERRORS as err:
                     yield from task.failed(_error_text(err, key))
                     result = TaskResult((), 0.0)
@@ -204,4 +270,7 @@ class _Dispatch:
 
 
 def _error_text(err: BaseException, where: str) -> str:
-    return f"{type(err).__name__}: {err} (outside the model: {where})"
+    """One line (Dask's errors can hold whole tracebacks and reprs), cut to a sensible length."""
+    said = " ".join(str(err).split("\n", 1)[0].split())
+    said = said if len(said) <= ERROR_CHARS else said[: ERROR_CHARS - 1] + "…"
+    return f"{type(err).__name__}: {said} (outside the model: {where})"

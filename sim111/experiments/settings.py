@@ -22,6 +22,7 @@ from typing import Any, TypedDict
 
 from sim111.experiments.executors import Pool, open_executor
 from sim111.experiments.store import ResultStore
+from sim111.experiments.store_check import CHECKS
 from sim111.experiments.tasks import TARGET_TASK_S
 
 
@@ -48,6 +49,10 @@ class ExecutionSettings:
     sizes tasks to take about ``task_seconds`` each (from the first tasks'
     times). Fewer, longer tasks spend less on scheduling; results do not
     depend on either.
+    ``store_check``: what a damaged store file or a stored replication failing its
+    check (checksum, versions, scenario hash) leads to: ``"recompute"`` (one
+    warning line, then computed again) or ``"stop"`` (a one-line
+    :class:`~sim111.errors.ScenarioError`); see :class:`~sim111.experiments.store.ResultStore`.
     """
 
     workers: int = 1
@@ -58,12 +63,15 @@ class ExecutionSettings:
     on_progress: Callable[[int, int], None] | None = None
     task_replications: int | None = None
     task_seconds: float = TARGET_TASK_S
+    store_check: str = "recompute"
 
     def __post_init__(self) -> None:
         if self.task_replications is not None and self.task_replications < 1:
             raise ValueError(f"task_replications must be >= 1, got {self.task_replications}")
         if not self.task_seconds > 0:
             raise ValueError(f"task_seconds must be > 0, got {self.task_seconds}")
+        if self.store_check not in CHECKS:
+            raise ValueError(f"store_check must be one of {CHECKS}, got {self.store_check!r}")
 
     @contextmanager
     def open_executor(self) -> Iterator[Pool | None]:
@@ -78,7 +86,7 @@ class ExecutionSettings:
     def open_store(self) -> ResultStore | None:
         """The result store (a folder is opened, created if missing), or ``None``."""
         if isinstance(self.store, str | Path):
-            return ResultStore(self.store)
+            return ResultStore(self.store, self.store_check)
         return self.store
 
     def shows_progress(self) -> bool:
@@ -122,6 +130,7 @@ class ExecutionKeywords(TypedDict, total=False):
     on_progress: Callable[[int, int], None] | None
     task_replications: int | None
     task_seconds: float
+    store_check: str
 
 
 FIELDS = frozenset(f.name for f in dataclasses.fields(ExecutionSettings))

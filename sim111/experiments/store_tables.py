@@ -1,6 +1,7 @@
 """The result store's tables: plain SQL any SQLite client reads without sim111.
 
-``replications`` (one row per replication: scenario, seed, swept point as JSON),
+``replications`` (one row per replication: scenario, seed, swept point as JSON,
+a SHA-256 of everything stored for it: :mod:`~sim111.experiments.store_check`),
 ``kpis`` (key, position, kpi, value), ``intervals`` and ``periods`` (one row per
 row of the frame, one typed column per column: REAL, INTEGER, ISO-8601 TEXT for
 times, TEXT), ``frame_columns`` (each frame's columns in order with their pandas
@@ -22,7 +23,17 @@ import pandas as pd
 from sim111.experiments.store_file import quote
 
 FORMAT_NAME = "sim111-result-store"
-FORMAT = 2  # 1: the pickled stores of sim111 <= 0.7 (refused, never read)
+# 1: the pickled stores of sim111 <= 0.7 (refused, never read); 2: no checksums (refused)
+FORMAT = 3
+TABLES = (
+    "store_meta",
+    "replications",
+    "kpis",
+    "frame_columns",
+    "intervals",
+    "periods",
+    "provenance",
+)
 FRAMES = ("intervals", "periods")
 RESERVED = {"key", "row"}
 DTYPE = re.compile(
@@ -38,7 +49,7 @@ create table if not exists store_meta (name text primary key, value text not nul
 create table if not exists replications (
     key text primary key, scenario text not null, seed integer not null,
     replication integer not null, point text not null, finished_utc text not null,
-    intervals_rows integer not null, periods_rows integer
+    intervals_rows integer not null, periods_rows integer, checksum text not null
 );
 create table if not exists kpis (
     key text not null, position integer not null, kpi text not null, value,

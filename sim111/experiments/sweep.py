@@ -33,7 +33,7 @@ from sim111.experiments.settings import (
     progress_bar,
 )
 from sim111.experiments.stats import summarise
-from sim111.experiments.store import ResultStore, replication_keys
+from sim111.experiments.store import ResultStore, point_keys
 from sim111.kpi_keys import kpi_info
 from sim111.scenario import Scenario
 
@@ -167,17 +167,18 @@ def _stored_and_todo(
     replications: int,
     keep_records: bool,
 ) -> tuple[list[Outcome], list[tuple[int, int, str]]]:
-    """Outcomes already in ``db``, and (point, replication, store key) of those to run."""
-    done = db.keys() if db is not None else set()
+    """Outcomes already in ``db`` (checked first: ResultStore.load), and (point,
+    replication, store key) of those to run."""
+    keys = [[""] * replications for _ in scenarios]  # keys hash the scenario: only with a store
+    stored: dict[str, Any] = {}
+    if db is not None:
+        keys, wanted = point_keys(scenarios, seeds, replications)
+        stored = {} if keep_records else db.load(wanted)
     outcomes: list[Outcome] = []
     todo: list[tuple[int, int, str]] = []
-    for p, scenario in enumerate(scenarios):
-        # store keys hash the whole scenario: only worth computing with a store
-        keys = [""] * replications
-        if db is not None:
-            keys = replication_keys(scenario, seeds[p], range(replications))
-        for r, key in enumerate(keys):
-            cached = db.get(key) if db is not None and key in done and not keep_records else None
+    for p in range(len(scenarios)):
+        for r, key in enumerate(keys[p]):
+            cached = stored.get(key)
             if cached is not None and cached[2] is not None:  # stored before periods: rerun
                 outcomes.append(Outcome(p, r, cached[0], cached[1], periods=cached[2]))
             else:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import pickle
 import re
 import time
 import uuid
@@ -73,6 +74,29 @@ def run_replications(
         runner.run_part(scenario, point, r, seed, keep_records, group) for r in replications
     )
     return TaskResult(parts, time.perf_counter() - start)
+
+
+def run_packed(
+    scenario: Scenario,
+    point: int,
+    replications: Sequence[int],
+    seed: int,
+    keep_records: bool,
+    group: int | None,
+) -> bytes:
+    """:func:`run_replications`, its result pickled (what a Dask worker runs).
+
+    A result that cannot be pickled comes back as the failure of the task's
+    replications, named, instead of breaking the executor's communication.
+    """
+    result = run_replications(scenario, point, replications, seed, keep_records, group)
+    try:
+        return pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception as err:
+        said = " ".join(str(err).split())[:200]
+        error = f"{type(err).__name__}: {said} (outside the model: pickling the task's result)"
+        failed = Task(point, tuple(replications), group).failed(error)
+        return pickle.dumps(TaskResult(tuple(failed), result.elapsed_s))
 
 
 def make_tasks(todo: Sequence[tuple[int, int]], groups: Sequence[int], size: int) -> list[Task]:

@@ -87,14 +87,15 @@ def test_an_old_pickled_store_is_refused_and_runs_nothing(tmp_path):
 
 def test_a_pickle_planted_in_a_new_store_is_never_loaded(tmp_path):
     marker = tmp_path / "pwned"
-    store = ResultStore(tmp_path / "st")
+    store = ResultStore(tmp_path / "st", check="stop")
     frame = pd.DataFrame({"x": [1.5, 2.5], "t": pd.to_datetime(["2024-01-01", "2024-01-02"])})
     for column, table in (("value", "kpis"), ("x", "intervals"), ("t", "intervals")):
         store.put("k", "s", 1, 0, {}, {"a": 1.0}, frame, frame)
         with sqlite3.connect(store.path) as db:
             db.execute(f'update {table} set "{column}" = ?', (planted_blob(marker),))
-        with pytest.raises(ScenarioError, match="damaged"):
+        with pytest.raises(ScenarioError, match="checksum mismatch"):
             store.get("k")
+        assert ResultStore(store.folder).get("k") is None  # recompute: never reused
     assert not marker.exists()
 
 
@@ -202,7 +203,7 @@ def test_files_that_are_not_stores_are_refused_in_one_line(tmp_path):
         "truncated": whole[: len(whole) // 2],
         "shorter than": whole[:60],
         "tables people": sqlite_bytes(tmp_path, "create table people (name text)"),
-        "this sim111 reads format 2": sqlite_bytes(
+        "this sim111 reads format 3": sqlite_bytes(
             tmp_path,
             "create table store_meta (name text, value text)",
             "insert into store_meta values ('format', 'sim111-result-store'), ('version', '9')",
@@ -211,7 +212,7 @@ def test_files_that_are_not_stores_are_refused_in_one_line(tmp_path):
     for i, (message, data) in enumerate(cases.items()):
         folder = write(tmp_path / f"bad{i}", data)
         with pytest.raises(ScenarioError, match=message) as err:
-            ResultStore(folder).get("k")
+            ResultStore(folder, check="stop").get("k")
         assert str(folder / "results.sqlite") in str(err.value) and "\n" not in str(err.value)
 
 

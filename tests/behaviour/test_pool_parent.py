@@ -1,0 +1,54 @@
+"""Pool workers exit when the main process dies (issue 20, defect 10).
+
+``sim111 run --workers 2`` is started as a process of its own; once its pool
+workers are up, only the main process is SIGKILLed (no clean-up runs in it).
+Its workers must be gone within a few seconds, not left computing for no one.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import psutil
+import pytest
+
+from tests.conftest import ROOT, SCENARIOS
+
+WAIT_S = 5.0
+
+
+def wait_for(condition, timeout_s: float) -> bool:
+    end = time.monotonic() + timeout_s
+    while time.monotonic() < end:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pids via /proc (Linux)")
+def test_killing_the_main_process_of_a_pool_run_stops_its_workers():
+    args = [sys.executable, "-m", "sim111", "run", str(SCENARIOS / "typical-area.toml")]
+    args += ["--workers", "2", "-n", "40", "--set", "run.days=28", "--format", "json"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    main = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers: list[psutil.Process] = []
+    try:
+        proc = psutil.Process(main.pid)
+        assert wait_for(lambda: len(proc.children()) >= 2, 60), "the pool never started"
+        workers = proc.children(recursive=True)
+        os.kill(main.pid, signal.SIGKILL)
+        main.wait(10)
+        gone, alive = psutil.wait_procs(workers, timeout=WAIT_S)
+        assert alive == [], f"{len(alive)} of {len(workers)} workers outlived their parent"
+        assert len(gone) >= 2
+    finally:
+        if main.poll() is None:
+            main.kill()
+        for worker in workers:  # never left running, even when the test fails
+            if worker.is_running():
+                worker.kill()
