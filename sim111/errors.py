@@ -14,6 +14,7 @@ from typing import Any
 SHOWN_CHARS = 60  # of a value echoed in a message
 TEXT_CHARS = 120  # of a path or key named in a message
 MAX_MESSAGE_CHARS = 500  # of a whole message
+WORD_CHARS = 120  # of one word (no spaces) of a message
 
 
 def shown(value: Any, limit: int = SHOWN_CHARS) -> str:
@@ -39,9 +40,21 @@ def shown_text(text: object, limit: int = TEXT_CHARS) -> str:
     return escaped if len(escaped) <= limit else escaped[:limit] + "..."
 
 
+def _cut_word(word: str) -> str:
+    """A word longer than :data:`WORD_CHARS` (a pasted value, a runaway key) cut in
+    the middle, so a path keeps its start and its file name."""
+    if len(word) <= WORD_CHARS:
+        return word
+    half = WORD_CHARS // 2 - 10
+    return f"{word[:half]}…({len(word)} characters)…{word[-half:]}"
+
+
 def one_line(message: str, limit: int = MAX_MESSAGE_CHARS) -> str:
-    """``message`` on one line (line breaks as spaces) and at most ``limit`` characters."""
+    """``message`` on one line (line breaks as spaces), every word at most about
+    :data:`WORD_CHARS` characters and the whole at most ``limit``."""
     text = " ".join(message.splitlines()) if "\n" in message or "\r" in message else message
+    if any(len(word) > WORD_CHARS for word in text.split(" ")):
+        text = " ".join(_cut_word(word) for word in text.split(" "))
     if len(text) <= limit:
         return text
     tail = f"… (message cut, {len(text)} characters)"

@@ -28,7 +28,7 @@ durations at most 1e9 min (a patience that long never runs out), head-counts 10,
 shift line (after `roster_scale`), a population 100 million, a day's expected calls 10
 million; at most 100 priority or downstream classes, clinician groups, providers or
 downstream services (the per-call records index them in a byte) and 1,000 areas. Names
-(of the scenario, classes, groups, areas) are letters, digits 0-9, spaces and `-_.,()&'+`,
+(of the scenario, classes, groups, areas) are letters, digits 0-9, spaces and `-_.,()&'+£$%:!?#^{}`,
 at most 80 characters, never `..` (`sim111/scenario/limits.py`).
 
 Distributions (`*.handle_time`, `callers.patience`, `callers.redial_delay`) are tables

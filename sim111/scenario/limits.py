@@ -10,7 +10,7 @@ refused when it is loaded, with the limit in the message. Each limit is
 generous for real use: the largest NHS 111 contract served 5.8 million people.
 
 Names (of a scenario, a class, a group, an area) are names, not paths: letters
-(any alphabet), digits 0-9, spaces and ``-_.,()&'+``, at most
+(any alphabet), digits 0-9, spaces and ``-_.,()&'+£$%:!?#^{}``, at most
 :data:`MAX_NAME_CHARS` characters (an area's label :data:`MAX_LABEL_CHARS`), and never ``..``.
 """
 
@@ -40,7 +40,7 @@ MAX_AREAS = 1_000  # contract areas (int16 indices)
 MAX_CALLBACK_ATTEMPTS = 1_000  # call-back attempts per call (int16 counts)
 MAX_NAME_CHARS = 80
 MAX_LABEL_CHARS = 200  # a name shown in tables in place of an identifier (an area's label)
-NAME_PUNCTUATION = " -_.,()&'+"
+NAME_PUNCTUATION = " -_.,()&'+£$%:!?#^{}"  # no / \\ (paths), < > " (markup), control
 # the default upper bound of a field by its unit (spec() applies it when none is given)
 UNIT_MAX: dict[str, float] = {
     "min": MAX_DURATION_MIN,
@@ -92,13 +92,9 @@ def unknown_kpi(kpi: str, allowed: tuple[str, ...]) -> str:
             f"must be a KPI key of the service, not a cost: penalties are judged before "
             f"costs, got {kpi!r}"
         )
-    close = difflib.get_close_matches(kpi, allowed, n=3, cutoff=0.6)
-    hint = (
-        f"did you mean {' or '.join(repr(c) for c in close)}?"
-        if close
-        else "the KPI keys are listed in README.md (KPIs)"
-    )
-    return f"must be a KPI key such as 'answered_within_60s', got {shown(kpi)}; {hint}"
+    close = difflib.get_close_matches(kpi, allowed, n=1, cutoff=0.6)
+    hint = f"did you mean {close[0]!r}?" if close else "the KPI keys are listed in README.md (KPIs)"
+    return f"must be a KPI key the scenario produces, got {shown(kpi)}; {hint}"
 
 
 def check_scenario(scenario: Scenario) -> None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from sim111.errors import FieldError, ScenarioError, shown
+from sim111.errors import FieldError, ScenarioError, shown, shown_text
 from sim111.scenario.areas import Area, Sharing, area_data, check_clinician_pools
 from sim111.scenario.costs import Costs
 from sim111.scenario.demand import Demand
@@ -21,6 +21,7 @@ from sim111.scenario.schema import build, spec, to_data
 from sim111.scenario.services import DownstreamService, OverflowRule, Provider
 from sim111.scenario.staff import ClinicianGroup, StaffGroup
 from sim111.scenario.targets import Targets
+from sim111.scenario.textfile import MAX_NESTING
 from sim111.vocabulary import DAY_TYPES, DISPOSITIONS
 
 
@@ -250,6 +251,10 @@ def _date_ranges(dates: list[dt.date]) -> str:
 def set_dotted(data: dict[str, Any], key: str, value: Any, source: str) -> None:
     """Set ``data[key]`` for a dotted ``key``; list elements by index (``clinicians.0.x``)."""
     parts = key.split(".")
+    if len(parts) > MAX_NESTING:
+        raise ScenarioError(
+            f"{source}: {shown_text(key)} has {len(parts)} parts; a key has at most {MAX_NESTING}"
+        )
     node: Any = data
     for depth, part in enumerate(parts[:-1]):
         where = ".".join(parts[: depth + 1])

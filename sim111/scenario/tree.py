@@ -47,8 +47,7 @@ def named_file(source: Path | str, key: str, name: str, tree: Path | None) -> Pa
     target = (Path(source).parent / name).resolve()
     if tree is not None and not target.is_relative_to(tree) and not in_library(target):
         raise ScenarioError(
-            f"{shown_text(source)}: '{key}' = {shown_text(repr(name))} is outside the "
-            f"scenario's folder {shown_text(tree)} and not in a scenario library; "
-            f"{ALLOW_OUTSIDE}, or put a {LIBRARY_MARKER} file in the folder it is in"
+            f"{shown_text(source)}: '{key}' = {shown_text(repr(name))} is outside this "
+            f"scenario's folder and not in a scenario library (docs/inputs.md); {ALLOW_OUTSIDE}"
         )
     return target

@@ -30,7 +30,7 @@ from click.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = ROOT / "scenarios"
-MAX_ERROR_CHARS = 300
+MAX_ERROR_CHARS = 500  # sim111.errors.MAX_MESSAGE_CHARS
 TIME_LIMIT_S = 20.0
 MEMORY_LIMIT_BYTES = 4 * 1024**3  # a child reading /dev/zero stops here, not at the machine's
 
@@ -77,7 +77,7 @@ def describe(outcome: Outcome) -> str:
 
 
 def assert_clear_error(outcome: Outcome, *names: str) -> str:
-    """Exit 2, one ``error:`` line of at most 300 characters naming one of ``names``."""
+    """Exit 2, one ``error:`` line of at most 500 characters naming one of ``names``."""
     assert verdict(outcome) == "clear", describe(outcome)
     (line,) = outcome.error_lines()
     if names:

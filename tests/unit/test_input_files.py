@@ -106,7 +106,7 @@ def test_a_fifo_as_scenario_or_extends_is_refused_without_opening_it(tmp_path):
 
 def test_a_device_as_extends_is_refused_without_reading_it(tmp_path):
     child = write(tmp_path / "child.toml", 'extends = "/dev/zero"\n')
-    one_line_error(sim111("run", str(child)), "child.toml", "outside the scenario's folder")
+    one_line_error(sim111("run", str(child)), "child.toml", "outside this scenario's folder")
     proc = sim111("run", str(child), "--allow-outside-files")
     one_line_error(proc, "/dev/zero: not a regular file")
 

@@ -59,7 +59,7 @@ def test_a_refusal_says_nothing_of_the_file(tmp_path):
 def test_a_library_may_be_named_from_anywhere(tmp_path):
     shutil.copy(TYPICAL, tmp_path / "typical.toml")
     child = write(tmp_path / "sub" / "child.toml", f'extends = "../typical.toml"\n{SHORT}')
-    one_line_error(sim111("run", str(child)), "outside the scenario's folder")
+    one_line_error(sim111("run", str(child)), "outside this scenario's folder")
     write(tmp_path / LIBRARY_MARKER, "")
     assert load_scenario(child).run.days == 1
     assert (SCENARIOS / LIBRARY_MARKER).is_file()
