@@ -8,7 +8,6 @@ passes its own help text.
 from __future__ import annotations
 
 import contextlib
-import os
 import re
 import tomllib
 from collections.abc import Callable, Iterator
@@ -16,14 +15,14 @@ from typing import Any, TypeVar
 
 import click
 
+from sim111.cli.cluster import dask_client
 from sim111.cli.warnings import strict_help, warn_scenario
-from sim111.errors import ScenarioError, shown, shown_text
+from sim111.errors import ScenarioError, shown
 from sim111.experiments.settings import ExecutionSettings
 from sim111.scenario import Scenario, load_scenario
 from sim111.scenario.limits import MAX_NUMBER
 
 F = TypeVar("F", bound=Callable[..., Any])
-DASK_CONNECT_TIMEOUT_S = 30
 OVERRIDE_KEY = re.compile(r"\w+(\.\w+)*", re.ASCII)  # dotted names: ASCII, no '²' index
 
 
@@ -245,60 +244,6 @@ def scenario_with_overrides(
     if warn:
         warn_scenario(scenario, source, strict)
     return scenario
-
-
-DASK_ADDRESS = re.compile(r"(?:(?:tcp|tls|ws|wss|ucx)://)?[A-Za-z0-9_.\-\[\]:]+:([0-9]{1,5})")
-DASK_LOCAL = re.compile(r"local(?::([0-9]+))?")
-DASK_MAX_LOCAL_WORKERS = 256
-
-
-def dask_local_workers(address: str) -> int | None:
-    """Workers of ``--dask local[:N]`` (``local``: one per CPU), ``None`` for an
-    address (``tcp://host:8786``, ``host:8786``); a ``ScenarioError`` for anything else."""
-    local = DASK_LOCAL.fullmatch(address)
-    if local is not None:
-        workers = int(local[1]) if local[1] else os.cpu_count() or 1
-        if workers < 1:
-            raise ScenarioError(f"--dask {address}: local:N needs N >= 1 workers")
-        if workers > DASK_MAX_LOCAL_WORKERS:
-            raise ScenarioError(
-                f"--dask {address}: local:N allows at most {DASK_MAX_LOCAL_WORKERS} workers"
-            )
-        return workers
-    remote = DASK_ADDRESS.fullmatch(address)
-    if remote is None or not 1 <= int(remote[1]) <= 65535:
-        raise ScenarioError(
-            f"--dask {shown_text(repr(address))}: expected local, local:N (N workers on this "
-            "machine) or a scheduler address HOST:PORT (tcp://, tls://, ws://, wss://, ucx://; "
-            "PORT 1-65535) such as tcp://host:8786"
-        )
-    return None
-
-
-@contextlib.contextmanager
-def dask_client(address: str | None) -> Iterator[Any]:
-    """A ``distributed.Client`` of ``--dask``: joining the scheduler at ``address``, or
-    (``local[:N]``) of a LocalCluster of N single-threaded worker processes, closed after."""
-    if address is None:
-        yield None
-        return
-    workers = dask_local_workers(address)
-    try:
-        from distributed import Client, LocalCluster
-    except ImportError:
-        raise ScenarioError("--dask needs Dask: pip install 'sim111[dask]'") from None
-    if workers is not None:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True)
-        with cluster, Client(cluster) as client:
-            yield client
-        return
-    try:
-        client = Client(address, timeout=DASK_CONNECT_TIMEOUT_S)
-    except (OSError, TypeError, ValueError) as err:  # TypeError: tls:// with no TLS set up
-        first = str(err).splitlines()[0] if str(err) else type(err).__name__
-        raise ScenarioError(f"--dask {address}: cannot connect: {shown_text(first, 300)}") from None
-    with client:
-        yield client
 
 
 @contextlib.contextmanager

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 import sim111.experiments.runner as runner_module
 from sim111 import run_sweep
 from sim111.cli import cli
-from sim111.cli.options import dask_local_workers
+from sim111.cli.cluster import dask_local_workers
 from sim111.experiments.store import ResultStore
 from sim111.experiments.tasks import Task, make_tasks, task_size
 from sim111.scenario import load_scenario

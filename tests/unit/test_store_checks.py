@@ -151,6 +151,42 @@ def damaged_copy(pristine_folder: Path, to: Path, kind: str) -> Path:
     return to
 
 
+class StoreLog(logging.Handler):
+    """The store's warnings, caught on its own loggers (not through the root, which
+    other tests in the same worker may have reconfigured)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    def clear(self) -> None:
+        self.records = []
+
+
+@pytest.fixture
+def caplog():  # the name the tests use; a handler of its own, see StoreLog
+    handler = StoreLog()
+    loggers = [logging.getLogger("sim111.experiments")]
+    loggers += [
+        logging.getLogger(name)
+        for name in list(logging.root.manager.loggerDict)
+        if name.startswith("sim111.experiments.store")
+    ]
+    saved = [(lg.disabled, lg.level) for lg in loggers]
+    for lg in loggers:
+        lg.disabled = False
+        lg.setLevel(logging.NOTSET)
+    loggers[0].setLevel(logging.WARNING)
+    loggers[0].addHandler(handler)
+    yield handler
+    loggers[0].removeHandler(handler)
+    for lg, (disabled, level) in zip(loggers, saved, strict=True):
+        lg.disabled, lg.level = disabled, level
+
+
 def store_warnings(caplog) -> list[str]:
     return [r.getMessage() for r in caplog.records if r.name.startswith("sim111.experiments.store")]
 
@@ -167,7 +203,6 @@ def test_damage_is_told_in_one_line_and_recomputed_or_stops(kind, pristine, tmp_
     folder, fresh = pristine
     outcome = KINDS[kind][1]
     path = damaged_copy(folder, tmp_path / "recompute", kind) / FILE
-    caplog.set_level(logging.WARNING)
     if outcome == "refused":
         with pytest.raises(ScenarioError) as err:
             run_experiment(scenario(), REPS, SEED, progress=False, store=path.parent)
