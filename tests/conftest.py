@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -46,3 +47,40 @@ def scenario_files() -> list[Path]:
 def sweep_files() -> list[Path]:
     """Every shipped sweep definition."""
     return sorted((SCENARIOS / "sweeps").glob("*.toml"))
+
+
+class Sim111Log(logging.Handler):
+    """Records caught on sim111's own logger, not through the root as ``caplog`` does:
+    in a full run another test's logging set-up hid the store's warnings from it."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    def clear(self) -> None:
+        self.records = []
+
+
+@pytest.fixture
+def sim111_log():
+    """Warnings of ``sim111.experiments`` (the result store's), caught on that logger."""
+    handler = Sim111Log()
+    loggers = [logging.getLogger("sim111.experiments")]
+    loggers += [
+        logging.getLogger(name)
+        for name in list(logging.root.manager.loggerDict)
+        if name.startswith("sim111.experiments.store")
+    ]
+    saved = [(lg.disabled, lg.level) for lg in loggers]
+    for lg in loggers:
+        lg.disabled = False
+        lg.setLevel(logging.NOTSET)
+    loggers[0].setLevel(logging.WARNING)
+    loggers[0].addHandler(handler)
+    yield handler
+    loggers[0].removeHandler(handler)
+    for lg, (disabled, level) in zip(loggers, saved, strict=True):
+        lg.disabled, lg.level = disabled, level

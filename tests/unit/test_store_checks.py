@@ -10,7 +10,6 @@ Never a traceback, never a tampered row reused.
 from __future__ import annotations
 
 import json
-import logging
 import os
 import shutil
 import sqlite3
@@ -151,44 +150,10 @@ def damaged_copy(pristine_folder: Path, to: Path, kind: str) -> Path:
     return to
 
 
-class StoreLog(logging.Handler):
-    """The store's warnings, caught on its own loggers (not through the root, which
-    other tests in the same worker may have reconfigured)."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-    def clear(self) -> None:
-        self.records = []
-
-
-@pytest.fixture
-def caplog():  # the name the tests use; a handler of its own, see StoreLog
-    handler = StoreLog()
-    loggers = [logging.getLogger("sim111.experiments")]
-    loggers += [
-        logging.getLogger(name)
-        for name in list(logging.root.manager.loggerDict)
-        if name.startswith("sim111.experiments.store")
+def store_warnings(sim111_log) -> list[str]:
+    return [
+        r.getMessage() for r in sim111_log.records if r.name.startswith("sim111.experiments.store")
     ]
-    saved = [(lg.disabled, lg.level) for lg in loggers]
-    for lg in loggers:
-        lg.disabled = False
-        lg.setLevel(logging.NOTSET)
-    loggers[0].setLevel(logging.WARNING)
-    loggers[0].addHandler(handler)
-    yield handler
-    loggers[0].removeHandler(handler)
-    for lg, (disabled, level) in zip(loggers, saved, strict=True):
-        lg.disabled, lg.level = disabled, level
-
-
-def store_warnings(caplog) -> list[str]:
-    return [r.getMessage() for r in caplog.records if r.name.startswith("sim111.experiments.store")]
 
 
 def assert_same(result, fresh) -> None:
@@ -199,7 +164,7 @@ def assert_same(result, fresh) -> None:
 
 
 @pytest.mark.parametrize("kind", list(KINDS))
-def test_damage_is_told_in_one_line_and_recomputed_or_stops(kind, pristine, tmp_path, caplog):
+def test_damage_is_told_in_one_line_and_recomputed_or_stops(kind, pristine, tmp_path, sim111_log):
     folder, fresh = pristine
     outcome = KINDS[kind][1]
     path = damaged_copy(folder, tmp_path / "recompute", kind) / FILE
@@ -210,7 +175,7 @@ def test_damage_is_told_in_one_line_and_recomputed_or_stops(kind, pristine, tmp_
         return
     result = run_experiment(scenario(), REPS, SEED, progress=False, store=path.parent)
     assert_same(result, fresh)
-    told = store_warnings(caplog)
+    told = store_warnings(sim111_log)
     if outcome == "fresh":
         assert told == []
     else:
@@ -220,9 +185,9 @@ def test_damage_is_told_in_one_line_and_recomputed_or_stops(kind, pristine, tmp_
         assert said in told[0], told
     if outcome == "file":
         assert len(list(path.parent.glob(f"{FILE}.damaged-*"))) == 1  # kept, not deleted
-    caplog.clear()  # the recomputed replications were stored: reused now, silently
+    sim111_log.clear()  # the recomputed replications were stored: reused now, silently
     assert len(ResultStore(path.parent, check="stop").load(_keys(path))) == REPS
-    assert store_warnings(caplog) == []
+    assert store_warnings(sim111_log) == []
     if outcome == "fresh":
         return
     path = damaged_copy(folder, tmp_path / "stop", kind) / FILE
@@ -261,7 +226,7 @@ def cli_run(store: Path | None, *more: str):
         "directory in its place",
     ],
 )
-def test_the_cli_recomputes_or_stops_in_one_line(kind, pristine, tmp_path, caplog):
+def test_the_cli_recomputes_or_stops_in_one_line(kind, pristine, tmp_path, sim111_log):
     folder, _ = pristine
     fresh = cli_run(None)
     assert fresh.exit_code == 0, fresh.output
@@ -273,7 +238,7 @@ def test_the_cli_recomputes_or_stops_in_one_line(kind, pristine, tmp_path, caplo
     else:
         assert result.exit_code == 0, result.output
         assert json.loads(result.stdout)["kpis"] == json.loads(fresh.stdout)["kpis"]
-        assert len(store_warnings(caplog)) == 1
+        assert len(store_warnings(sim111_log)) == 1
     result = cli_run(damaged_copy(folder, tmp_path / "b", kind), "--store-check", "stop")
     assert result.exit_code == 2 and "Traceback" not in result.output
     lines = errors(result.stderr)

@@ -8,7 +8,6 @@ and a new store started. A store the user named with ``--store`` is still refuse
 
 from __future__ import annotations
 
-import logging
 import sqlite3
 
 from click.testing import CliRunner
@@ -43,12 +42,13 @@ def sweep_file(tmp_path):
     return path
 
 
-def test_an_older_default_store_is_moved_aside_and_a_new_one_started(tmp_path, monkeypatch, caplog):
+def test_an_older_default_store_is_moved_aside_and_a_new_one_started(
+    tmp_path, monkeypatch, sim111_log
+):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    caplog.set_level(logging.WARNING)
     sweeps = tmp_path / "cache" / "sim111" / "sweeps"
     for make in (lambda f: old_store(f, tmp_path / "pwned"), format_2_store):
-        caplog.clear()
+        sim111_log.clear()
         folder = default_store("tiny")
         assert folder.parent == sweeps
         sweeps.mkdir(parents=True, exist_ok=True)
@@ -60,7 +60,7 @@ def test_an_older_default_store_is_moved_aside_and_a_new_one_started(tmp_path, m
         assert len(moved) == len(before) + 1
         new = (set(moved) - set(before)).pop()
         assert (sweeps / new / "results.sqlite").exists()  # kept, not deleted
-        told = [r.getMessage() for r in caplog.records if "older sim111" in r.getMessage()]
+        told = [r.getMessage() for r in sim111_log.records if "older sim111" in r.getMessage()]
         assert len(told) == 1 and new in told[0] and "\n" not in told[0]
         assert len(ResultStore(folder).keys()) == 2  # the new store holds this sweep
         folder.rename(sweeps / f"done-{len(moved)}")
