@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 import pandas as pd
@@ -12,6 +14,11 @@ from sim111.errors import ScenarioError
 from sim111.outputs.files import write_atomically
 from sim111.planning.targets import StaffingTargets
 from sim111.scenario.areas import POOLS
+
+if TYPE_CHECKING:
+    from sim111.experiments.settings import ExecutionSettings
+    from sim111.planning.uniform import UniformPlan
+    from sim111.scenario import Scenario
 
 DEFAULT_STRUCTURES = ("area", "region", "all")
 
@@ -48,6 +55,20 @@ DEFAULT_STRUCTURES = ("area", "region", "all")
     help="Also find the smallest factor on every area's advisor roster at which every "
     "area meets the targets, with the scenario's own sharing (mutual aid, pools).",
 )
+@click.option(
+    "--per-area",
+    is_flag=True,
+    help="Also find each area's own advisor roster factor: from the uniform answer, "
+    "reduce each area's in turn while every area still meets the targets with the "
+    "scenario's sharing; compared with the areas apart (per_area.csv).",
+)
+@click.option(
+    "--tolerance",
+    type=click.FloatRange(0.001, 0.5),
+    default=0.01,
+    show_default=True,
+    help="Relative step at which the --uniform and --per-area searches stop.",
+)
 def contracts_command(
     scenario_file: str,
     replications: int | None,
@@ -59,6 +80,8 @@ def contracts_command(
     target_answered_60s: float,
     target_abandoned_30s: float,
     uniform: bool,
+    per_area: bool,
+    tolerance: float,
 ) -> None:
     """Staff every contract of each structure to the targets and compare their cost.
 
@@ -86,28 +109,68 @@ def contracts_command(
             for structure in structures or DEFAULT_STRUCTURES:
                 plans += plan_structure(scenario, structure, targets, execution=settings)
             found = (
-                smallest_uniform_factor(scenario, targets, execution=settings) if uniform else None
+                smallest_uniform_factor(scenario, targets, tolerance=tolerance, execution=settings)
+                if uniform or per_area
+                else None
+            )
+            rows, areas = (
+                _per_area(scenario, targets, found, settings, tolerance) if per_area else ([], None)
             )
     except ValueError as err:
         raise ScenarioError(f"{scenario_file}: {err}") from None
     frame = plans_frame(plans)
     totals = structure_totals(frame)
     if found is not None:
-        row = uniform_row(found, "uniform")
-        totals = pd.concat([totals, pd.DataFrame([row])], ignore_index=True)
+        rows.insert(0, uniform_row(found, "uniform"))
+    if rows:
+        totals = pd.concat([totals, pd.DataFrame(rows)], ignore_index=True)
     goal = f"answered within 60 s >= {target_answered_60s:.0%}, "
     goal += f"abandoned after 30 s <= {target_abandoned_30s:.0%}"
-    _show_and_write(scenario.name, goal, frame, totals, Path(out or f"contracts-{scenario.name}"))
+    folder = Path(out or f"contracts-{scenario.name}")
+    _show_and_write(scenario.name, goal, frame, totals, folder, areas)
+
+
+def _per_area(
+    scenario: Scenario,
+    targets: StaffingTargets,
+    found: UniformPlan | None,
+    settings: ExecutionSettings,
+    tolerance: float,
+) -> tuple[list[dict[str, object]], pd.DataFrame]:
+    """The per-area answer with the scenario's sharing and with the areas apart: their
+    structure rows, and one row per area of each (and of the uniform answer)."""
+    from sim111.planning.per_area import (
+        apart,
+        area_rows,
+        per_area_factors,
+        plan_row,
+        uniform_area_rows,
+    )
+
+    shared = per_area_factors(
+        scenario, targets, tolerance=tolerance, uniform=found, execution=settings
+    )
+    alone = per_area_factors(apart(scenario), targets, tolerance=tolerance, execution=settings)
+    rows = [plan_row(shared, "per_area"), plan_row(alone, "per_area_apart")]
+    areas = uniform_area_rows(shared.uniform, "uniform")
+    areas += area_rows(shared, "per_area") + area_rows(alone, "per_area_apart")
+    return rows, pd.DataFrame(areas)
 
 
 def _show_and_write(
-    name: str, goal: str, frame: pd.DataFrame, totals: pd.DataFrame, folder: Path
+    name: str,
+    goal: str,
+    frame: pd.DataFrame,
+    totals: pd.DataFrame,
+    folder: Path,
+    areas: pd.DataFrame | None = None,
 ) -> None:
     """Print the structures and contracts; write the tables, figure and report."""
     from sim111.outputs.contracts import (
         contracts_report_html,
         contracts_table,
         economies_of_scale,
+        per_area_table,
         structures_table,
     )
     from sim111.outputs.report import png_bytes
@@ -116,10 +179,16 @@ def _show_and_write(
     click.echo(structures_table(totals))
     click.echo("")
     click.echo(contracts_table(frame))
+    files: dict[str, Callable[[Path], object]] = {}
+    if areas is not None:
+        click.echo("")
+        click.echo(per_area_table(areas))
+        files["per_area.csv"] = lambda p: areas.to_csv(p, index=False)
     png = png_bytes(economies_of_scale(frame))
     write_atomically(
         folder,
         {
+            **files,
             "contracts.csv": lambda p: frame.to_csv(p, index=False),
             "structures.csv": lambda p: totals.to_csv(p, index=False),
             "economies_of_scale.png": lambda p: p.write_bytes(png),
@@ -129,4 +198,5 @@ def _show_and_write(
         },
     )
     written = "contracts.csv, structures.csv, economies_of_scale.png, report.html"
+    written += ", per_area.csv" if areas is not None else ""
     click.echo(f"\nWrote {written} in {folder}")

@@ -25,6 +25,8 @@ STRUCTURE_NAMES = {
     "region": "one contract per region",
     "all": "one national contract",
     "uniform": "as the scenario shares, rosters x {factor:.2f}",
+    "per_area": "as the scenario shares, each area's own factor",
+    "per_area_apart": "areas apart, each area's own factor",
 }
 MARKERS = {"area": "o", "contract": "s", "region": "D", "all": "*"}
 
@@ -86,6 +88,40 @@ def contracts_table(frame: pd.DataFrame) -> str:
                 f"{r.abandoned_after_30s:.1%}",
                 f"{r.mean_advisors_on_duty:,.1f}",
                 gbp(r.cost_per_call_gbp),
+            ]
+        )
+    return render_table(rows, left=2)
+
+
+def per_area_table(frame: pd.DataFrame) -> str:
+    """Plain text: each area's roster factor and KPIs under the uniform factor, its own
+    factor with the scenario's sharing, and its own factor with the areas apart."""
+    rows = [
+        [
+            "structure",
+            "area",
+            "factor",
+            "<=60 s",
+            "abandoned >30 s",
+            "advisors on duty",
+            "total cost",
+            "aid calls sent",
+            "aid calls taken",
+        ]
+    ]
+    for r in frame.itertuples(index=False):
+        name = STRUCTURE_NAMES.get(str(r.structure), str(r.structure))
+        rows.append(
+            [
+                name.format(factor=r.factor),
+                str(r.area),
+                f"{r.factor:.3f}",
+                f"{r.answered_within_60s:.1%}",
+                f"{r.abandoned_after_30s:.1%}",
+                f"{r.mean_advisors_on_duty:,.1f}",
+                gbp(r.total_cost_gbp),
+                "" if math.isnan(r.mutual_aid_calls_sent) else f"{r.mutual_aid_calls_sent:,.0f}",
+                "" if math.isnan(r.mutual_aid_calls_taken) else f"{r.mutual_aid_calls_taken:,.0f}",
             ]
         )
     return render_table(rows, left=2)
