@@ -52,6 +52,34 @@ PARENT_POLL_S = 1.0
 ERROR_CHARS = 200  # an infrastructure error's text is cut to this
 
 
+def start_pool_worker() -> None:
+    """A pool's initializer: Ctrl-C is the main process's alone, and the worker exits
+    with it (:func:`exit_with_parent`).
+
+    Ctrl-C in a terminal signals the whole process group: a waiting worker ignores
+    SIGINT, so it prints no ``KeyboardInterrupt`` traceback; a task stops at it
+    (:func:`interruptible`) and the pool returns that as the task's error. The main
+    process says ``interrupted`` and stops the pool (:func:`open_executor`).
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    exit_with_parent()
+
+
+def interruptible(scenario: Any, *args: Any) -> TaskResult:
+    """:func:`~sim111.experiments.tasks.run_replications`, stopped by SIGINT in a pool
+    worker that otherwise ignores it (:func:`start_pool_worker`)."""
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGINT) is not signal.SIG_IGN
+    ):
+        return run_replications(scenario, *args)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        return run_replications(scenario, *args)
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def exit_with_parent() -> None:
     """Make this pool worker exit when the process that started it dies.
 
@@ -89,7 +117,7 @@ class FuturesPool:
 
     def submit(self, key: str, scenario: Any, *args: Any) -> Any:
         """Start :func:`~sim111.experiments.tasks.run_replications`; a future."""
-        return self.executor.submit(run_replications, scenario, *args)
+        return self.executor.submit(interruptible, scenario, *args)
 
     @staticmethod
     def unpack(result: Any) -> TaskResult:
@@ -153,17 +181,37 @@ def warm_worker() -> None:
 def open_executor(workers: int, executor: Executor | None, client: Any) -> Iterator[Pool | None]:
     """A Dask ``client``'s cluster, else ``executor``, else a pool of ``workers`` > 1 processes.
 
-    ``None`` means run in this process. Only a pool made here is shut down on exit.
+    ``None`` means run in this process. Only a pool made here is shut down on exit;
+    when the run stops early (Ctrl-C, SIGTERM, an error) its workers are terminated
+    rather than left to finish tasks no one will read.
     """
     if client is not None:
         yield DaskPool(client)
     elif executor is not None:
         yield FuturesPool(executor, getattr(executor, "_max_workers", 1))
     elif workers > 1:
-        with ProcessPoolExecutor(max_workers=workers, initializer=exit_with_parent) as made:
-            yield FuturesPool(made, workers)
+        with ProcessPoolExecutor(max_workers=workers, initializer=start_pool_worker) as made:
+            try:
+                yield FuturesPool(made, workers)
+            except BaseException:
+                _stop_pool(made)
+                raise
     else:
         yield None
+
+
+def _stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Cancel what is queued on ``pool`` and interrupt the tasks its workers are running.
+
+    Each worker gets SIGINT (:func:`interruptible`; one that waits ignores it),
+    hands back its task's error and reads the pool's stop: none is terminated,
+    which could leave a result half-sent and the pool waiting for it for ever.
+    """
+    workers = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in workers:
+        with contextlib.suppress(OSError, ValueError, AttributeError, TypeError):
+            os.kill(process.pid, signal.SIGINT)
 
 
 def run_tasks(
