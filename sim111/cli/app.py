@@ -17,7 +17,7 @@ from sim111.cli.plan import price, staff
 from sim111.cli.run import compare_command, run, sweep
 from sim111.cli.schema import schema_command
 from sim111.cli.web import app_command
-from sim111.errors import ScenarioError
+from sim111.errors import ScenarioError, one_line
 from sim111.version import __version__
 
 USAGE_ERROR = 2
@@ -46,11 +46,41 @@ class Interrupted(click.ClickException):
         click.echo("interrupted", file=file, err=True)
 
 
+def usage_error(err: click.UsageError) -> click.ClickException:
+    """click's own usage error (a bad option value, a missing argument, an unknown
+    option or command) as one line, status 2, pointing at the right ``--help``:
+    ``error: invalid value for '--workers': ... (sim111 run --help lists the options)``.
+
+    ``sim111`` alone still prints the group's help (click's ``NoArgsIsHelpError``).
+    """
+    if isinstance(err, click.exceptions.NoArgsIsHelpError):
+        return err
+    ctx = err.ctx
+    names = []
+    while ctx is not None and ctx.parent is not None:
+        names.append(ctx.info_name or "")
+        ctx = ctx.parent
+    command = " ".join(["sim111", *reversed(names)])
+    group = err.ctx is None or isinstance(err.ctx.command, click.Group)
+    lists = "commands and options" if group else "options"
+    what = one_line(err.format_message()).rstrip(".").replace(". Did you", "; did you")
+    what = what[:1].lower() + what[1:]
+    return BadInput(f"{what} ({command} --help lists the {lists})")
+
+
 class Sim111Group(click.Group):
-    """A group whose commands' :class:`~sim111.errors.ScenarioError` is :class:`BadInput`.
+    """A group whose commands' :class:`~sim111.errors.ScenarioError` is :class:`BadInput`,
+    and whose usage errors are one line (:func:`usage_error`).
 
     So ``sim111`` and ``CliRunner().invoke(cli, ...)`` report bad input alike.
     """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """The group's own options and command name; a usage error as one line."""
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as err:
+            raise usage_error(err) from None
 
     def invoke(self, ctx: click.Context) -> Any:
         """Invoke the command, turning bad input into :class:`BadInput`."""
@@ -58,6 +88,8 @@ class Sim111Group(click.Group):
             return super().invoke(ctx)
         except ScenarioError as err:
             raise BadInput(str(err)) from None
+        except click.UsageError as err:
+            raise usage_error(err) from None
         except KeyboardInterrupt:
             raise Interrupted from None
 

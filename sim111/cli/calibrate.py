@@ -113,10 +113,12 @@ def backtest_command(
         result = backtest(scenario, observed, replications, seed, execution=settings)
     _report_failures(result.failures)
     if out is not None:
-        from sim111.outputs.report import png_bytes  # matplotlib: only when files are written
+        from sim111.outputs.charts_axes import no_mathtext  # matplotlib: only when written
+        from sim111.outputs.report import png_bytes
 
         data = json_text(backtest_json(result))
-        png = png_bytes(backtest_figure(result))
+        with no_mathtext():  # laid out as it is made: the scenario's name is not TeX
+            png = png_bytes(backtest_figure(result))
         written = _write(
             out,
             {

@@ -49,8 +49,11 @@ def fit_demand_command(
         extends = Path(os.path.relpath(Path(base).resolve(), Path(out).resolve().parent)).as_posix()
     text = fragment_toml(fit, extends)
     if figure is not None:
+        from sim111.outputs.charts_axes import no_mathtext, plain_figure  # matplotlib: only here
+
         try:
-            fit_figure(fit).savefig(figure, dpi=120)
+            with no_mathtext():  # the title names the history file: never parsed as TeX
+                plain_figure(fit_figure(fit)).savefig(figure, dpi=120)
         except (OSError, ValueError) as err:
             raise ScenarioError(f"--figure {figure}: cannot save: {err}") from None
     if out is None:

@@ -40,6 +40,7 @@ from sim111.engine.pools import StaffPool
 from sim111.engine.roster import shift_blocks
 from sim111.engine.scheduler import Scheduler
 from sim111.scenario import Scenario
+from sim111.scenario.limits import MAX_REDIALS
 
 INFINITY = math.inf
 
@@ -110,7 +111,8 @@ class AdvisorStage:
                 self.at(gives_up, self.patience_runs_out, call)
 
     def patience_runs_out(self, call: int) -> None:
-        """A queued caller's timer: they hang up (if still queued), maybe to redial."""
+        """A queued caller's timer: they hang up (if still queued), maybe to redial
+        (at most :data:`~sim111.scenario.limits.MAX_REDIALS` times: then they give up)."""
         if self.outcome[call] != QUEUED_AT_END:
             return
         end = self.arrival[call] + self.patience[call]
@@ -118,7 +120,7 @@ class AdvisorStage:
         self.outcome[call] = ABANDONED
         self.end_min[call] = end
         calls = self.calls
-        if calls.redials[call]:
+        if calls.redials[call] and calls.attempt[call] < MAX_REDIALS:
             again = end + calls.redial_delay_min[call]
             if again < self.horizon:
                 self.at(again, self.offer, calls.add_redial(call, again))

@@ -28,6 +28,7 @@ from typing import Any
 
 from sim111.engine.outcomes import NO_DISPOSITION, NO_PRIORITY, OUTCOMES, QUEUED_AT_END
 from sim111.scenario import DISPOSITIONS
+from sim111.scenario.limits import MAX_REDIALS
 
 OFFERED, DRAWN, DERIVED, ENGINE, TABLE = "offered", "drawn", "derived", "engine", "table"
 KINDS = {
@@ -75,7 +76,14 @@ C = Column
 COLUMNS = (
     C("call_id", TABLE, None, "int64", "", "row number: the order calls were offered in"),
     C("caller_id", OFFERED, "q", "int64", "", "the caller; a redial keeps it"),
-    C("attempt", OFFERED, "h", "int16", "", "0 for a first attempt, n for the n-th redial"),
+    C(
+        "attempt",
+        OFFERED,
+        "h",
+        "int16",
+        "",
+        f"0 for a first attempt, n for the n-th redial (at most {MAX_REDIALS})",
+    ),
     C(
         "repeat_of",
         ENGINE,

@@ -16,16 +16,9 @@ replications of the tasks it hit: they come back as outcomes with an error.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import ctypes
 import logging
-import os
 import pickle
 import queue
-import signal
-import sys
-import threading
-import time
 import uuid
 from collections.abc import Iterator, Sequence
 from concurrent.futures import CancelledError, Executor, ProcessPoolExecutor
@@ -43,37 +36,12 @@ from sim111.experiments.tasks import (
     run_replications,
     task_size,
 )
+from sim111.experiments.workers import interruptible, start_pool_worker, stop_pool
 from sim111.scenario import Scenario
 
 log = logging.getLogger(__name__)
 TASK_ERRORS = (Exception, CancelledError, asyncio.CancelledError)
-PR_SET_PDEATHSIG = 1  # prctl(2) option: a signal for this process when its parent dies
-PARENT_POLL_S = 1.0
 ERROR_CHARS = 200  # an infrastructure error's text is cut to this
-
-
-def exit_with_parent() -> None:
-    """Make this pool worker exit when the process that started it dies.
-
-    A pool's initializer: on Linux the kernel sends SIGTERM at the parent's
-    death (``prctl(PR_SET_PDEATHSIG)``); everywhere a daemon thread checks the
-    parent's pid every :data:`PARENT_POLL_S` and exits once it changed (the
-    worker was handed to another parent). A SIGKILLed main process then leaves
-    no worker computing for no one.
-    """
-    parent = os.getppid()
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):  # no prctl: the thread still watches
-            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0)
-    threading.Thread(
-        target=_watch_parent, args=(parent,), daemon=True, name="sim111-parent"
-    ).start()
-
-
-def _watch_parent(parent: int) -> None:
-    while os.getppid() == parent:
-        time.sleep(PARENT_POLL_S)
-    os._exit(1)  # the parent is gone: nothing would read what this worker computes
 
 
 class FuturesPool:
@@ -89,7 +57,7 @@ class FuturesPool:
 
     def submit(self, key: str, scenario: Any, *args: Any) -> Any:
         """Start :func:`~sim111.experiments.tasks.run_replications`; a future."""
-        return self.executor.submit(run_replications, scenario, *args)
+        return self.executor.submit(interruptible, scenario, *args)
 
     @staticmethod
     def unpack(result: Any) -> TaskResult:
@@ -153,15 +121,21 @@ def warm_worker() -> None:
 def open_executor(workers: int, executor: Executor | None, client: Any) -> Iterator[Pool | None]:
     """A Dask ``client``'s cluster, else ``executor``, else a pool of ``workers`` > 1 processes.
 
-    ``None`` means run in this process. Only a pool made here is shut down on exit.
+    ``None`` means run in this process. Only a pool made here is shut down on exit;
+    when the run stops early (Ctrl-C, SIGTERM, an error) its workers are terminated
+    rather than left to finish tasks no one will read.
     """
     if client is not None:
         yield DaskPool(client)
     elif executor is not None:
         yield FuturesPool(executor, getattr(executor, "_max_workers", 1))
     elif workers > 1:
-        with ProcessPoolExecutor(max_workers=workers, initializer=exit_with_parent) as made:
-            yield FuturesPool(made, workers)
+        with ProcessPoolExecutor(max_workers=workers, initializer=start_pool_worker) as made:
+            try:
+                yield FuturesPool(made, workers)
+            except BaseException:
+                stop_pool(made)
+                raise
     else:
         yield None
 

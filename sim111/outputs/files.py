@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 import os
 import shutil
-import tempfile
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -29,6 +28,7 @@ from sim111.outputs.jsonsafe import json_text
 from sim111.outputs.periods import period_files, periods_json
 from sim111.outputs.provenance import provenance
 from sim111.outputs.rows import shown_keys
+from sim111.outputs.swap import new_folder, remove_stale, signals_held
 from sim111.outputs.warnings import warnings_json
 from sim111.scenario import Scenario
 
@@ -175,25 +175,42 @@ def _write_bytes(path: Path, data: bytes) -> None:
 def write_atomically(
     out_dir: str | Path, writers: dict[str, Callable[[Path], object]]
 ) -> list[Path]:
-    """Write each ``name`` with ``writers[name](path)``, all or nothing.
+    """Write each ``name`` with ``writers[name](path)`` into folder ``out_dir``, all or
+    nothing; other files in the folder are kept (it may be the user's own).
 
-    Files are written to a temporary folder beside ``out_dir`` and moved in
-    only when every one is complete; on failure nothing is left behind.
+    The files are written to a staging folder named for this process
+    (:func:`~sim111.outputs.swap.new_folder`): beside ``out_dir`` when it is new,
+    which is then renamed into place whole (even SIGKILL finds it absent or
+    complete); else inside it, as ``.sim111.staging-PID-HEX``, and the files are
+    moved in with SIGINT and SIGTERM held (:func:`~sim111.outputs.swap.signals_held`).
+    On failure or a signal the staging folder is removed; those of killed writers
+    are removed by the next call (:func:`~sim111.outputs.swap.remove_stale`).
     """
     out = Path(out_dir)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    whole = out.absolute()
+    whole.parent.mkdir(parents=True, exist_ok=True)
+    inside = whole / "sim111"  # staging in an existing folder: .sim111.staging-PID-HEX
+    remove_stale(whole)
+    if whole.is_dir():
+        remove_stale(inside)
+    staging: Path | None = None
     try:
+        with signals_held():  # a Ctrl-C during mkdir comes once `staging` is known
+            staging = new_folder(inside if whole.is_dir() else whole, "staging")
         for name, write in writers.items():
             write(staging / name)
-        out.mkdir(exist_ok=True)
-        written = []
-        for name in writers:
-            os.replace(staging / name, out / name)
-            written.append(out / name)
-        return written
+        with signals_held():  # moved in as one: a Ctrl-C comes after
+            if staging.parent == whole:
+                for name in writers:
+                    os.replace(staging / name, whole / name)
+            else:
+                os.rename(staging, whole)
+                staging = None
+        return [out / name for name in writers]
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        if staging is not None:
+            with signals_held():
+                shutil.rmtree(staging, ignore_errors=True)
 
 
 def scenario_toml(scenario: Scenario, header: str = "") -> str:

@@ -7,7 +7,13 @@ from dataclasses import dataclass
 from sim111.errors import FieldError
 from sim111.scenario.callbacks import Backlog, Waiting, WhenPatienceRunsOut
 from sim111.scenario.distributions import Distribution, check_ends
-from sim111.scenario.limits import MAX_CALLBACK_ATTEMPTS, MAX_CLASSES, check_count, check_name
+from sim111.scenario.limits import (
+    MAX_CALLBACK_ATTEMPTS,
+    MAX_CLASSES,
+    MAX_REDIALS,
+    check_count,
+    check_name,
+)
 from sim111.scenario.schema import spec
 from sim111.vocabulary import DISPOSITIONS
 
@@ -30,7 +36,11 @@ class Callers:
         60.0, doc="Quick hang-ups wait uniformly up to this long.", unit="s", gt=0
     )
     redial_probability: float = spec(
-        0.0, doc="Chance that a caller who abandons calls again.", ge=0, le=1
+        0.0,
+        doc="Chance that a caller who abandons calls again. A caller redials at most "
+        f"{MAX_REDIALS} times: after that abandonment they give up (even at 1).",
+        ge=0,
+        le=1,
     )
     redial_delay: Distribution = spec(
         default_factory=lambda: Distribution(mean_min=10.0),

@@ -3,7 +3,8 @@
 The engine keeps per-call records in narrow types (:mod:`sim111.engine.columns`):
 priority and downstream classes, clinician groups, providers and downstream
 services are ``int8`` indices (at most 127, -1 meaning none); call-back attempts
-and area indices are ``int16`` (at most 32,767). A scenario whose values would
+and area indices are ``int16`` (at most 32,767); a caller redials at most
+:data:`MAX_REDIALS` times, then gives up. A scenario whose values would
 not fit, or would make every replication fail (a population or head-count no
 computer can simulate, a duration past any run, a spread that overflows), is
 refused when it is loaded, with the limit in the message. Each limit is
@@ -38,6 +39,10 @@ MAX_CALLS_PER_DAY = 10_000_000  # expected calls on the busiest day (England: ~6
 MAX_CLASSES = 100  # priority or downstream classes, groups, providers, services (int8)
 MAX_AREAS = 1_000  # contract areas (int16 indices)
 MAX_CALLBACK_ATTEMPTS = 1_000  # call-back attempts per call (int16 counts)
+# Redials per caller (the int16 ``attempt``): past it the caller gives up. Without it, a
+# redial probability of 1 with no one answering redials until the run ends, millions
+# of calls when patience and redial delay are short (2 days: 1.4 million, 5 minutes).
+MAX_REDIALS = 100
 MAX_NAME_CHARS = 80
 MAX_LABEL_CHARS = 200  # a name shown in tables in place of an identifier (an area's label)
 NAME_PUNCTUATION = " -_.,()&'+£$%:!?#^{}"  # no / \\ (paths), < > " (markup), control
