@@ -30,7 +30,12 @@ from typing import Unpack
 from sim111.experiments.replications import ExperimentResult, run_experiment
 from sim111.experiments.settings import ExecutionKeywords, ExecutionSettings, execution_settings
 from sim111.planning.staffing import StaffingTargets
-from sim111.planning.uniform import UniformPlan, every_area_meets, smallest_uniform_factor
+from sim111.planning.uniform import (
+    UniformPlan,
+    every_area_meets,
+    kpi_mean,
+    smallest_uniform_factor,
+)
 from sim111.scenario import Scenario, scenario_from_data
 
 AREA_KPIS = (
@@ -59,8 +64,7 @@ class PerAreaPlan:
 
     def kpi(self, key: str) -> float:
         """The mean of KPI ``key`` at the factors found (NaN if not measured)."""
-        summary = self.result.summary
-        return float(summary.loc[key, "mean"]) if key in summary.index else math.nan
+        return kpi_mean(self.result, key)
 
 
 @dataclass

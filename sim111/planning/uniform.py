@@ -35,8 +35,13 @@ class UniformPlan:
 
     def kpi(self, key: str) -> float:
         """The mean of KPI ``key`` at the factor found (NaN if not measured)."""
-        summary = self.result.summary
-        return float(summary.loc[key, "mean"]) if key in summary.index else math.nan
+        return kpi_mean(self.result, key)
+
+
+def kpi_mean(result: ExperimentResult, key: str) -> float:
+    """The mean of KPI ``key`` in ``result`` (NaN if not measured)."""
+    summary = result.summary
+    return float(summary.loc[key, "mean"]) if key in summary.index else math.nan
 
 
 def every_area_meets(result: ExperimentResult, answered: float, abandoned: float) -> bool:
