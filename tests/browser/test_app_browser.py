@@ -90,6 +90,12 @@ def app_url(tmp_path: Path) -> Iterator[str]:
 
 def _number(page, label: str, value: int) -> None:
     box = page.get_by_label(label, exact=True)
+    # Streamlit may still show the previous scenario's (stale) field while it redraws
+    page.wait_for_function(
+        "label => document.querySelectorAll(`input[aria-label='${label}']`).length === 1",
+        arg=label,
+        timeout=WAIT_MS,
+    )
     box.fill(str(value))
     box.press("Enter")
 
