@@ -40,15 +40,13 @@ def _modes() -> Iterator[list[tuple[str, int, dict[str, Any]]]]:
     """(name, workers, execution keywords) of every mode, pools and clusters running."""
     import distributed
 
+    from sim111.cli.cluster import local_cluster
+
     with (
         ProcessPoolExecutor(1) as pool1,
         ProcessPoolExecutor(2) as pool2,
-        distributed.LocalCluster(
-            n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0"
-        ) as cluster1,
-        distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
-        ) as cluster2,
+        local_cluster(1, dashboard_address=":0") as cluster1,  # as `--dask local:1` starts
+        local_cluster(2, dashboard_address=":0") as cluster2,
         distributed.Client(cluster1) as client1,
         distributed.Client(cluster2) as client2,
     ):
