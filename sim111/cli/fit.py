@@ -11,6 +11,7 @@ from sim111.calibration.demand_fit import fit_demand
 from sim111.calibration.demand_report import fit_figure, fit_table, fragment_toml
 from sim111.cli.options import file_argument, out_file_option
 from sim111.errors import ScenarioError
+from sim111.outputs.files import write_text_file
 from sim111.scenario import read_history
 
 
@@ -60,9 +61,6 @@ def fit_demand_command(
         click.echo(fit_table(fit), err=True)
         click.echo(text, nl=False)
         return
-    try:
-        Path(out).write_text(text, encoding="utf-8")
-    except OSError as err:
-        raise ScenarioError(f"--out {out}: cannot write: {err.strerror}") from None
+    write_text_file(out, text)
     click.echo(fit_table(fit))
     click.echo(f"Wrote {out}")

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from sim111.cli.options import out_file_option
-from sim111.errors import ScenarioError
+from sim111.outputs.files import write_text_file
 from sim111.scenario.json_schema import schema_text
 
 
@@ -24,8 +22,5 @@ def schema_command(out: str | None) -> None:
     if out is None:
         click.echo(text, nl=False)
         return
-    try:
-        Path(out).write_text(text, encoding="utf-8")
-    except OSError as err:
-        raise ScenarioError(f"--out {out}: cannot write: {err.strerror}") from None
+    write_text_file(out, text)
     click.echo(f"Wrote {out}")

@@ -16,6 +16,7 @@ from typing import Any
 
 import tomli_w
 
+from sim111.errors import ScenarioError
 from sim111.experiments.marks import target_marks
 from sim111.experiments.replications import ExperimentResult
 from sim111.experiments.sweep import SweepResult
@@ -279,3 +280,19 @@ def sweep_table(name: str, result: SweepResult, kpis: tuple[str, ...]) -> str:
     size = f"{plural(len(result.points), 'point')} x {plural(int(n), 'replication')}"
     title = f"{name}: {size}, seed {result.seed}"
     return "\n".join([title, "", render_table(rows, left=0)])
+
+
+def write_text_file(out: str | Path, text: str, option: str = "--out") -> Path:
+    """Write ``text`` (UTF-8) to the file ``out`` by :func:`write_atomically`, so a
+    killed writer leaves the old file or the new one; a failure (a missing folder
+    included: it is not made) is one line naming ``option``."""
+    target = Path(out)
+    if not target.absolute().parent.is_dir():
+        raise ScenarioError(f"{option} {out}: cannot write: no such folder")
+    try:
+        write_atomically(
+            target.parent, {target.name: lambda path: path.write_text(text, encoding="utf-8")}
+        )
+    except OSError as err:
+        raise ScenarioError(f"{option} {out}: cannot write: {err.strerror or err}") from None
+    return target
