@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -34,6 +33,7 @@ from sim111.cli.options import (
 )
 from sim111.errors import ScenarioError
 from sim111.outputs.files import write_atomically
+from sim111.outputs.folders import check_folder_writable
 from sim111.outputs.jsonsafe import json_text
 
 
@@ -45,11 +45,7 @@ def _check_out(out: str | None, *inputs: str) -> None:
     target = Path(out).resolve()
     if not out.strip() or any(target == Path(i).resolve() for i in inputs):
         raise ScenarioError(f"--out {out!r}: must name a new file or folder, not an input")
-    folder = target.parent
-    while not folder.exists():
-        folder = folder.parent
-    if not os.access(folder, os.W_OK):
-        raise ScenarioError(f"--out {out}: cannot write in {folder} (no permission)")
+    check_folder_writable(target.parent, f"--out {out}")  # tried, as run's --out is
 
 
 def _write(out: str, writers: dict[str, Callable[[Path], object]], folder: bool) -> list[Path]:
