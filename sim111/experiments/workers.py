@@ -32,8 +32,11 @@ def start_pool_worker() -> None:
     Ctrl-C in a terminal signals the whole process group: a waiting worker ignores
     SIGINT, so it prints no ``KeyboardInterrupt`` traceback; a task stops at it
     (:func:`interruptible`) and the pool returns that as the task's error. The main
-    process says ``interrupted`` and stops the pool (:func:`stop_pool`).
+    process says ``interrupted`` and stops the pool (:func:`stop_pool`). SIGTERM ends a
+    worker quietly (the main process's handler, inherited by a fork, is put back to
+    the default).
     """
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the main process's (cli.entry.Stop)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     exit_with_parent()
 

@@ -119,7 +119,8 @@ def start(args: list[str], cwd: Path) -> subprocess.Popen[str]:
 
 @pytest.mark.parametrize("delay_s", [0.3, 0.7, 1.2])
 def test_sigint_during_start_up_prints_no_traceback(tmp_path, delay_s):
-    path = write_toml(tmp_path / "x.toml", typical(days=7, replications=5))
+    # 90 days x 5: still running at 1.2 s on a fast machine (a week x 5 was not)
+    path = write_toml(tmp_path / "x.toml", typical(days=90, replications=5))
     proc = start(["run", str(path)], tmp_path)
     try:
         time.sleep(delay_s)
