@@ -16,11 +16,28 @@ from typing import Any
 from sim111.errors import ScenarioError, shown_text
 
 DASK_CONNECT_TIMEOUT_S = 30
-# Dask's statistical profiler samples every worker thread every 10 ms, which slows a
-# pure-Python simulation: off, a 2-worker LocalCluster ran benchmarks/scaling.py's
-# sweep 14% faster (4.90 s against 5.67 s, medians of 2). The dashboard loses only its
-# Profile page.
-LOCAL_CLUSTER_CONFIG = {"distributed.worker.profile.enabled": False}
+# What a worker does beside its task slows a pure-Python simulation, which holds the
+# GIL: each wake of the worker's event loop takes it from the task's thread.
+# - The statistical profiler samples every thread every 10 ms: off (a 2-worker
+#   LocalCluster ran benchmarks/scaling.py's sweep 14% faster; the dashboard loses
+#   its Profile page).
+# - The event-loop watchdog ticks every 20 ms, the memory monitor every 100 ms and the
+#   system monitor every 500 ms: 1 s, 1 s and 5 s here (an 84-day replication took
+#   0.430 s in a worker against 0.429 s in a process pool, medians of 8 interleaved;
+#   0.491 s against 0.453 s with Dask's intervals). The dashboard's CPU and memory
+#   plots are coarser, and a worker over its memory limit is paused a second later.
+# - Nannies set MALLOC_TRIM_THRESHOLD_=65536 for their workers, which also stops
+#   glibc's mmap threshold from rising: every array of a few megabytes the engine
+#   grows is then mapped and unmapped afresh (0.503 s against 0.440 s without it).
+#   Unset here: glibc's own default still trims the heap's top, and a run of many
+#   areas hands its freed columns back itself (engine.memory).
+LOCAL_CLUSTER_CONFIG: dict[str, Any] = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.worker.memory.monitor-interval": "1s",
+    "distributed.admin.system-monitor.interval": "5s",
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+}
 
 
 def local_cluster(workers: int, **kwargs: Any) -> Any:

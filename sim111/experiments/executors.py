@@ -83,12 +83,20 @@ class DaskPool:
         Each is the result of a task holding it, not scattered data: when the
         worker keeping it dies the scheduler computes it again, where a
         scattered scenario would be lost with its worker and take every task
-        still needing it down too (``FutureCancelledError``).
+        still needing it down too (``FutureCancelledError``). Each is copied to
+        every worker, so the scheduler places tasks by free workers, not by where
+        a scenario happens to be (on 2 workers, 8 equal tasks went 5 and 3 and the
+        sweep waited a second for the last).
         """
         for scenario in scenarios:  # one that cannot be sent fails here, not in Dask's loop
             pickle.dumps(scenario, protocol=pickle.HIGHEST_PROTOCOL)
         keys = [f"sim111-scenario-{uuid.uuid4().hex[:8]}" for _ in scenarios]
-        return list(self.client.map(_same, list(scenarios), key=keys, pure=False))
+        placed = list(self.client.map(_same, list(scenarios), key=keys, pure=False))
+        try:  # on every worker: else tasks crowd onto the one holding their scenario
+            self.client.replicate(placed)
+        except TASK_ERRORS as err:
+            log.info("scenarios not copied to every Dask worker: %s", err)
+        return placed
 
     def submit(self, key: str, scenario: Any, *args: Any) -> Any:
         """Start a task named ``key``; ``pure=False``: never served from an earlier run.
@@ -158,7 +166,12 @@ def run_tasks(
     """
     if pool is None:
         for p, r in todo:
-            yield from run_replications(scenarios[p], p, [r], seeds[p], keep_records, None).parts
+            result = run_replications(scenarios[p], p, [r], seeds[p], keep_records, None)
+            log.debug(
+                "task %s: %.4f s computing on %s from %.4f",
+                *(f"p{p}-r{r}", result.elapsed_s, result.worker, result.started_s),
+            )
+            yield from result.parts
         return
     needed = sorted({p for p, _ in todo})
     groups = [area_groups(s) if p in needed else 1 for p, s in enumerate(scenarios)]
@@ -217,6 +230,10 @@ class _Dispatch:
                 except TASK_ERRORS as err:
                     yield from task.failed(_error_text(err, key))
                     result = TaskResult((), 0.0)
+                log.debug(
+                    "task %s: %.4f s computing on %s from %.4f",
+                    *(key, result.elapsed_s, result.worker, result.started_s),
+                )
                 yield from result.parts
                 if rest:
                     per_rep = result.elapsed_s / len(task.replications) if result.parts else None

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 import pickle
 import re
+import socket
 import time
 import uuid
 from collections.abc import Sequence
@@ -54,10 +56,18 @@ class Task:
 
 @dataclass(frozen=True)
 class TaskResult:
-    """What a task returns: its replications' outcomes and the seconds they took."""
+    """What a task returns: its replications' outcomes and the seconds they took.
+
+    ``started_s`` is the worker's monotonic clock when the task began and
+    ``worker`` names the process (``host:pid``): with ``elapsed_s`` they place the
+    task on its worker's timeline (logged by :mod:`sim111.experiments.executors`;
+    ``benchmarks/scaling.py`` reads the gaps between one worker's tasks from them).
+    """
 
     parts: tuple[Part, ...]
     elapsed_s: float
+    started_s: float = 0.0
+    worker: str = ""
 
 
 def run_replications(
@@ -69,11 +79,13 @@ def run_replications(
     group: int | None,
 ) -> TaskResult:
     """Run a task's replications one after the other (what a worker runs)."""
+    started_s = time.monotonic()
     start = time.perf_counter()
     parts = tuple(
         runner.run_part(scenario, point, r, seed, keep_records, group) for r in replications
     )
-    return TaskResult(parts, time.perf_counter() - start)
+    worker = f"{socket.gethostname()}:{os.getpid()}"
+    return TaskResult(parts, time.perf_counter() - start, started_s, worker)
 
 
 def run_packed(
@@ -96,7 +108,9 @@ def run_packed(
         said = " ".join(str(err).split())[:200]
         error = f"{type(err).__name__}: {said} (outside the model: pickling the task's result)"
         failed = Task(point, tuple(replications), group).failed(error)
-        return pickle.dumps(TaskResult(tuple(failed), result.elapsed_s))
+        return pickle.dumps(
+            TaskResult(tuple(failed), result.elapsed_s, result.started_s, result.worker)
+        )
 
 
 def make_tasks(todo: Sequence[tuple[int, int]], groups: Sequence[int], size: int) -> list[Task]:

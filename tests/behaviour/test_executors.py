@@ -117,6 +117,35 @@ def test_dask_tasks_are_named_recomputed_and_survive_a_killed_worker():
     pd.testing.assert_frame_equal(serial.intervals, killed.intervals)
 
 
+def _worker_settings() -> tuple[str | None, str, bool]:
+    import dask
+
+    return (
+        os.environ.get("MALLOC_TRIM_THRESHOLD_"),
+        dask.config.get("distributed.admin.tick.interval"),
+        dask.config.get("distributed.worker.profile.enabled"),
+    )
+
+
+def test_a_local_cluster_holds_every_scenario_on_every_worker_and_runs_quietly(monkeypatch):
+    """`--dask local:N`: scenarios copied to every worker (no crowding onto the one
+    holding them), and none of Dask's per-thread slowdowns (cli.cluster)."""
+    distributed = pytest.importorskip("distributed")
+    from sim111.cli.cluster import local_cluster
+    from sim111.experiments.executors import DaskPool
+
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)  # an earlier cluster's
+    with (
+        local_cluster(2, dashboard_address=None) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        placed = DaskPool(client).place([small(), small().with_overrides({"demand.scale": 2})])
+        held = client.who_has(placed)
+        settings = set(client.run(_worker_settings).values())
+    assert [len(workers) for workers in held.values()] == [2, 2]
+    assert settings == {(None, "1s", False)}
+
+
 @pytest.mark.parametrize(
     ("value", "message"),
     [
