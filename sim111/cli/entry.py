@@ -18,6 +18,9 @@ Three things the handlers (:class:`Stop`) guard against, each seen on a loaded m
   the command returns or exits: library code that catches too much, or Python
   itself, which only reports (``Exception ignored``) an exception raised in a
   fork callback, as when SIGTERM comes while a pool is being started.
+- A signal once the command is done (Python joining threads as it exits) would
+  only be reported: the handlers are then put back to the default
+  (:meth:`Stop.uninstall`), so the process dies of the signal.
 - A pool worker forked from this process inherits these handlers until its
   initializer replaces them; a signal to the whole process group in that moment
   must not raise there (a traceback from each worker, and a worker that exits
@@ -79,6 +82,18 @@ class Stop:
             raise KeyboardInterrupt
         raise SystemExit(TERMINATED)
 
+    def uninstall(self) -> None:
+        """The command is done: from here a signal ends the process as by default.
+
+        Python still runs code as it exits (joining threads, ``atexit``); a
+        ``KeyboardInterrupt`` raised there would only be reported, and the
+        process would exit 0 though it was interrupted. The shell reports a
+        process killed by SIGINT or SIGTERM as 130 or 143, as it does our exits.
+        """
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            if signal.getsignal(signum) == self.handle:
+                signal.signal(signum, signal.SIG_DFL)
+
     def release(self) -> None:
         """Stop holding: act now on a signal that came while held."""
         self.held = False
@@ -97,17 +112,20 @@ def main() -> None:
     stop = Stop()
     stop.install()
     try:
-        from sim111.cli.app import main as run_cli
+        try:
+            from sim111.cli.app import main as run_cli
 
-        stop.release()
-        run_cli()
-    except KeyboardInterrupt:
-        interrupted()
-    except SystemExit as err:
-        if err.code not in (INTERRUPTED, TERMINATED):
-            stop.act()  # say so, rather than the error the stop caused (a broken pool)
-        raise
-    stop.act()  # a signal some library code swallowed still ends the command
+            stop.release()
+            run_cli()
+        except KeyboardInterrupt:
+            interrupted()
+        except SystemExit as err:
+            if err.code not in (INTERRUPTED, TERMINATED):
+                stop.act()  # say so, rather than the error the stop caused (a broken pool)
+            raise
+        stop.act()  # a signal some library code swallowed still ends the command
+    finally:
+        stop.uninstall()
 
 
 def interrupted() -> None:

@@ -24,8 +24,8 @@ def test_killed_runs_leave_the_old_folder_or_the_whole_new_one(tmp_path):
 @pytest.mark.parametrize("delay_s", [0.15, 0.6, 2.5])  # importing, reading, simulating
 def test_ctrl_c_anywhere_is_one_line_and_status_130(tmp_path, delay_s):
     proc = subprocess.Popen(
-        # a year x 3: still simulating at 2.5 s on a fast machine (a week may be done)
-        [sys.executable, "-m", "sim111", "run", str(SCENARIO), "-n", "3", "--set", "run.days=365"],
+        # a year x 8: still simulating at 2.5 s on a machine twice as fast as ours
+        [sys.executable, "-m", "sim111", "run", str(SCENARIO), "-n", "8", "--set", "run.days=365"],
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         cwd=tmp_path,
         stdout=subprocess.DEVNULL,

@@ -38,10 +38,11 @@ def wait_for(condition, timeout_s: float) -> bool:
 def test_a_signal_to_the_process_group_ends_a_pool_run_in_one_line(signum, status, group):
     """``group``: the whole process group is signalled (a terminal's Ctrl-C), else the
     main process only (``kill -INT PID``), which then stops its workers' tasks."""
-    # long enough (seconds of work) that the signal comes while two workers compute
+    # long enough (seconds of work, even on a machine twice as fast as ours: a 150-day
+    # run left a quarter of a second) that the signal comes while two workers compute
     # and the third waits (with nothing to do) for a task
     args = [sys.executable, "-m", "sim111", "run", str(SCENARIOS / "typical-area.toml")]
-    args += ["--workers", "3", "-n", "2", "--set", "run.days=150", "--format", "json"]
+    args += ["--workers", "3", "-n", "2", "--set", "run.days=400", "--format", "json"]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     main = subprocess.Popen(
         args,

@@ -117,3 +117,16 @@ def test_an_ignored_sigint_stays_ignored():
         """
     )
     assert done.stdout.splitlines() == ["ran on []"] and done.returncode == 0
+
+
+def test_a_signal_after_the_command_is_done_kills_the_process_with_it():
+    """Not a ``KeyboardInterrupt`` reported in ``atexit`` and a status of 0."""
+    done = run_snippet(
+        """
+        import atexit, os, signal
+        from sim111.cli.entry import Stop
+        stop = Stop(); stop.install(); stop.release(); stop.uninstall()
+        atexit.register(lambda: os.kill(os.getpid(), signal.SIGINT))
+        """
+    )
+    assert done.returncode == -signal.SIGINT and "Traceback" not in done.stderr
