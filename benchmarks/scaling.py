@@ -98,21 +98,24 @@ def _timed(run: Callable[[], Any]) -> tuple[float, Any]:
 
 class _TaskSeconds(logging.Handler):
     """Each task's (seconds computing, worker, start on its clock), from the executors'
-    debug log."""
+    debug log (:data:`sim111.experiments.executors.TASK_LOG`)."""
 
-    def __init__(self) -> None:
+    def __init__(self, message: str) -> None:
         super().__init__(logging.DEBUG)
+        self.message = message
         self.tasks: list[tuple[float, str, float]] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        if record.msg.startswith("task %s:") and isinstance(record.args, tuple):
+        if record.msg == self.message and isinstance(record.args, tuple):
             _key, seconds, worker, started = record.args
             self.tasks.append((float(seconds), str(worker), float(started)))  # type: ignore[arg-type]
 
 
 @contextmanager
 def _task_seconds() -> Iterator[_TaskSeconds]:
-    handler = _TaskSeconds()
+    from sim111.experiments.executors import TASK_LOG
+
+    handler = _TaskSeconds(TASK_LOG)
     logger = logging.getLogger("sim111.experiments.executors")
     level = logger.level
     logger.addHandler(handler)

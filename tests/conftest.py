@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import logging
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,16 @@ ERLANG_A: dict[str, Any] = {
     "callers": {"patience": {"kind": "exponential", "mean_min": 5.0}},
     "advisors": {"count": 10, "handle_time": {"kind": "exponential", "mean_min": 8.0}},
 }
+
+
+def wait_for(condition: Callable[[], bool], timeout_s: float, poll_s: float = 0.02) -> bool:
+    """Poll ``condition`` until it holds or ``timeout_s`` has passed; whether it held."""
+    end = time.monotonic() + timeout_s
+    while time.monotonic() < end:
+        if condition():
+            return True
+        time.sleep(poll_s)
+    return condition()
 
 
 def make_scenario(base: dict[str, Any] | None = None, **sections: Any) -> Scenario:

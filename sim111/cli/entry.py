@@ -7,7 +7,7 @@ folder being written is removed (:func:`~sim111.outputs.folders.replace_folder`)
 and the old one kept. This module imports only the standard library: the rest is
 imported inside :func:`main`, with both signals held until the import is done.
 
-Three things the handlers (:class:`Stop`) guard against, each seen on a loaded machine:
+What the handlers (:class:`Stop`) guard against, each seen on a loaded machine:
 
 - A ``KeyboardInterrupt`` raised inside an import can be lost: C code that tries an
   optional import and clears the error swallows it, and one raised through

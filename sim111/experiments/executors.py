@@ -40,6 +40,8 @@ from sim111.experiments.workers import interruptible, start_pool_worker, stop_po
 from sim111.scenario import Scenario
 
 log = logging.getLogger(__name__)
+# a task's key, seconds computing, worker and start on its clock (benchmarks/scaling.py reads it)
+TASK_LOG = "task %s: %.4f s computing on %s from %.4f"
 TASK_ERRORS = (Exception, CancelledError, asyncio.CancelledError)
 ERROR_CHARS = 200  # an infrastructure error's text is cut to this
 
@@ -167,10 +169,7 @@ def run_tasks(
     if pool is None:
         for p, r in todo:
             result = run_replications(scenarios[p], p, [r], seeds[p], keep_records, None)
-            log.debug(
-                "task %s: %.4f s computing on %s from %.4f",
-                *(f"p{p}-r{r}", result.elapsed_s, result.worker, result.started_s),
-            )
+            _log_task(f"p{p}-r{r}", result)
             yield from result.parts
         return
     needed = sorted({p for p, _ in todo})
@@ -191,6 +190,11 @@ def run_tasks(
         first, rest = make_tasks(todo, groups, size), []
     run = _Dispatch(pool, scenarios, seeds, placed, keep_records, groups)
     yield from run.all(first, rest, target_s)
+
+
+def _log_task(key: str, result: TaskResult) -> None:
+    """Where and how long a task computed, at debug level (:data:`TASK_LOG`)."""
+    log.debug(TASK_LOG, key, result.elapsed_s, result.worker, result.started_s)
 
 
 class _Dispatch:
@@ -230,10 +234,7 @@ class _Dispatch:
                 except TASK_ERRORS as err:
                     yield from task.failed(_error_text(err, key))
                     result = TaskResult((), 0.0)
-                log.debug(
-                    "task %s: %.4f s computing on %s from %.4f",
-                    *(key, result.elapsed_s, result.worker, result.started_s),
-                )
+                _log_task(key, result)
                 yield from result.parts
                 if rest:
                     per_rep = result.elapsed_s / len(task.replications) if result.parts else None

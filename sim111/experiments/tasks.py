@@ -11,6 +11,7 @@ load balance. By default tasks are sized to take about
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import os
@@ -108,9 +109,7 @@ def run_packed(
         said = " ".join(str(err).split())[:200]
         error = f"{type(err).__name__}: {said} (outside the model: pickling the task's result)"
         failed = Task(point, tuple(replications), group).failed(error)
-        return pickle.dumps(
-            TaskResult(tuple(failed), result.elapsed_s, result.started_s, result.worker)
-        )
+        return pickle.dumps(dataclasses.replace(result, parts=tuple(failed)))
 
 
 def make_tasks(todo: Sequence[tuple[int, int]], groups: Sequence[int], size: int) -> list[Task]:

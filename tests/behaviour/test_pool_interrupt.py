@@ -17,16 +17,7 @@ import time
 import psutil
 import pytest
 
-from tests.conftest import ROOT, SCENARIOS
-
-
-def wait_for(condition, timeout_s: float) -> bool:
-    end = time.monotonic() + timeout_s
-    while time.monotonic() < end:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return condition()
+from tests.conftest import ROOT, SCENARIOS, wait_for
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pids via /proc (Linux)")

@@ -11,23 +11,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import psutil
 import pytest
 
-from tests.conftest import ROOT, SCENARIOS
+from tests.conftest import ROOT, SCENARIOS, wait_for
 
 WAIT_S = 5.0
-
-
-def wait_for(condition, timeout_s: float) -> bool:
-    end = time.monotonic() + timeout_s
-    while time.monotonic() < end:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pids via /proc (Linux)")
@@ -39,7 +29,9 @@ def test_killing_the_main_process_of_a_pool_run_stops_its_workers():
     workers: list[psutil.Process] = []
     try:
         proc = psutil.Process(main.pid)
-        assert wait_for(lambda: len(proc.children()) >= 2, 60), "the pool never started"
+        assert wait_for(lambda: len(proc.children()) >= 2, 60, poll_s=0.05), (
+            "the pool never started"
+        )
         workers = proc.children(recursive=True)
         os.kill(main.pid, signal.SIGKILL)
         main.wait(10)
