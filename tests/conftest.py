@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import signal
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -12,6 +13,12 @@ from typing import Any
 import pytest
 
 from sim111.scenario import Scenario, scenario_from_data
+
+# Started in the background by a non-interactive shell (`pytest &`), pytest and every
+# process the tests start would ignore SIGINT (sim111 keeps an ignored SIGINT ignored,
+# as `nohup` asks), and the tests that send Ctrl-C would see it do nothing.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"

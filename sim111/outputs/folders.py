@@ -59,6 +59,7 @@ SWEEP_FILES = ("summary.csv", "kpis_by_replication.csv", "intervals.csv", "failu
 
 
 SLUG_MAX = 64
+PROBE = "sim111-probe"  # check_writable's folders: .sim111-probe.staging-PID-HEX
 
 
 def slug(name: str, fallback: str = "scenario") -> str:
@@ -156,10 +157,16 @@ def check_folder_writable(path: str | Path, what: str) -> None:
 
 def check_writable(folder: Path, what: str) -> None:
     """:class:`ScenarioError` unless a folder can be made in ``folder`` (tried: permissions
-    alone do not tell, e.g. ``/sys`` or a read-only mount)."""
+    alone do not tell, e.g. ``/sys`` or a read-only mount).
+
+    The probe is a staging folder named for this process (``.sim111-probe.staging-PID-HEX``),
+    made and removed with SIGINT and SIGTERM held; one left by a SIGKILLed run is removed
+    by the next check of the same folder (:func:`~sim111.outputs.swap.remove_stale`).
+    """
     try:
-        probe = new_folder(folder / "probe", "sim111-probe")
-        probe.rmdir()
+        remove_stale(folder / PROBE)
+        with signals_held():
+            new_folder(folder / PROBE, "staging").rmdir()
     except OSError as err:
         raise ScenarioError(f"{what}: cannot write in {folder}: {err.strerror or err}") from None
 

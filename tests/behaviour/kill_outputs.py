@@ -163,7 +163,8 @@ def kills(count: int, folder: Path, seed: int = 0) -> Counter[str]:
         counts[f"DIR left {state.split(',')[0]}"] += 1
     complete_run(out, 1)
     assert not _leftovers(out), f"left after a complete run: {_leftovers(out)}"
-    assert sorted(p.name for p in folder.iterdir()) == ["out"]
+    left = sorted(p.name for p in folder.iterdir())
+    assert left == ["out"], f"left beside DIR after a complete run: {left}"
     return counts
 
 
@@ -175,6 +176,8 @@ def main() -> None:
     parser.add_argument("--kills", type=int, default=50)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:  # started by `cmd &`: runs inherit it
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     with tempfile.TemporaryDirectory() as tmp:
         counts = kills(args.kills, Path(tmp), args.seed)
     for key, n in sorted(counts.items()):

@@ -18,7 +18,7 @@ import sim111.cli.run as run_module
 from sim111.cli import cli
 from sim111.cli.run import default_store, report_failures
 from sim111.experiments.replications import run_experiment
-from sim111.outputs import swap
+from sim111.outputs import folders, swap
 from sim111.outputs.files import result_json, write_outputs
 from sim111.outputs.folders import MARKER, replace_folder, slug
 from sim111.outputs.jsonsafe import json_text
@@ -190,3 +190,26 @@ def test_sigint_in_a_held_block_comes_after_it():
         signal.raise_signal(signal.SIGINT)
         came.append("finished the block")
     assert came == ["finished the block"]
+
+
+def test_the_writable_probe_leaves_nothing_when_a_signal_comes_during_it(tmp_path, monkeypatch):
+    made = []
+
+    def new_folder_then_ctrl_c(target, what):
+        made.append(swap.new_folder(target, what))
+        signal.raise_signal(signal.SIGINT)  # between mkdir and rmdir
+        return made[-1]
+
+    monkeypatch.setattr(folders, "new_folder", new_folder_then_ctrl_c)
+    with pytest.raises(KeyboardInterrupt):
+        folders.check_writable(tmp_path, "--out x")
+    assert made and list(tmp_path.iterdir()) == []
+
+
+def test_a_probe_left_by_a_killed_run_is_removed_by_the_next_check(tmp_path):
+    left = tmp_path / f".{folders.PROBE}.staging-{dead_pid()}-0123abcd"  # SIGKILLed mid-probe
+    left.mkdir()
+    live = tmp_path / f".{folders.PROBE}.staging-{os.getppid()}-89abcdef"  # probing now
+    live.mkdir()
+    folders.check_out_folder(tmp_path / "out")
+    assert [p.name for p in tmp_path.iterdir()] == [live.name]
