@@ -53,6 +53,7 @@ class AdvisorStage:
     to_clinical: Callable[[int, float], None]  # (call, time)
     divert: Callable[[int], bool] | None = None  # offered to an overflow provider: taken?
     on_repeat: Callable[[int], None] | None = None  # a repeat call is answered
+    on_queue: Callable[[int], None] | None = None  # a caller joins the queue (a shared pool)
 
     def __init__(
         self, env: simpy.Environment, clock: Scheduler, calls: CallTable, scenario: Scenario
@@ -105,6 +106,8 @@ class AdvisorStage:
             return
         self.queue.append(call)
         self.waiting += 1
+        if self.on_queue is not None:
+            self.on_queue(call)
         if not self.lazy_abandonment:
             gives_up = self.arrival[call] + self.patience[call]
             if gives_up != INFINITY:  # a caller who never hangs up needs no timer

@@ -13,6 +13,9 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable
 
+# a call-back in a pool's mirror heap: (order, entered, seq, member's place, call)
+CallbackEntry = tuple[float, float, int, int, int]
+
 
 class CallbackQueue:
     """Call-backs waiting for a clinician."""
@@ -23,6 +26,14 @@ class CallbackQueue:
         self._by_age: list[tuple[float, int, int]] = []
         self.live: dict[int, int] = {}  # the queued calls: call -> seq of its live entry
         self._seq = 0
+        self._mirror: list[CallbackEntry] | None = None
+        self._place = 0
+
+    def mirror_to(self, heap: list[CallbackEntry], place: int) -> None:
+        """Also push every entry, tagged with ``place``, onto ``heap``: shared by the
+        queues of a pool of areas, its top is the pool's first call-back (live while
+        ``live[call]`` is its ``seq``)."""
+        self._mirror, self._place = heap, place
 
     def __len__(self) -> int:
         return len(self.live)
@@ -35,6 +46,8 @@ class CallbackQueue:
         self._seq += 1
         self.live[call] = self._seq
         heapq.heappush(self._heap, (order, entered, self._seq, call))
+        if self._mirror is not None:
+            heapq.heappush(self._mirror, (order, entered, self._seq, self._place, call))
         if self._track_age:
             heapq.heappush(self._by_age, (entered, self._seq, call))
 

@@ -31,44 +31,18 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import Protocol, TypeVar
 
 from sim111.engine.advisors import AdvisorStage
+from sim111.engine.callback_queue import CallbackEntry
 from sim111.engine.clinical import ClinicalStage
 from sim111.engine.outcomes import QUEUED_AT_END
 from sim111.engine.overflow import QueueState, expected_wait_s
-from sim111.engine.pools import StaffPool
+from sim111.engine.pooling import Lenders, PooledQueue, first_callback, pools_of
 from sim111.engine.scheduler import Scheduler
 from sim111.scenario import MutualAid
 from sim111.units import SECONDS_PER_MIN
 
 INFINITY = math.inf
-
-
-def pools_of(keys: Sequence[str]) -> list[list[int]]:
-    """For each area, the areas (indices, in order) sharing its pool key."""
-    members: dict[str, list[int]] = {}
-    for k, key in enumerate(keys):
-        members.setdefault(key, []).append(k)
-    return [members[key] for key in keys]
-
-
-class Staffed(Protocol):
-    """A stage with a staff pool (advisors or clinicians)."""
-
-    pool: StaffPool
-
-
-S = TypeVar("S", bound=Staffed)
-
-
-def most_idle(stages: Sequence[S]) -> S | None:
-    """The stage with most people idle (the first on a tie); ``None`` if none is idle."""
-    best, most = None, 0
-    for stage in stages:
-        if len(stage.pool.idle) > most:
-            best, most = stage, len(stage.pool.idle)
-    return best
 
 
 class AdvisorSharing:
@@ -86,23 +60,32 @@ class AdvisorSharing:
         self.clock = clock
         self.prefer_min = prefer_own_area_s / SECONDS_PER_MIN
         self.aid = mutual_aid
+        queues: dict[tuple[int, ...], PooledQueue] = {}
         for k, (stage, pool) in enumerate(zip(stages, pools_of(pool_keys), strict=True)):
             members = [stages[j] for j in pool]
             peers = [s for s in members if s is not stage]
             outsiders = [s for s in stages if s not in members]
-            if peers:
+            if peers and self.prefer_min == 0:  # one virtual queue: oldest caller first
+                queue = queues.setdefault(tuple(pool), PooledQueue(members))
+                stage.on_queue = queue.joiner(pool.index(k))
+                stage.pool.on_free = self._free_oldest(stage, queue)
+            elif peers:
                 stage.pool.on_free = self._free_for(stage, members, peers)
             if peers or (mutual_aid is not None and outsiders):
                 stage.lazy_abandonment = False  # sharing reads the live queues
                 stage.divert = self._offer_for(
-                    stage, peers, outsiders if mutual_aid else [], stage.divert, mean_handle_min[k]
+                    stage,
+                    Lenders(peers),
+                    Lenders(outsiders if mutual_aid else []),
+                    stage.divert,
+                    mean_handle_min[k],
                 )
 
     def _offer_for(
         self,
         stage: AdvisorStage,
-        peers: list[AdvisorStage],
-        helpers: list[AdvisorStage],
+        peers: Lenders[AdvisorStage],
+        helpers: Lenders[AdvisorStage],
         overflow: Callable[[int], bool] | None,
         mean_handle_min: float,
     ) -> Callable[[int], bool]:
@@ -130,8 +113,8 @@ class AdvisorSharing:
 
         return offered
 
-    def _lend(self, owner: AdvisorStage, call: int, lenders: Sequence[AdvisorStage]) -> bool:
-        lender = most_idle(lenders)
+    def _lend(self, owner: AdvisorStage, call: int, lenders: Lenders[AdvisorStage]) -> bool:
+        lender = lenders.most_idle()
         if lender is None:
             return False
         agent = next(iter(lender.idle))
@@ -139,32 +122,48 @@ class AdvisorSharing:
         owner.answer_lent(call, lender, agent, self.clock.now)
         return True
 
+    def _free_oldest(self, stage: AdvisorStage, queue: PooledQueue) -> Callable[[int], None]:
+        """``stage``'s hook for one of its advisors coming free, in a pool with no
+        own-area preference: the pool's caller waiting longest, else idle."""
+        clock = self.clock
+
+        def free(agent: int) -> None:
+            found = queue.pop()
+            if found is None:
+                stage.idle[agent] = None
+                return
+            member, call = found
+            if member is stage:
+                stage.answer(call, agent, clock.now)
+            else:
+                member.answer_lent(call, stage, agent, clock.now)
+
+        return free
+
     def _free_for(
         self, stage: AdvisorStage, members: list[AdvisorStage], peers: list[AdvisorStage]
     ) -> Callable[[int], None]:
-        """``stage``'s hook for one of its advisors coming free."""
+        """``stage``'s hook for one of its advisors coming free, in a pool whose advisors
+        prefer their own area's callers (``prefer_own_area_s`` > 0)."""
         prefer, clock = self.prefer_min, self.clock
 
         def free(agent: int) -> None:
             now = clock.now
-            if prefer > 0 and stage.waiting:
+            if stage.waiting:
                 call = stage.next_waiting()
                 if call is not None:
                     stage.answer(call, agent, now)
                     return
             best, oldest = None, INFINITY
-            for member in peers if prefer > 0 else members:
+            for member in peers:
                 if member.waiting:
                     head = member.head()
                     if head is not None and member.arrival[head] < oldest:
                         best, oldest = member, member.arrival[head]
-            if best is not None and (prefer == 0 or oldest + prefer <= now):
+            if best is not None and oldest + prefer <= now:
                 call = best.next_waiting()
                 assert call is not None
-                if best is stage:
-                    stage.answer(call, agent, now)
-                else:
-                    best.answer_lent(call, stage, agent, now)
+                best.answer_lent(call, stage, agent, now)
                 return
             stage.idle[agent] = None
 
@@ -178,26 +177,29 @@ class ClinicianSharing:
         self, clock: Scheduler, stages: Sequence[ClinicalStage], pool_keys: Sequence[str]
     ) -> None:
         self.clock = clock
-        for stage, pool in zip(stages, pools_of(pool_keys), strict=True):
+        callbacks: dict[tuple[int, ...], list[CallbackEntry]] = {}
+        for k, (stage, pool) in enumerate(zip(stages, pools_of(pool_keys), strict=True)):
             members = [stages[j] for j in pool]
             peers = [s for s in members if s is not stage]
             if peers:
-                stage.borrow = self._borrow_for(peers)
-                stage.pool.on_free = self._free_for(stage, members)
+                stage.borrow = self._borrow_for(Lenders(peers))
+                mirror = callbacks.setdefault(tuple(pool), [])
+                stage.queue.mirror_to(mirror, pool.index(k))
+                stage.pool.on_free = self._free_for(stage, members, mirror)
 
     @staticmethod
     def _borrow_for(
-        peers: list[ClinicalStage],
+        peers: Lenders[ClinicalStage],
     ) -> Callable[[int], tuple[ClinicalStage, int] | None]:
         def borrow(priority: int) -> tuple[ClinicalStage, int] | None:
-            best = most_idle(peers)
+            best = peers.most_idle()
             if best is None:
                 return None
             agent = best._take_clinician(priority)
             if agent is not None:
                 return best, agent
             # groups that serve only some classes: the next peers, most idle first
-            for lender in sorted(peers, key=lambda s: -len(s.pool.idle)):
+            for lender in sorted(peers.stages, key=lambda s: -len(s.pool.idle)):
                 agent = lender._take_clinician(priority) if lender.pool.idle else None
                 if agent is not None:
                     return lender, agent
@@ -206,17 +208,29 @@ class ClinicianSharing:
         return borrow
 
     def _free_for(
-        self, stage: ClinicalStage, members: list[ClinicalStage]
+        self, stage: ClinicalStage, members: list[ClinicalStage], mirror: list[CallbackEntry]
     ) -> Callable[[int], None]:
-        """``stage``'s hook for one of its clinicians coming free: the pool's first call."""
+        """``stage``'s hook for one of its clinicians coming free: the pool's first call.
+
+        The pool's first call-back is the top of ``mirror`` (every member's queue
+        entries, :meth:`~sim111.engine.callback_queue.CallbackQueue.mirror_to`) when
+        the clinician's group serves every class in every area; else each area's
+        first eligible call-back is looked at.
+        """
         clock = self.clock
+        serves_all = [
+            all(g < len(m._serves) and m._serves[g] is None for m in members)
+            for g in range(len(stage._serves))
+        ]
+
+        holdings = [m.holding for m in members]  # the stages' own deques
 
         def free(agent: int) -> None:
             group = stage.pool.group_of[agent]
             best: tuple[ClinicalStage, int] | None = None
             best_key: tuple[float, ...] = (INFINITY,)
-            for member in members:  # a caller holding for a warm transfer, longest first
-                if member.holding:
+            for member in members if any(holdings) else ():  # a caller holding for a
+                if member.holding:  # warm transfer, longest first
                     call = member.peek_holding(group)
                     if call is not None:
                         key = (member.calls.advisor_end_min[call],)
@@ -228,11 +242,14 @@ class ClinicianSharing:
                 member.calls.warm_transfer[call] = True
                 member._assess(call, agent, clock.now, stage)
                 return
-            for member in members:  # else the pool's first call-back
-                if member.queue.live:
-                    found = member.peek_callback(group)
-                    if found is not None and found[0] < best_key:
-                        best, best_key = (member, found[1]), found[0]
+            if serves_all[group]:  # else the pool's first call-back
+                best = first_callback(mirror, members)
+            else:
+                for member in members:
+                    if member.queue.live:
+                        found = member.peek_callback(group)
+                        if found is not None and found[0] < best_key:
+                            best, best_key = (member, found[1]), found[0]
             if best is not None:
                 member, call = best
                 member.queue.remove(call)

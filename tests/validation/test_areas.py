@@ -265,3 +265,20 @@ def test_measuring_on_slices_of_the_pooled_calls_changes_no_kpi():
         assert value == moved[key] or (np.isnan(value) and np.isnan(moved[key])), key
     assert own["area.small.provider_neighbour_calls"] > 0
     assert set(records.area_names) == {"small", "large"}
+
+
+def test_a_national_pool_answers_queued_callers_oldest_first_whatever_their_area():
+    """One virtual queue: of the callers who waited, those who came earlier (equal
+    times: the area listed first) are answered no later, in all 44 areas at once."""
+    national = load_scenario(SCENARIOS / "england-2014" / "national.toml")
+    busy = national.with_overrides({"run.days": 2, "demand.scale": 1.4})  # callers queue
+    records = simulate_areas(busy, 0, 3)
+    columns = [(r.calls.arrival_min, r.calls.answer_min) for r in records]
+    arrival = np.concatenate([a for a, _ in columns])
+    answer = np.concatenate([b for _, b in columns])
+    area = np.concatenate([np.full(len(a), k) for k, (a, _) in enumerate(columns)])
+    waited = answer > arrival  # answered after queueing (NaN: never answered)
+    order = np.lexsort((area[waited], arrival[waited]))
+    answered = answer[waited][order]
+    assert waited.sum() > 1000  # the pool was busy enough to queue
+    assert np.all(np.diff(answered) >= 0)
