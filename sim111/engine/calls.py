@@ -96,6 +96,40 @@ def advisor_endings(
     return compact(ends_as, "b")
 
 
+def advisor_ending(clinical_p: np.ndarray, arrival_min: float, triaged: int, u: float) -> int:
+    """:func:`advisor_endings` of one call (a redial): the same comparisons, without arrays."""
+    if not triaged:
+        return CLOSED_NO_TRIAGE
+    clinical = u < clinical_p[int(arrival_min // MINUTES_PER_DAY)]
+    return AWAITING_CLINICIAN_AT_END if clinical else CLOSED_BY_ADVISOR
+
+
+class _Batch:
+    """Draws for appended rows (redials or repeat calls), used a row at a time."""
+
+    def __init__(self, pairs: list[tuple[array[Any], array[Any]]], draws: CallerDraws) -> None:
+        self.pairs = pairs  # (the table's column, this batch's values for it)
+        self.draws = draws
+        self.row = 0  # the next row to use
+        self._waiting: list[tuple[np.ndarray, np.ndarray]] | None = None
+
+    def waiting(self, scenario: Scenario, priority: int) -> tuple[np.ndarray, np.ndarray]:
+        """Call-back patience and action of every row, were it of class ``priority``
+        (worked out for the batch once: a row's class is known only when it is used)."""
+        if self._waiting is None:
+            draws = self.draws
+            self._waiting = [
+                waiting_for_callback(
+                    scenario.clinical,
+                    np.full(REDIAL_BATCH, k, dtype=np.int8),
+                    draws.callback_patience_u,
+                    draws.callback_action_u,
+                )
+                for k in range(len(scenario.clinical.priorities))
+            ]
+        return self._waiting[priority]
+
+
 class CallTable:
     """Every offered call's columns, as attributes named as in :mod:`~sim111.engine.columns`.
 
@@ -140,9 +174,9 @@ class CallTable:
         self._blanks = [(c.name, c.blank) for c in of_kind(ENGINE)]
         for name, blank in self._blanks:
             setattr(self, name, array(BY_NAME[name].typecode or "", [blank]) * n)
-        # appended rows draw from streams of their own, a batch at a time:
-        # prefix -> [the (column, batch) pairs, the next row of the batch]
-        self._batches: dict[str, list[Any]] = {}
+        # appended rows draw from streams of their own, a batch at a time
+        self._batches: dict[str, _Batch] = {}
+        self._appended: tuple[_Batch, int]  # the batch and row of the last appended call
         repeat_closes = scenario.clinical.waiting.repeat_call_closes_callback
         self._repeat_ends_as = AWAITING_CLINICIAN_AT_END if repeat_closes else CLOSED_NO_TRIAGE
 
@@ -165,13 +199,8 @@ class CallTable:
         if original >= 0:
             self._keep_need(call, original)
             return call
-        self.advisor_ends_as.extend(
-            advisor_endings(
-                self.clinical_p,
-                np.array([arrival]),
-                np.array([self.triaged[call]], dtype=bool),
-                np.array([self.clinical_u[call]]),
-            )
+        self.advisor_ends_as.append(
+            advisor_ending(self.clinical_p, arrival, self.triaged[call], self.clinical_u[call])
         )
         self._waiting_of(call)
         return call
@@ -199,15 +228,16 @@ class CallTable:
         ``prefix`` streams, engine columns blank; how the advisor call ends and the
         call-back patience are the caller's (they depend on the row's class)."""
         batch = self._batches.get(prefix)
-        if batch is None or batch[1] == REDIAL_BATCH:
-            batch = self._batches[prefix] = [self._draw_batch(prefix), 0]
-        row = batch[1]
-        batch[1] += 1
+        if batch is None or batch.row == REDIAL_BATCH:
+            batch = self._batches[prefix] = self._draw_batch(prefix)
+        row = batch.row
+        batch.row += 1
+        self._appended = (batch, row)
         call = len(self.arrival_min)
         self.arrival_min.append(arrival)
         self.caller_id.append(self.caller_id[caller_call])
         self.attempt.append(attempt)
-        for column, values in batch[0]:
+        for column, values in batch.pairs:
             column.append(values[row])
         for name, blank in self._blanks:
             getattr(self, name).append(blank)
@@ -215,16 +245,12 @@ class CallTable:
 
     def _waiting_of(self, call: int) -> None:
         """Append call-back patience and action of the new row ``call`` (by its class)."""
-        patience, action = waiting_for_callback(
-            self.scenario.clinical,
-            np.array([self.priority[call]]),
-            np.array([self.callback_patience_u[call]]),
-            np.array([self.callback_action_u[call]]),
-        )
-        self.callback_patience_min.append(float(patience[0]))
-        self.callback_action.append(int(action[0]))
+        batch, row = self._appended
+        patience, action = batch.waiting(self.scenario, self.priority[call])
+        self.callback_patience_min.append(float(patience[row]))
+        self.callback_action.append(int(action[row]))
 
-    def _draw_batch(self, prefix: str) -> list[tuple[array[Any], array[Any]]]:
+    def _draw_batch(self, prefix: str) -> _Batch:
         # Appended rows draw from their own streams (``redial.*``, ``repeat.*``) in
         # batches, in the order they occur, so first attempts keep their numbers
         # whatever happens to redials and repeat calls. Repeat calls are all triaged.
@@ -243,7 +269,7 @@ class CallTable:
                 pairs += list(zip(column, values, strict=True))
             else:
                 pairs.append((column, values))
-        return pairs
+        return _Batch(pairs, draws)
 
     def records(self) -> CallRecords:
         """The recorded columns as numpy arrays (without a copy where the type fits)."""
