@@ -140,8 +140,9 @@ def _simulate_coupled(
     for k, centre in zip(group, centres, strict=True):  # area indices of the whole scenario
         centre.advice.area = centre.clinical.area = k
     _run_together(clock, centres, scenario.run.horizon_min)
-    records = [run_records(c, replication) for c in centres]
-    for centre in centres:
+    records = []
+    for centre in centres:  # an area's working state goes once its records are made
+        records.append(run_records(centre, replication))
         centre.dismantle()
     return records
 
