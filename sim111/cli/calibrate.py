@@ -32,7 +32,7 @@ from sim111.cli.options import (
     workers_option,
 )
 from sim111.errors import ScenarioError
-from sim111.outputs.files import write_atomically
+from sim111.outputs.atomic import write_files
 from sim111.outputs.folders import check_folder_writable
 from sim111.outputs.jsonsafe import json_text
 
@@ -51,12 +51,7 @@ def _check_out(out: str | None, *inputs: str) -> None:
 def _write(out: str, writers: dict[str, Callable[[Path], object]], folder: bool) -> list[Path]:
     """Write atomically; a failure is one line naming ``--out``, not a traceback."""
     target = Path(out)
-    try:
-        if folder:
-            return write_atomically(target, writers)
-        return write_atomically(target.parent, writers)
-    except OSError as err:
-        raise ScenarioError(f"--out {out}: cannot write: {err.strerror or err}") from None
+    return write_files(target if folder else target.parent, writers, given=out)
 
 
 def _report_failures(failures: pd.DataFrame) -> None:

@@ -11,7 +11,7 @@ import pandas as pd
 
 from sim111.cli.options import execution, out_option, scenario_options, workers_option
 from sim111.errors import ScenarioError
-from sim111.outputs.files import write_atomically
+from sim111.outputs.atomic import write_files
 from sim111.planning.targets import StaffingTargets
 from sim111.scenario.areas import POOLS
 
@@ -185,7 +185,7 @@ def _show_and_write(
         click.echo(per_area_table(areas))
         files["per_area.csv"] = lambda p: areas.to_csv(p, index=False)
     png = png_bytes(economies_of_scale(frame))
-    write_atomically(
+    write_files(
         folder,
         {
             **files,

@@ -11,7 +11,7 @@ from sim111.calibration.demand_fit import fit_demand
 from sim111.calibration.demand_report import fit_figure, fit_table, fragment_toml
 from sim111.cli.options import file_argument, out_file_option
 from sim111.errors import ScenarioError
-from sim111.outputs.files import write_text_file
+from sim111.outputs.atomic import write_text_file
 from sim111.scenario import read_history
 
 

@@ -30,8 +30,8 @@ from sim111.experiments.marks import target_marks
 from sim111.experiments.replications import ExperimentResult, run_experiment
 from sim111.experiments.warnings import result_warnings
 from sim111.kpi_keys import kpi_info
+from sim111.outputs.atomic import write_files
 from sim111.outputs.costs import cost_breakdown, cost_table
-from sim111.outputs.files import write_atomically
 from sim111.outputs.formatting import gbp
 from sim111.outputs.jsonsafe import json_text
 from sim111.scenario import Scenario, StaffGroup
@@ -160,12 +160,7 @@ def _write_text(text: str, path: Path) -> None:
 
 def _write(out: str, texts: dict[str, str]) -> None:
     """Write ``texts`` into folder ``out`` all or nothing; a problem exits 2."""
-    if Path(out).exists() and not Path(out).is_dir():
-        raise ScenarioError(f"--out {out}: exists and is not a folder")
-    try:
-        write_atomically(out, {name: partial(_write_text, text) for name, text in texts.items()})
-    except OSError as err:
-        raise ScenarioError(f"--out {out}: cannot write: {err.strerror or err}") from None
+    write_files(out, {name: partial(_write_text, text) for name, text in texts.items()})
 
 
 @click.command()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from sim111.cli.options import out_file_option
-from sim111.outputs.files import write_text_file
+from sim111.outputs.atomic import write_text_file
 from sim111.scenario.json_schema import schema_text
 
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from sim111.errors import ScenarioError
-from sim111.outputs.files import scenario_toml, write_atomically
+from sim111.outputs.atomic import write_files
+from sim111.outputs.files import scenario_toml
 from sim111.planning.roster_files import roster_toml
 from sim111.planning.roster_summary import headcount_rows
 from sim111.scenario import Scenario
@@ -53,22 +53,17 @@ def write_staffed(
     folder: Path, scenario: Scenario, header: str, clinicians: bool, headcounts: pd.DataFrame
 ) -> None:
     """``roster.toml``, ``scenario.toml`` and ``headcount.csv`` in ``folder``, all or nothing."""
-    if folder.exists() and not folder.is_dir():
-        raise ScenarioError(f"--out {folder}: exists and is not a folder")
     texts = {
         "roster.toml": roster_toml(scenario, header, clinicians),
         "scenario.toml": scenario_toml(scenario, header),
     }
-    try:
-        write_atomically(
-            folder,
-            {
-                **{name: _writer(text) for name, text in texts.items()},
-                "headcount.csv": lambda p: headcount_rows(headcounts).to_csv(p, index=False),
-            },
-        )
-    except OSError as err:
-        raise ScenarioError(f"--out {folder}: cannot write: {err.strerror or err}") from None
+    write_files(
+        folder,
+        {
+            **{name: _writer(text) for name, text in texts.items()},
+            "headcount.csv": lambda p: headcount_rows(headcounts).to_csv(p, index=False),
+        },
+    )
 
 
 def _writer(text: str) -> Callable[[Path], object]:

@@ -7,8 +7,6 @@ Never runs the model; everything here is a function of an
 from __future__ import annotations
 
 import math
-import os
-import shutil
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -16,7 +14,6 @@ from typing import Any
 
 import tomli_w
 
-from sim111.errors import ScenarioError
 from sim111.experiments.marks import target_marks
 from sim111.experiments.replications import ExperimentResult
 from sim111.experiments.sweep import SweepResult
@@ -29,7 +26,6 @@ from sim111.outputs.jsonsafe import json_text
 from sim111.outputs.periods import period_files, periods_json
 from sim111.outputs.provenance import provenance
 from sim111.outputs.rows import shown_keys
-from sim111.outputs.swap import new_folder, remove_stale, signals_held
 from sim111.outputs.warnings import warnings_json
 from sim111.scenario import Scenario
 
@@ -173,47 +169,6 @@ def _write_bytes(path: Path, data: bytes) -> None:
     path.write_bytes(data)
 
 
-def write_atomically(
-    out_dir: str | Path, writers: dict[str, Callable[[Path], object]]
-) -> list[Path]:
-    """Write each ``name`` with ``writers[name](path)`` into folder ``out_dir``, all or
-    nothing; other files in the folder are kept (it may be the user's own).
-
-    The files are written to a staging folder named for this process
-    (:func:`~sim111.outputs.swap.new_folder`): beside ``out_dir`` when it is new,
-    which is then renamed into place whole (even SIGKILL finds it absent or
-    complete); else inside it, as ``.sim111.staging-PID-HEX``, and the files are
-    moved in with SIGINT and SIGTERM held (:func:`~sim111.outputs.swap.signals_held`).
-    On failure or a signal the staging folder is removed; those of killed writers
-    are removed by the next call (:func:`~sim111.outputs.swap.remove_stale`).
-    """
-    out = Path(out_dir)
-    whole = out.absolute()
-    whole.parent.mkdir(parents=True, exist_ok=True)
-    inside = whole / "sim111"  # staging in an existing folder: .sim111.staging-PID-HEX
-    remove_stale(whole)
-    if whole.is_dir():
-        remove_stale(inside)
-    staging: Path | None = None
-    try:
-        with signals_held():  # a Ctrl-C during mkdir comes once `staging` is known
-            staging = new_folder(inside if whole.is_dir() else whole, "staging")
-        for name, write in writers.items():
-            write(staging / name)
-        with signals_held():  # moved in as one: a Ctrl-C comes after
-            if staging.parent == whole:
-                for name in writers:
-                    os.replace(staging / name, whole / name)
-            else:
-                os.rename(staging, whole)
-                staging = None
-        return [out / name for name in writers]
-    finally:
-        if staging is not None:
-            with signals_held():
-                shutil.rmtree(staging, ignore_errors=True)
-
-
 def scenario_toml(scenario: Scenario, header: str = "") -> str:
     """A scenario as a TOML document that :func:`~sim111.scenario.load_scenario` reads back."""
     body = tomli_w.dumps(scenario.to_data())
@@ -280,19 +235,3 @@ def sweep_table(name: str, result: SweepResult, kpis: tuple[str, ...]) -> str:
     size = f"{plural(len(result.points), 'point')} x {plural(int(n), 'replication')}"
     title = f"{name}: {size}, seed {result.seed}"
     return "\n".join([title, "", render_table(rows, left=0)])
-
-
-def write_text_file(out: str | Path, text: str, option: str = "--out") -> Path:
-    """Write ``text`` (UTF-8) to the file ``out`` by :func:`write_atomically`, so a
-    killed writer leaves the old file or the new one; a failure (a missing folder
-    included: it is not made) is one line naming ``option``."""
-    target = Path(out)
-    if not target.absolute().parent.is_dir():
-        raise ScenarioError(f"{option} {out}: cannot write: no such folder")
-    try:
-        write_atomically(
-            target.parent, {target.name: lambda path: path.write_text(text, encoding="utf-8")}
-        )
-    except OSError as err:
-        raise ScenarioError(f"{option} {out}: cannot write: {err.strerror or err}") from None
-    return target

@@ -1,5 +1,5 @@
 """Files written by ``staff``, ``price``, ``contracts``, ``calibrate`` and ``fit-demand``
-(:func:`~sim111.outputs.files.write_atomically`): killed or interrupted writers
+(:func:`~sim111.outputs.atomic.write_atomically`): killed or interrupted writers
 leave the folder old or new, and their staging folders go with the next run.
 """
 
@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from sim111.outputs import files
-from sim111.outputs.files import write_atomically
+from sim111.outputs import atomic
+from sim111.outputs.atomic import write_atomically
 from tests.conftest import ROOT, SCENARIOS
 from tests.unit.test_cli import sim111
 
@@ -35,7 +35,7 @@ def killed_writer(out: Path, signum: int) -> subprocess.CompletedProcess[str]:
     code = textwrap.dedent(
         f"""
         import os, signal, sys
-        from sim111.outputs.files import write_atomically
+        from sim111.outputs.atomic import write_atomically
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # as the sim111 command does
         def second(path):
             os.kill(os.getpid(), {int(signum)})
@@ -103,7 +103,7 @@ def test_a_ctrl_c_while_the_files_are_moved_in_comes_after_all_of_them(tmp_path,
         real_replace(a, b)
         signal.raise_signal(signal.SIGINT)
 
-    monkeypatch.setattr(files.os, "replace", replace_then_signal)
+    monkeypatch.setattr(atomic.os, "replace", replace_then_signal)
     with pytest.raises(KeyboardInterrupt):
         write_atomically(out, writers("new"))
     assert contents(out) == {n: f"new {n}" for n in NAMES}

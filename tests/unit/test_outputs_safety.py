@@ -213,3 +213,19 @@ def test_a_probe_left_by_a_killed_run_is_removed_by_the_next_check(tmp_path):
     live.mkdir()
     folders.check_out_folder(tmp_path / "out")
     assert [p.name for p in tmp_path.iterdir()] == [live.name]
+
+
+def test_writing_files_says_a_failure_in_one_line_naming_what_was_given(tmp_path):
+    from sim111.errors import ScenarioError
+    from sim111.outputs.atomic import write_files
+
+    (tmp_path / "taken").write_text("a file, not a folder")
+    with pytest.raises(ScenarioError, match=r"^--out taken: exists and is not a folder$"):
+        write_files(tmp_path / "taken", {"a.csv": lambda p: p.write_text("x")}, given="taken")
+
+    def full(path):
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(ScenarioError, match=r"^--store s: cannot write: No space left on device$"):
+        write_files(tmp_path / "new", {"a.csv": full}, option="--store", given="s")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["taken"]  # nothing half-written
