@@ -1,4 +1,4 @@
-"""Scaling of a sweep over workers: ``python benchmarks/scaling.py [--days 84] [--rounds 3]``.
+"""Scaling of a sweep over workers: ``python benchmarks/scaling.py [--days 100] [--rounds 3]``.
 
 One run times the same sweep (two points of the typical area, ``--replications``
 each, ``--per-task`` replications per task; a ``--days``-long run makes each
@@ -129,7 +129,7 @@ def _task_seconds() -> Iterator[_TaskSeconds]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--days", type=int, default=84, help="run.days of each replication")
+    parser.add_argument("--days", type=int, default=100, help="run.days of each replication")
     parser.add_argument("--replications", type=int, default=24, help="per point (2 points)")
     parser.add_argument("--rounds", type=int, default=3, help="timed runs of every mode")
     parser.add_argument("--per-task", type=int, default=3, help="replications per task")
@@ -193,9 +193,12 @@ def _report(
     computing = {name: [sum(s for s, _, _ in run) for run in runs] for name, runs in inside.items()}
     # the sweep's own work in this process (scenarios, frames), in every mode alike
     own = [w - c for w, c in zip(walls[serial], computing[serial], strict=True)]
+    per_task_s = statistics.median(computing[serial]) / tasks  # its log is by replication
     print(
-        f"serial: {serial_s / tasks:.2f} s per task, {1000 * statistics.median(own):.0f} ms "
-        "of the sweep's own work; frames identical in every mode"
+        f"serial: {per_task_s:.2f} s computing per task (at least 1 s: "
+        f"{'yes' if per_task_s >= 1 else 'NO, raise --days'}), "
+        f"{1000 * statistics.median(own):.0f} ms of the sweep's own work; "
+        "frames identical in every mode"
     )
     for name, times in walls.items():
         wall_s = statistics.median(times)
