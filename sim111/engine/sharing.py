@@ -183,9 +183,14 @@ class ClinicianSharing:
             peers = [s for s in members if s is not stage]
             if peers:
                 stage.borrow = self._borrow_for(Lenders(peers))
+                serves_all = [  # by group: does it serve every class in every area?
+                    all(g < len(m._serves) and m._serves[g] is None for m in members)
+                    for g in range(len(stage._serves))
+                ]
                 mirror = callbacks.setdefault(tuple(pool), [])
-                stage.queue.mirror_to(mirror, pool.index(k))
-                stage.pool.on_free = self._free_for(stage, members, mirror)
+                if any(serves_all):  # else nothing would read the mirror (nor empty it)
+                    stage.queue.mirror_to(mirror, pool.index(k))
+                stage.pool.on_free = self._free_for(stage, members, mirror, serves_all)
 
     @staticmethod
     def _borrow_for(
@@ -208,7 +213,11 @@ class ClinicianSharing:
         return borrow
 
     def _free_for(
-        self, stage: ClinicalStage, members: list[ClinicalStage], mirror: list[CallbackEntry]
+        self,
+        stage: ClinicalStage,
+        members: list[ClinicalStage],
+        mirror: list[CallbackEntry],
+        serves_all: list[bool],
     ) -> Callable[[int], None]:
         """``stage``'s hook for one of its clinicians coming free: the pool's first call.
 
@@ -218,11 +227,6 @@ class ClinicianSharing:
         first eligible call-back is looked at.
         """
         clock = self.clock
-        serves_all = [
-            all(g < len(m._serves) and m._serves[g] is None for m in members)
-            for g in range(len(stage._serves))
-        ]
-
         holdings = [m.holding for m in members]  # the stages' own deques
 
         def free(agent: int) -> None:
@@ -253,6 +257,8 @@ class ClinicianSharing:
             if best is not None:
                 member, call = best
                 member.queue.remove(call)
+                if serves_all[group]:
+                    member.queue.peek()  # its own heap, read only here: drop stale entries
                 member._attempt(call, agent, stage)
                 return
             stage.pool.make_idle(agent)
