@@ -70,7 +70,7 @@ class AdvisorSharing:
                 stage.on_queue = queue.joiner(pool.index(k))
                 stage.pool.on_free = self._free_oldest(stage, queue)
             elif peers:
-                stage.pool.on_free = self._free_for(stage, members, peers)
+                stage.pool.on_free = self._free_for(stage, peers)
             if peers or (mutual_aid is not None and outsiders):
                 stage.lazy_abandonment = False  # sharing reads the live queues
                 stage.divert = self._offer_for(
@@ -140,9 +140,7 @@ class AdvisorSharing:
 
         return free
 
-    def _free_for(
-        self, stage: AdvisorStage, members: list[AdvisorStage], peers: list[AdvisorStage]
-    ) -> Callable[[int], None]:
+    def _free_for(self, stage: AdvisorStage, peers: list[AdvisorStage]) -> Callable[[int], None]:
         """``stage``'s hook for one of its advisors coming free, in a pool whose advisors
         prefer their own area's callers (``prefer_own_area_s`` > 0)."""
         prefer, clock = self.prefer_min, self.clock

@@ -81,10 +81,6 @@ def write_text_file(out: str | Path, text: str, option: str = "--out") -> Path:
     target = Path(out)
     if not target.absolute().parent.is_dir():
         raise ScenarioError(f"{option} {out}: cannot write: no such folder")
-    try:
-        write_atomically(
-            target.parent, {target.name: lambda path: path.write_text(text, encoding="utf-8")}
-        )
-    except OSError as err:
-        raise ScenarioError(f"{option} {out}: cannot write: {err.strerror or err}") from None
+    write = {target.name: lambda path: path.write_text(text, encoding="utf-8")}
+    write_files(target.parent, write, option, given=out)
     return target
