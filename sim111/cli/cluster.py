@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from sim111.errors import ScenarioError, shown_text
+from sim111.experiments.settings import MAX_WORKERS
 
 DASK_CONNECT_TIMEOUT_S = 30
 # What a worker does beside its task slows a pure-Python simulation, which holds the
@@ -52,7 +53,7 @@ def local_cluster(workers: int, **kwargs: Any) -> Any:
 
 DASK_ADDRESS = re.compile(r"(?:(?:tcp|tls|ws|wss|ucx)://)?[A-Za-z0-9_.\-\[\]:]+:([0-9]{1,5})")
 DASK_LOCAL = re.compile(r"local(?::([0-9]+))?")
-DASK_MAX_LOCAL_WORKERS = 256
+DASK_MAX_LOCAL_WORKERS = MAX_WORKERS
 
 
 def dask_local_workers(address: str) -> int | None:

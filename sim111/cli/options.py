@@ -18,7 +18,7 @@ import click
 from sim111.cli.cluster import dask_client
 from sim111.cli.warnings import strict_help, warn_scenario
 from sim111.errors import ScenarioError, shown
-from sim111.experiments.settings import ExecutionSettings
+from sim111.experiments.settings import MAX_WORKERS, ExecutionSettings
 from sim111.scenario import Scenario, load_scenario
 from sim111.scenario.limits import MAX_NUMBER
 
@@ -110,7 +110,7 @@ def yes_option() -> Callable[[F], F]:
 def workers_option(help: str | None = None) -> Callable[[F], F]:
     """``--workers``: local processes (1: none)."""
     return click.option(
-        "--workers", type=click.IntRange(min=1), default=1, show_default=True, help=help
+        "--workers", type=click.IntRange(1, MAX_WORKERS), default=1, show_default=True, help=help
     )
 
 

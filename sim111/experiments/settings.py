@@ -25,6 +25,8 @@ from sim111.experiments.store import ResultStore
 from sim111.experiments.store_check import CHECKS
 from sim111.experiments.tasks import TARGET_TASK_S
 
+MAX_WORKERS = 256  # local worker processes (--workers, --dask local:N)
+
 
 @dataclass(frozen=True)
 class ExecutionSettings:
@@ -66,6 +68,8 @@ class ExecutionSettings:
     store_check: str = "recompute"
 
     def __post_init__(self) -> None:
+        if not 1 <= self.workers <= MAX_WORKERS:
+            raise ValueError(f"workers must be 1 to {MAX_WORKERS}, got {self.workers}")
         if self.task_replications is not None and self.task_replications < 1:
             raise ValueError(f"task_replications must be >= 1, got {self.task_replications}")
         if not self.task_seconds > 0:

@@ -266,6 +266,13 @@ def dask_port_out_of_range(tmp: Path) -> None:
     assert_clear_error(out, "--dask")
 
 
+@case
+def workers_past_a_c_int(tmp: Path) -> None:  # found by benchmarks/fuzz_inputs.py --seed 7
+    for workers in ("100000000000", "257", "0"):
+        out = invoke("run", str(scenario_file(tmp)), *SMALL, "--workers", workers)
+        assert_clear_error(out, "--workers", "1<=x<=256")
+
+
 # 6. Unwritable --out and --store: refused before simulating -----------------------------
 
 
