@@ -25,6 +25,7 @@ from concurrent.futures import CancelledError, Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
+from sim111.experiments.handoff import receive, result_folder
 from sim111.experiments.runner import area_groups
 from sim111.experiments.tasks import (
     TARGET_TASK_S,
@@ -36,7 +37,12 @@ from sim111.experiments.tasks import (
     run_replications,
     task_size,
 )
-from sim111.experiments.workers import interruptible, start_pool_worker, stop_pool
+from sim111.experiments.workers import (
+    interruptible,
+    interruptible_filed,
+    start_pool_worker,
+    stop_pool,
+)
 from sim111.scenario import Scenario
 
 log = logging.getLogger(__name__)
@@ -65,6 +71,25 @@ class FuturesPool:
     def unpack(result: Any) -> TaskResult:
         """A future's result as a :class:`~sim111.experiments.tasks.TaskResult`."""
         return result
+
+
+class LocalPool(FuturesPool):
+    """A process pool made here: results come back through files, not its pipe
+    (:mod:`sim111.experiments.handoff`), so a worker starts its next task at once."""
+
+    def __init__(self, executor: Executor, parallelism: int, folder: str) -> None:
+        super().__init__(executor, parallelism)
+        self.folder = folder
+
+    def submit(self, key: str, scenario: Any, *args: Any) -> Any:
+        """Start :func:`~sim111.experiments.workers.interruptible_filed`; a future."""
+        return self.executor.submit(interruptible_filed, self.folder, scenario, *args)
+
+    @staticmethod
+    def unpack(result: Any) -> TaskResult:
+        """A worker's result, read from its file (which goes) or from the pipe."""
+        unpacked: TaskResult = pickle.loads(receive(result))  # what our own workers pickled
+        return unpacked
 
 
 class DaskPool:
@@ -115,7 +140,7 @@ class DaskPool:
         return pickle.loads(result)  # what our own workers pickled
 
 
-Pool = FuturesPool | DaskPool
+Pool = FuturesPool | LocalPool | DaskPool
 
 
 def _same(scenario: Scenario) -> Scenario:
@@ -140,9 +165,12 @@ def open_executor(workers: int, executor: Executor | None, client: Any) -> Itera
     elif executor is not None:
         yield FuturesPool(executor, getattr(executor, "_max_workers", 1))
     elif workers > 1:
-        with ProcessPoolExecutor(max_workers=workers, initializer=start_pool_worker) as made:
+        with (
+            result_folder() as folder,
+            ProcessPoolExecutor(max_workers=workers, initializer=start_pool_worker) as made,
+        ):
             try:
-                yield FuturesPool(made, workers)
+                yield LocalPool(made, workers, folder)
             except BaseException:
                 stop_pool(made)
                 raise

@@ -16,10 +16,14 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any
+from typing import Any, TypeVar
 
-from sim111.experiments.tasks import TaskResult, run_replications
+from sim111.experiments.handoff import Filed, send
+from sim111.experiments.tasks import TaskResult, run_packed, run_replications
+
+T = TypeVar("T")
 
 PR_SET_PDEATHSIG = 1  # prctl(2) option: a signal for this process when its parent dies
 PARENT_POLL_S = 1.0
@@ -44,14 +48,24 @@ def start_pool_worker() -> None:
 def interruptible(scenario: Any, *args: Any) -> TaskResult:
     """:func:`~sim111.experiments.tasks.run_replications`, stopped by SIGINT in a pool
     worker that otherwise ignores it (:func:`start_pool_worker`)."""
+    return _interruptibly(run_replications, scenario, *args)
+
+
+def interruptible_filed(folder: str, scenario: Any, *args: Any) -> bytes | Filed:
+    """:func:`~sim111.experiments.tasks.run_packed` as :func:`interruptible` runs it,
+    its result handed back through a file in ``folder`` (:mod:`sim111.experiments.handoff`)."""
+    return send(_interruptibly(run_packed, scenario, *args), folder)
+
+
+def _interruptibly(function: Callable[..., T], *args: Any) -> T:
     if (
         threading.current_thread() is not threading.main_thread()
         or signal.getsignal(signal.SIGINT) is not signal.SIG_IGN
     ):
-        return run_replications(scenario, *args)
+        return function(*args)
     signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
-        return run_replications(scenario, *args)
+        return function(*args)
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
 

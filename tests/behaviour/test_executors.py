@@ -214,3 +214,25 @@ def test_progress_is_drawn_in_a_jupyter_kernel_and_told_to_a_callback(monkeypatc
     tell = lambda done, total: told.append((done, total))  # noqa: E731
     run_sweep(small(), {"demand.scale": [1.0]}, 2, 1, progress=False, on_progress=tell)
     assert told == [(0, 2), (1, 2), (2, 2)]
+
+
+def test_pool_results_come_back_through_files_that_go(tmp_path, monkeypatch):
+    from sim111 import run_experiment
+    from sim111.experiments import executors, handoff
+
+    monkeypatch.setattr(handoff, "SHARED_MEMORY", tmp_path)
+    monkeypatch.setattr(handoff, "PIPE_BYTES", 0)  # every result through a file (forked workers)
+    sent = []
+
+    def spy(result):
+        sent.append(type(result).__name__)
+        return handoff.receive(result)
+
+    monkeypatch.setattr(executors, "receive", spy)
+    scenario = small()
+    serial = run_experiment(scenario, replications=4, seed=5)
+    pooled = run_experiment(scenario, replications=4, seed=5, workers=2, task_replications=1)
+    pd.testing.assert_frame_equal(serial.kpis, pooled.kpis)
+    pd.testing.assert_frame_equal(serial.intervals, pooled.intervals)
+    assert sent == ["Filed"] * 4
+    assert list(tmp_path.iterdir()) == []  # each file read and removed, then the folder
