@@ -25,7 +25,8 @@ from concurrent.futures import CancelledError, Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
-from sim111.experiments.handoff import receive, result_folder
+from sim111.experiments import handoff
+from sim111.experiments.handoff import ResultFolder, receive, result_folder
 from sim111.experiments.runner import area_groups
 from sim111.experiments.tasks import (
     TARGET_TASK_S,
@@ -67,8 +68,7 @@ class FuturesPool:
         """Start :func:`~sim111.experiments.tasks.run_replications`; a future."""
         return self.executor.submit(interruptible, scenario, *args)
 
-    @staticmethod
-    def unpack(result: Any) -> TaskResult:
+    def unpack(self, result: Any) -> TaskResult:
         """A future's result as a :class:`~sim111.experiments.tasks.TaskResult`."""
         return result
 
@@ -77,18 +77,19 @@ class LocalPool(FuturesPool):
     """A process pool made here: results come back through files, not its pipe
     (:mod:`sim111.experiments.handoff`), so a worker starts its next task at once."""
 
-    def __init__(self, executor: Executor, parallelism: int, folder: str) -> None:
+    def __init__(self, executor: Executor, parallelism: int, folder: ResultFolder) -> None:
         super().__init__(executor, parallelism)
         self.folder = folder
+        self.pipe_bytes = handoff.PIPE_BYTES
 
     def submit(self, key: str, scenario: Any, *args: Any) -> Any:
         """Start :func:`~sim111.experiments.workers.interruptible_filed`; a future."""
-        return self.executor.submit(interruptible_filed, self.folder, scenario, *args)
+        folder, pipe_bytes = self.folder.path, self.pipe_bytes
+        return self.executor.submit(interruptible_filed, folder, pipe_bytes, scenario, *args)
 
-    @staticmethod
-    def unpack(result: Any) -> TaskResult:
+    def unpack(self, result: Any) -> TaskResult:
         """A worker's result, read from its file (which goes) or from the pipe."""
-        unpacked: TaskResult = pickle.loads(receive(result))  # what our own workers pickled
+        unpacked: TaskResult = pickle.loads(receive(result, self.folder))  # our workers' pickle
         return unpacked
 
 
@@ -140,7 +141,7 @@ class DaskPool:
         return pickle.loads(result)  # what our own workers pickled
 
 
-Pool = FuturesPool | LocalPool | DaskPool
+Pool = FuturesPool | DaskPool  # a LocalPool is a FuturesPool
 
 
 def _same(scenario: Scenario) -> Scenario:
@@ -157,7 +158,8 @@ def open_executor(workers: int, executor: Executor | None, client: Any) -> Itera
     """A Dask ``client``'s cluster, else ``executor``, else a pool of ``workers`` > 1 processes.
 
     ``None`` means run in this process. Only a pool made here is shut down on exit;
-    when the run stops early (Ctrl-C, SIGTERM, an error) its workers are terminated
+    when the run stops early (Ctrl-C, SIGTERM, an error) its queued tasks are cancelled
+    and its workers interrupted (:func:`~sim111.experiments.workers.stop_pool`)
     rather than left to finish tasks no one will read.
     """
     if client is not None:

@@ -11,24 +11,37 @@ only the file's name, and goes on; the main process reads the file when it
 gets to it and removes it. A small result, or one that cannot be written (a
 full ``/dev/shm``), comes through the pipe as before.
 
-The folder is removed with everything in it when the pool closes; a folder
-left by a main process that was killed is removed by the next pool made on
-the machine (its name carries the process id).
+The main process unpickles only what its own workers wrote: a file is read
+only if it is a regular file owned by this user, in the very folder this
+pool made (same device and inode, mode 0700, this user's), else the task's
+replications fail with that said. The folder, and everything in it, is
+removed when the pool closes. While the pool is open it holds a lock on the
+folder; a folder left by a run that was killed (no one holds its lock) is
+removed by this user's next pool on the same machine.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+try:
+    import fcntl
+except ImportError:  # Windows: no locks, so no stale folders are removed
+    fcntl = None  # type: ignore[assignment]
+
 PIPE_BYTES = 64 * 1024  # a result up to this size goes through the pool's pipe
 PREFIX = "sim111-results-"
+LOCK = ".lock"
 SHARED_MEMORY = Path("/dev/shm")
+NAME = re.compile(re.escape(PREFIX) + r"[0-9]{1,10}-[A-Za-z0-9_]+", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -39,9 +52,18 @@ class Filed:
     size: int
 
 
-def send(packed: bytes, folder: str) -> bytes | Filed:
+@dataclass(frozen=True)
+class ResultFolder:
+    """The folder a pool's workers leave results in, as it was made."""
+
+    path: str
+    device: int
+    inode: int
+
+
+def send(packed: bytes, folder: str, pipe_bytes: int = PIPE_BYTES) -> bytes | Filed:
     """In a worker: a pickled result as the pool should carry it back."""
-    if len(packed) <= PIPE_BYTES:
+    if len(packed) <= pipe_bytes:
         return packed
     path = None
     try:
@@ -56,49 +78,84 @@ def send(packed: bytes, folder: str) -> bytes | Filed:
     return Filed(path, len(packed))
 
 
-def receive(sent: bytes | Filed) -> bytes:
-    """In the main process: the pickled result a worker sent, its file removed."""
+def receive(sent: bytes | Filed, folder: ResultFolder) -> bytes:
+    """In the main process: the pickled result a worker sent, its file removed.
+
+    An ``OSError`` if the file is not one this pool's workers wrote: not in
+    ``folder``, the folder not the one made (replaced while the pool ran), not a
+    regular file owned by this user, or not ``size`` bytes long.
+    """
     if isinstance(sent, bytes):
         return sent
+    path = Path(sent.path)
+    _check_folder(path.parent, folder)  # nothing outside it is read, or removed
     try:
-        data = Path(sent.path).read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(fd, "rb") as file:
+            info = os.fstat(file.fileno())
+            if not stat.S_ISREG(info.st_mode) or not _mine(info):
+                raise OSError(f"{path.name} is not a result file this run's workers wrote")
+            data = file.read()
     finally:
         with contextlib.suppress(OSError):
-            os.unlink(sent.path)
+            os.unlink(path)
     if len(data) != sent.size:
         raise OSError(f"a worker's result file holds {len(data)} bytes, not {sent.size}")
     return data
 
 
+def _check_folder(parent: Path, folder: ResultFolder) -> None:
+    info = os.lstat(parent)
+    same = str(parent) == folder.path and (info.st_dev, info.st_ino) == (
+        folder.device,
+        folder.inode,
+    )
+    if not same or not stat.S_ISDIR(info.st_mode) or not _mine(info) or info.st_mode & 0o077:
+        raise OSError("a worker's result is not in the folder this pool made (it was replaced)")
+
+
+def _mine(info: os.stat_result) -> bool:
+    return not hasattr(os, "geteuid") or info.st_uid == os.geteuid()
+
+
 @contextlib.contextmanager
-def result_folder() -> Iterator[str]:
-    """A folder for one pool's result files, removed with them on leaving."""
+def result_folder() -> Iterator[ResultFolder]:
+    """A folder for one pool's result files, locked while in use, removed with them on leaving."""
     base = SHARED_MEMORY if _usable(SHARED_MEMORY) else Path(tempfile.gettempdir())
     remove_stale(base)
-    folder = tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-", dir=base)
+    path = tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-", dir=base)  # mode 0700
+    lock = os.open(os.path.join(path, LOCK), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        yield folder
+        if fcntl is not None:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        info = os.lstat(path)
+        yield ResultFolder(path, info.st_dev, info.st_ino)
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        os.close(lock)
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def remove_stale(base: Path) -> None:
-    """Remove result folders in ``base`` whose main process is gone (it was killed)."""
-    with contextlib.suppress(OSError):
-        for folder in base.glob(f"{PREFIX}*"):
-            pid = folder.name[len(PREFIX) :].split("-", 1)[0]
-            if pid.isdigit() and not _alive(int(pid)):
-                shutil.rmtree(folder, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
+    """Remove this user's result folders in ``base`` that no pool holds (a killed run's)."""
+    if fcntl is None:
+        return
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # someone else's process: alive
-        return True
-    return True
+        names = [p for p in base.iterdir() if NAME.fullmatch(p.name)]
+    except OSError:
+        return
+    for folder in names:
+        with contextlib.suppress(OSError):
+            info = os.lstat(folder)
+            if not stat.S_ISDIR(info.st_mode) or not _mine(info):
+                continue  # a link, a file, or someone else's
+            fd = os.open(folder / LOCK, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # held: the pool is running
+            except OSError:
+                continue
+            finally:
+                os.close(fd)
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _usable(folder: Path) -> bool:

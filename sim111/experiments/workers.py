@@ -51,10 +51,11 @@ def interruptible(scenario: Any, *args: Any) -> TaskResult:
     return _interruptibly(run_replications, scenario, *args)
 
 
-def interruptible_filed(folder: str, scenario: Any, *args: Any) -> bytes | Filed:
-    """:func:`~sim111.experiments.tasks.run_packed` as :func:`interruptible` runs it,
-    its result handed back through a file in ``folder`` (:mod:`sim111.experiments.handoff`)."""
-    return send(_interruptibly(run_packed, scenario, *args), folder)
+def interruptible_filed(folder: str, pipe_bytes: int, scenario: Any, *args: Any) -> bytes | Filed:
+    """:func:`~sim111.experiments.tasks.run_packed` as :func:`interruptible` runs it, its
+    result handed back through a file in ``folder`` if over ``pipe_bytes``
+    (:mod:`sim111.experiments.handoff`)."""
+    return send(_interruptibly(run_packed, scenario, *args), folder, pipe_bytes)
 
 
 def _interruptibly(function: Callable[..., T], *args: Any) -> T:

@@ -221,12 +221,12 @@ def test_pool_results_come_back_through_files_that_go(tmp_path, monkeypatch):
     from sim111.experiments import executors, handoff
 
     monkeypatch.setattr(handoff, "SHARED_MEMORY", tmp_path)
-    monkeypatch.setattr(handoff, "PIPE_BYTES", 0)  # every result through a file (forked workers)
+    monkeypatch.setattr(handoff, "PIPE_BYTES", 0)  # every result through a file
     sent = []
 
-    def spy(result):
+    def spy(result, folder):
         sent.append(type(result).__name__)
-        return handoff.receive(result)
+        return handoff.receive(result, folder)
 
     monkeypatch.setattr(executors, "receive", spy)
     scenario = small()

@@ -11,63 +11,125 @@ from pathlib import Path
 import pytest
 
 from sim111.experiments import handoff
-from sim111.experiments.handoff import PIPE_BYTES, Filed, receive, remove_stale, send
+from sim111.experiments.handoff import (
+    PIPE_BYTES,
+    Filed,
+    receive,
+    remove_stale,
+    result_folder,
+    send,
+)
+
+BIG = b"x" * (PIPE_BYTES + 1)
 
 
-def test_a_small_result_goes_through_the_pipe(tmp_path: Path) -> None:
+@pytest.fixture
+def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(handoff, "SHARED_MEMORY", tmp_path)
+    with result_folder() as made:
+        yield made
+
+
+def test_a_small_result_goes_through_the_pipe(folder) -> None:
     packed = b"x" * PIPE_BYTES
-    assert send(packed, str(tmp_path)) == packed
-    assert list(tmp_path.iterdir()) == []
+    assert send(packed, folder.path) == packed
+    assert receive(packed, folder) == packed
+    assert [p.name for p in Path(folder.path).iterdir()] == [handoff.LOCK]
 
 
-def test_a_large_result_goes_through_a_file_that_reading_removes(tmp_path: Path) -> None:
+def test_a_large_result_goes_through_a_file_that_reading_removes(folder) -> None:
     packed = pickle.dumps(list(range(100_000)))
-    assert len(packed) > PIPE_BYTES
-    sent = send(packed, str(tmp_path))
+    sent = send(packed, folder.path)
     assert isinstance(sent, Filed)
-    assert Path(sent.path).parent == tmp_path and sent.size == len(packed)
-    assert receive(sent) == packed
-    assert list(tmp_path.iterdir()) == []
+    assert Path(sent.path).parent == Path(folder.path) and sent.size == len(packed)
+    assert receive(sent, folder) == packed
+    assert [p.name for p in Path(folder.path).iterdir()] == [handoff.LOCK]
 
 
 def test_a_folder_that_cannot_take_the_file_leaves_the_pipe(tmp_path: Path) -> None:
-    packed = b"y" * (PIPE_BYTES + 1)
-    assert send(packed, str(tmp_path / "gone")) == packed
+    assert send(BIG, str(tmp_path / "gone")) == BIG
 
 
-def test_a_short_or_missing_file_is_an_error_not_a_wrong_result(tmp_path: Path) -> None:
-    sent = send(b"z" * (PIPE_BYTES + 10), str(tmp_path))
+def test_a_short_or_missing_file_is_an_error_not_a_wrong_result(folder) -> None:
+    sent = send(BIG, folder.path)
     assert isinstance(sent, Filed)
     Path(sent.path).write_bytes(b"z" * 10)  # cut short
     with pytest.raises(OSError, match="10 bytes"):
-        receive(sent)
-    assert list(tmp_path.iterdir()) == []
+        receive(sent, folder)
     with pytest.raises(OSError):
-        receive(sent)  # gone
+        receive(sent, folder)  # gone
+
+
+def test_only_files_in_the_folder_this_pool_made_are_read(folder, tmp_path: Path) -> None:
+    planted = tmp_path / "planted.pickle"
+    planted.write_bytes(BIG)
+    with pytest.raises(OSError, match="not in the folder"):
+        receive(Filed(str(planted), len(BIG)), folder)
+    link = Path(folder.path) / "link.pickle"
+    link.symlink_to(planted)
+    with pytest.raises(OSError):
+        receive(Filed(str(link), len(BIG)), folder)  # a link is not followed
+    assert planted.exists()
+
+
+def test_a_replaced_folder_is_refused(folder) -> None:
+    sent = send(BIG, folder.path)
+    assert isinstance(sent, Filed)
+    for p in Path(folder.path).iterdir():
+        p.unlink()
+    os.rmdir(folder.path)
+    os.mkdir(folder.path, 0o700)  # same name, another folder
+    Path(sent.path).write_bytes(BIG)
+    with pytest.raises(OSError, match="replaced"):
+        receive(sent, folder)
 
 
 def test_the_folder_goes_with_its_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(handoff, "SHARED_MEMORY", tmp_path)
-    with handoff.result_folder() as folder:
-        assert Path(folder).parent == tmp_path
-        assert Path(folder).name.startswith(f"{handoff.PREFIX}{os.getpid()}-")
-        send(b"w" * (PIPE_BYTES + 1), folder)  # never read
+    with result_folder() as made:
+        assert Path(made.path).parent == tmp_path
+        assert Path(made.path).name.startswith(f"{handoff.PREFIX}{os.getpid()}-")
+        assert oct(Path(made.path).stat().st_mode & 0o777) == "0o700"
+        send(BIG, made.path)  # never read
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_killed_main_process_folder_goes_at_the_next_pool(tmp_path: Path) -> None:
-    dead = subprocess.run(
-        [sys.executable, "-c", "import os; print(os.getpid())"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    left = tmp_path / f"{handoff.PREFIX}{dead.stdout.strip()}-abc"
-    left.mkdir()
+def test_only_folders_no_pool_holds_are_removed(tmp_path: Path) -> None:
+    # a folder whose pool was killed: its lock file is there, no one holds it
+    left = tmp_path / f"{handoff.PREFIX}123-abc"
+    left.mkdir(mode=0o700)
+    (left / handoff.LOCK).touch()
     (left / "r.pickle").write_bytes(b"1")
-    mine = tmp_path / f"{handoff.PREFIX}{os.getpid()}-def"
-    mine.mkdir()
-    other = tmp_path / "sim111-results-notapid"
-    other.mkdir()
-    remove_stale(tmp_path)
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([mine.name, other.name])
+    # a running pool's folder, held by another process
+    held = tmp_path / f"{handoff.PREFIX}456-def"
+    held.mkdir(mode=0o700)
+    (held / handoff.LOCK).touch()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, os, sys, time\n"
+            f"fd = os.open({str(held / handoff.LOCK)!r}, os.O_RDONLY)\n"
+            "fcntl.flock(fd, fcntl.LOCK_EX)\nprint('held', flush=True)\ntime.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        odd = [f"{handoff.PREFIX}99999999999999999999-x", f"{handoff.PREFIX}\u00b2-x", "other"]
+        for name in odd:
+            (tmp_path / name).mkdir()
+        target = tmp_path / "not-mine"
+        target.mkdir()
+        (tmp_path / f"{handoff.PREFIX}789-link").symlink_to(target)
+        remove_stale(tmp_path)
+        kept = sorted(p.name for p in tmp_path.iterdir())
+        assert left.name not in kept
+        assert held.name in kept and f"{handoff.PREFIX}789-link" in kept and target.exists()
+        assert all(name in kept for name in odd)
+    finally:
+        holder.kill()
+        holder.wait()
+    remove_stale(tmp_path)  # its holder gone, it goes too
+    assert not held.exists()
