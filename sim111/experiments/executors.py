@@ -1,10 +1,8 @@
 """Choosing where tasks run, and running them there without losing any.
 
 In this process, on a local process pool, on any ``concurrent.futures``
-executor, or on a Dask cluster through a ``distributed.Client`` the Dask way:
-the scenarios are sent once (as recomputable tasks), tasks are submitted with readable keys and
-``pure=False`` (a repeated sweep recomputes rather than being served from the
-cluster's memory), and the dashboard's address is logged. Dask itself is
+executor, or on a Dask cluster through a ``distributed.Client`` the Dask way
+(:mod:`sim111.experiments.pools`: how a task reaches each). Dask itself is
 imported only by whoever makes the client.
 
 :func:`run_tasks` hands back the outcome of every replication, in the order
@@ -15,18 +13,15 @@ replications of the tasks it hit: they come back as outcomes with an error.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import pickle
 import queue
-import uuid
 from collections.abc import Iterator, Sequence
-from concurrent.futures import CancelledError, Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
-from sim111.experiments import handoff
-from sim111.experiments.handoff import ResultFolder, receive, result_folder
+from sim111.experiments.handoff import result_folder
+from sim111.experiments.pools import TASK_ERRORS, DaskPool, FuturesPool, LocalPool, Pool
 from sim111.experiments.runner import area_groups
 from sim111.experiments.tasks import (
     TARGET_TASK_S,
@@ -34,123 +29,16 @@ from sim111.experiments.tasks import (
     Task,
     TaskResult,
     make_tasks,
-    run_packed,
     run_replications,
     task_size,
 )
-from sim111.experiments.workers import (
-    interruptible,
-    interruptible_filed,
-    start_pool_worker,
-    stop_pool,
-)
+from sim111.experiments.workers import start_pool_worker, stop_pool
 from sim111.scenario import Scenario
 
 log = logging.getLogger(__name__)
 # a task's key, seconds computing, worker and start on its clock (benchmarks/scaling.py reads it)
 TASK_LOG = "task %s: %.4f s computing on %s from %.4f"
-TASK_ERRORS = (Exception, CancelledError, asyncio.CancelledError)
 ERROR_CHARS = 200  # an infrastructure error's text is cut to this
-
-
-class FuturesPool:
-    """A ``concurrent.futures`` executor running ``parallelism`` tasks at once."""
-
-    def __init__(self, executor: Executor, parallelism: int) -> None:
-        self.executor = executor
-        self.parallelism = parallelism
-
-    def place(self, scenarios: Sequence[Scenario]) -> list[Any]:
-        """The scenarios as tasks take them (sent with every task)."""
-        return list(scenarios)
-
-    def submit(self, key: str, scenario: Any, *args: Any) -> Any:
-        """Start :func:`~sim111.experiments.tasks.run_replications`; a future."""
-        return self.executor.submit(interruptible, scenario, *args)
-
-    def unpack(self, result: Any) -> TaskResult:
-        """A future's result as a :class:`~sim111.experiments.tasks.TaskResult`."""
-        return result
-
-
-class LocalPool(FuturesPool):
-    """A process pool made here: results come back through files, not its pipe
-    (:mod:`sim111.experiments.handoff`), so a worker starts its next task at once."""
-
-    def __init__(self, executor: Executor, parallelism: int, folder: ResultFolder) -> None:
-        super().__init__(executor, parallelism)
-        self.folder = folder
-        self.pipe_bytes = handoff.PIPE_BYTES
-
-    def submit(self, key: str, scenario: Any, *args: Any) -> Any:
-        """Start :func:`~sim111.experiments.workers.interruptible_filed`; a future."""
-        folder, pipe_bytes = self.folder.path, self.pipe_bytes
-        return self.executor.submit(interruptible_filed, folder, pipe_bytes, scenario, *args)
-
-    def unpack(self, result: Any) -> TaskResult:
-        """A worker's result, read from its file (which goes) or from the pipe."""
-        unpacked: TaskResult = pickle.loads(receive(result, self.folder))  # our workers' pickle
-        return unpacked
-
-
-class DaskPool:
-    """A Dask ``distributed.Client``'s cluster."""
-
-    def __init__(self, client: Any) -> None:
-        self.client = client
-        self.parallelism = max(1, sum(client.nthreads().values()))
-        log.info("Dask dashboard: %s", client.dashboard_link)
-        try:  # every worker imports the engine now, not in its first task
-            client.run(warm_worker)
-        except TASK_ERRORS as err:
-            log.info("Dask workers not warmed up: %s", err)
-
-    def place(self, scenarios: Sequence[Scenario]) -> list[Any]:
-        """Scenarios sent to the cluster once, as futures the tasks take.
-
-        Each is the result of a task holding it, not scattered data: when the
-        worker keeping it dies the scheduler computes it again, where a
-        scattered scenario would be lost with its worker and take every task
-        still needing it down too (``FutureCancelledError``). Each is copied to
-        every worker, so the scheduler places tasks by free workers, not by where
-        a scenario happens to be (on 2 workers, 8 equal tasks went 5 and 3 and the
-        sweep waited a second for the last).
-        """
-        for scenario in scenarios:  # one that cannot be sent fails here, not in Dask's loop
-            pickle.dumps(scenario, protocol=pickle.HIGHEST_PROTOCOL)
-        keys = [f"sim111-scenario-{uuid.uuid4().hex[:8]}" for _ in scenarios]
-        placed = list(self.client.map(_same, list(scenarios), key=keys, pure=False))
-        try:  # on every worker: else tasks crowd onto the one holding their scenario
-            self.client.replicate(placed)
-        except TASK_ERRORS as err:
-            log.info("scenarios not copied to every Dask worker: %s", err)
-        return placed
-
-    def submit(self, key: str, scenario: Any, *args: Any) -> Any:
-        """Start a task named ``key``; ``pure=False``: never served from an earlier run.
-
-        The task returns its result pickled (:func:`~sim111.experiments.tasks.run_packed`):
-        one compact buffer to move, and a result that cannot be pickled is a
-        failure of its replications rather than an error in Dask's comms.
-        """
-        return self.client.submit(run_packed, scenario, *args, key=key, pure=False)
-
-    @staticmethod
-    def unpack(result: Any) -> TaskResult:
-        """A task's pickled result, read back."""
-        return pickle.loads(result)  # what our own workers pickled
-
-
-Pool = FuturesPool | DaskPool  # a LocalPool is a FuturesPool
-
-
-def _same(scenario: Scenario) -> Scenario:
-    return scenario
-
-
-def warm_worker() -> None:
-    """Import what tasks run (on a Dask worker, before its first task)."""
-    import sim111.experiments.runner  # noqa: F401
 
 
 @contextmanager
@@ -164,6 +52,9 @@ def open_executor(workers: int, executor: Executor | None, client: Any) -> Itera
     """
     if client is not None:
         yield DaskPool(client)
+    elif isinstance(executor, ProcessPoolExecutor):  # its workers are on this machine
+        with result_folder() as folder:
+            yield LocalPool(executor, getattr(executor, "_max_workers", 1), folder)
     elif executor is not None:
         yield FuturesPool(executor, getattr(executor, "_max_workers", 1))
     elif workers > 1:

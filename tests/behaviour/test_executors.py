@@ -132,7 +132,7 @@ def test_a_local_cluster_holds_every_scenario_on_every_worker_and_runs_quietly(m
     holding them), and none of Dask's per-thread slowdowns (cli.cluster)."""
     distributed = pytest.importorskip("distributed")
     from sim111.cli.cluster import local_cluster
-    from sim111.experiments.executors import DaskPool
+    from sim111.experiments.pools import DaskPool
 
     monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)  # an earlier cluster's
     with (
@@ -218,7 +218,7 @@ def test_progress_is_drawn_in_a_jupyter_kernel_and_told_to_a_callback(monkeypatc
 
 def test_pool_results_come_back_through_files_that_go(tmp_path, monkeypatch):
     from sim111 import run_experiment
-    from sim111.experiments import executors, handoff
+    from sim111.experiments import handoff, pools
 
     monkeypatch.setattr(handoff, "SHARED_MEMORY", tmp_path)
     monkeypatch.setattr(handoff, "PIPE_BYTES", 0)  # every result through a file
@@ -228,7 +228,7 @@ def test_pool_results_come_back_through_files_that_go(tmp_path, monkeypatch):
         sent.append(type(result).__name__)
         return handoff.receive(result, folder)
 
-    monkeypatch.setattr(executors, "receive", spy)
+    monkeypatch.setattr(pools, "receive", spy)
     scenario = small()
     serial = run_experiment(scenario, replications=4, seed=5)
     pooled = run_experiment(scenario, replications=4, seed=5, workers=2, task_replications=1)
