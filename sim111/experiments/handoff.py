@@ -24,13 +24,16 @@ from __future__ import annotations
 
 import contextlib
 import os
+import pickle
 import re
 import shutil
 import stat
+import struct
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 try:
     import fcntl
@@ -38,6 +41,7 @@ except ImportError:  # Windows: no locks, so no stale folders are removed
     fcntl = None  # type: ignore[assignment]
 
 PIPE_BYTES = 64 * 1024  # a result up to this size goes through the pool's pipe
+ALIGN = 64  # bytes: where in a result file each array's data starts
 PREFIX = "sim111-results-"
 LOCK = ".lock"
 SHARED_MEMORY = Path("/dev/shm")
@@ -53,6 +57,14 @@ class Filed:
 
 
 @dataclass(frozen=True)
+class Inline:
+    """A small result, through the pool's pipe: its pickle and out-of-band buffers."""
+
+    pickled: bytes
+    buffers: tuple[bytes, ...]
+
+
+@dataclass(frozen=True)
 class ResultFolder:
     """The folder a pool's workers leave results in, as it was made."""
 
@@ -61,32 +73,51 @@ class ResultFolder:
     inode: int
 
 
-def send(packed: bytes, folder: str, pipe_bytes: int = PIPE_BYTES) -> bytes | Filed:
-    """In a worker: a pickled result as the pool should carry it back."""
-    if len(packed) <= pipe_bytes:
-        return packed
+def send(
+    pickled: bytes,
+    buffers: Sequence[pickle.PickleBuffer],
+    folder: str,
+    pipe_bytes: int = PIPE_BYTES,
+) -> Inline | Filed:
+    """In a worker: a result pickled with protocol 5 (``pickled``, and its array data
+    out of band in ``buffers``) as the pool should carry it back.
+
+    A file holds a header (how many buffers, every length), the pickle and the
+    buffers, each from a multiple of :data:`ALIGN` bytes, written as they are: no
+    copy of the arrays is made on the way, and none when read back.
+    """
+    views = [b.raw() for b in buffers]
+    if len(pickled) + sum(v.nbytes for v in views) <= pipe_bytes:
+        return Inline(pickled, tuple(bytes(v) for v in views))
+    lengths = [len(pickled)] + [v.nbytes for v in views]
+    pieces: list[bytes | memoryview] = [struct.pack(f"<{len(lengths) + 1}Q", len(views), *lengths)]
+    at = len(pieces[0])
+    for view in (memoryview(pickled), *views):
+        pieces += [bytes(-at % ALIGN), view]
+        at += -at % ALIGN + view.nbytes
     path = None
     try:
         fd, path = tempfile.mkstemp(dir=folder, suffix=".pickle")
         with os.fdopen(fd, "wb") as file:
-            file.write(packed)
+            for piece in pieces:
+                file.write(piece)
     except OSError:  # no room, or the folder is gone: the pipe still works
         if path is not None:
             with contextlib.suppress(OSError):
                 os.unlink(path)
-        return packed
-    return Filed(path, len(packed))
+        return Inline(pickled, tuple(bytes(v) for v in views))
+    return Filed(path, at)
 
 
-def receive(sent: bytes | Filed, folder: ResultFolder) -> bytes:
-    """In the main process: the pickled result a worker sent, its file removed.
+def receive(sent: Inline | Filed, folder: ResultFolder) -> Any:
+    """In the main process: the result a worker sent, unpickled, its file removed.
 
     An ``OSError`` if the file is not one this pool's workers wrote: not in
     ``folder``, the folder not the one made (replaced while the pool ran), not a
     regular file owned by this user, or not ``size`` bytes long.
     """
-    if isinstance(sent, bytes):
-        return sent
+    if isinstance(sent, Inline):
+        return pickle.loads(sent.pickled, buffers=sent.buffers)
     path = Path(sent.path)
     _check_folder(path.parent, folder)  # nothing outside it is read, or removed
     try:
@@ -95,13 +126,27 @@ def receive(sent: bytes | Filed, folder: ResultFolder) -> bytes:
             info = os.fstat(file.fileno())
             if not stat.S_ISREG(info.st_mode) or not _mine(info):
                 raise OSError(f"{path.name} is not a result file this run's workers wrote")
-            data = file.read()
+            data = bytearray(info.st_size)  # writable: the arrays read back are too
+            got = file.readinto(data)
     finally:
         with contextlib.suppress(OSError):
             os.unlink(path)
-    if len(data) != sent.size:
-        raise OSError(f"a worker's result file holds {len(data)} bytes, not {sent.size}")
-    return data
+    if got != sent.size or info.st_size != sent.size:
+        raise OSError(f"a worker's result file holds {got} bytes, not {sent.size}")
+    return _unpickled(memoryview(data))
+
+
+def _unpickled(data: memoryview) -> Any:
+    (count,) = struct.unpack_from("<Q", data)
+    lengths = struct.unpack_from(f"<{count + 1}Q", data, 8)
+    pieces, at = [], 8 * (count + 2)
+    for length in lengths:
+        at += -at % ALIGN
+        pieces.append(data[at : at + length])
+        at += length
+    if at != len(data):
+        raise OSError("a worker's result file is not laid out as written")
+    return pickle.loads(pieces[0], buffers=pieces[1:])
 
 
 def _check_folder(parent: Path, folder: ResultFolder) -> None:

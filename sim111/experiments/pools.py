@@ -65,7 +65,7 @@ class LocalPool(FuturesPool):
 
     def unpack(self, result: Any) -> TaskResult:
         """A worker's result, read from its file (which goes) or from the pipe."""
-        unpacked: TaskResult = pickle.loads(receive(result, self.folder))  # our workers' pickle
+        unpacked: TaskResult = receive(result, self.folder)  # what our own workers pickled
         return unpacked
 
 

@@ -103,13 +103,23 @@ def run_packed(
     replications, named, instead of breaking the executor's communication.
     """
     result = run_replications(scenario, point, replications, seed, keep_records, group)
+    return pickle_result(result, Task(point, tuple(replications), group))
+
+
+def pickle_result(
+    result: TaskResult, task: Task, buffers: list[pickle.PickleBuffer] | None = None
+) -> bytes:
+    """``result`` pickled (protocol 5; with ``buffers``, array data left out of band
+    in it); one that cannot be pickled as the failure of ``task``'s replications."""
+    keep = None if buffers is None else buffers.append
     try:
-        return pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+        return pickle.dumps(result, protocol=5, buffer_callback=keep)
     except Exception as err:
+        if buffers is not None:
+            buffers.clear()
         said = " ".join(str(err).split())[:200]
         error = f"{type(err).__name__}: {said} (outside the model: pickling the task's result)"
-        failed = Task(point, tuple(replications), group).failed(error)
-        return pickle.dumps(dataclasses.replace(result, parts=tuple(failed)))
+        return pickle.dumps(dataclasses.replace(result, parts=tuple(task.failed(error))))
 
 
 def make_tasks(todo: Sequence[tuple[int, int]], groups: Sequence[int], size: int) -> list[Task]:

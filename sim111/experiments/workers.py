@@ -12,16 +12,17 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
+import pickle
 import signal
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 
-from sim111.experiments.handoff import Filed, send
-from sim111.experiments.tasks import TaskResult, run_packed, run_replications
+from sim111.experiments.handoff import Filed, Inline, send
+from sim111.experiments.tasks import Task, TaskResult, pickle_result, run_replications
 
 T = TypeVar("T")
 
@@ -51,11 +52,21 @@ def interruptible(scenario: Any, *args: Any) -> TaskResult:
     return _interruptibly(run_replications, scenario, *args)
 
 
-def interruptible_filed(folder: str, pipe_bytes: int, scenario: Any, *args: Any) -> bytes | Filed:
-    """:func:`~sim111.experiments.tasks.run_packed` as :func:`interruptible` runs it, its
-    result handed back through a file in ``folder`` if over ``pipe_bytes``
+def interruptible_filed(
+    folder: str,
+    pipe_bytes: int,
+    scenario: Any,
+    point: int,
+    replications: Sequence[int],
+    *args: Any,
+) -> Inline | Filed:
+    """:func:`~sim111.experiments.tasks.run_replications` as :func:`interruptible` runs
+    it, its result handed back through a file in ``folder`` if over ``pipe_bytes``
     (:mod:`sim111.experiments.handoff`)."""
-    return send(_interruptibly(run_packed, scenario, *args), folder, pipe_bytes)
+    result = _interruptibly(run_replications, scenario, point, replications, *args)
+    buffers: list[pickle.PickleBuffer] = []
+    task = Task(point, tuple(replications), args[-1])  # args: seed, keep_records, group
+    return send(pickle_result(result, task, buffers), buffers, folder, pipe_bytes)
 
 
 def _interruptibly(function: Callable[..., T], *args: Any) -> T:

@@ -64,3 +64,22 @@ def test_unpicklable_scenarios_and_results_fail_only_their_replications(monkeypa
     expected = serial.kpis.set_index(["point", "replication"]).drop(columns="label")
     pd.testing.assert_frame_equal(kept.loc[[0]].drop(columns="label"), expected)
     assert kept.loc[(2, 0), "calls_offered"] == expected.loc[(0, 0), "calls_offered"]
+
+
+def test_an_unpicklable_result_on_a_local_pool_fails_only_its_replications(monkeypatch):
+    base = load_scenario(SCENARIOS / "typical-area.toml").with_overrides({"run.days": 1})
+    serial = run_points([base], [{}], 4, 7, progress=False)
+    real = runner_module.run_part
+
+    def poisoned(scenario, point, replication, *args, **kwargs):
+        outcome = real(scenario, point, replication, *args, **kwargs)
+        if replication == 1:
+            outcome.kpis["lock"] = threading.Lock()  # cannot be pickled
+        return outcome
+
+    monkeypatch.setattr(runner_module, "run_part", poisoned)  # forked workers inherit it
+    result = run_points([base], [{}], 4, 7, workers=2, task_replications=1, progress=False)
+    failed = {row.replication: row.error for row in result.failures.itertuples()}
+    assert list(failed) == [1] and "cannot pickle '_thread.lock'" in failed[1]
+    expected = serial.kpis.set_index("replication").drop(index=1)
+    pd.testing.assert_frame_equal(result.kpis.set_index("replication"), expected)

@@ -8,19 +8,28 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from sim111.experiments import handoff
 from sim111.experiments.handoff import (
     PIPE_BYTES,
     Filed,
+    Inline,
     receive,
     remove_stale,
     result_folder,
     send,
 )
 
-BIG = b"x" * (PIPE_BYTES + 1)
+
+def pickled(value: object) -> tuple[bytes, list[pickle.PickleBuffer]]:
+    buffers: list[pickle.PickleBuffer] = []
+    return pickle.dumps(value, protocol=5, buffer_callback=buffers.append), buffers
+
+
+BIG = pickled(np.arange(PIPE_BYTES // 8 + 1, dtype=np.float64))
 
 
 @pytest.fixture
@@ -31,27 +40,43 @@ def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 
 
 def test_a_small_result_goes_through_the_pipe(folder) -> None:
-    packed = b"x" * PIPE_BYTES
-    assert send(packed, folder.path) == packed
-    assert receive(packed, folder) == packed
+    value = {"a": np.arange(10.0), "b": "text"}
+    sent = send(*pickled(value), folder.path)
+    assert isinstance(sent, Inline)
+    got = receive(sent, folder)
+    assert got["b"] == "text" and np.array_equal(got["a"], value["a"])
     assert [p.name for p in Path(folder.path).iterdir()] == [handoff.LOCK]
 
 
-def test_a_large_result_goes_through_a_file_that_reading_removes(folder) -> None:
-    packed = pickle.dumps(list(range(100_000)))
-    sent = send(packed, folder.path)
+def test_a_large_result_comes_back_equal_through_a_file_that_reading_removes(folder) -> None:
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame(
+        {
+            "x": rng.random(50_000),
+            "n": np.arange(50_000),
+            "flag": rng.random(50_000) < 0.5,
+            "when": pd.date_range("2014-10-01", periods=50_000, freq="30min"),
+            "name": ["a", "bc"] * 25_000,
+        }
+    )
+    value = {"frame": frame, "odd": np.arange(7, dtype=np.int8), "cut": frame["x"].to_numpy()[1::3]}
+    sent = send(*pickled(value), folder.path)
     assert isinstance(sent, Filed)
-    assert Path(sent.path).parent == Path(folder.path) and sent.size == len(packed)
-    assert receive(sent, folder) == packed
+    assert Path(sent.path).parent == Path(folder.path)
+    got = receive(sent, folder)
+    pd.testing.assert_frame_equal(got["frame"], frame)
+    assert np.array_equal(got["odd"], value["odd"]) and np.array_equal(got["cut"], value["cut"])
+    got["frame"].loc[0, "x"] = -1.0  # the arrays read back are writable
     assert [p.name for p in Path(folder.path).iterdir()] == [handoff.LOCK]
 
 
 def test_a_folder_that_cannot_take_the_file_leaves_the_pipe(tmp_path: Path) -> None:
-    assert send(BIG, str(tmp_path / "gone")) == BIG
+    sent = send(*BIG, str(tmp_path / "gone"))
+    assert isinstance(sent, Inline)
 
 
 def test_a_short_or_missing_file_is_an_error_not_a_wrong_result(folder) -> None:
-    sent = send(BIG, folder.path)
+    sent = send(*BIG, folder.path)
     assert isinstance(sent, Filed)
     Path(sent.path).write_bytes(b"z" * 10)  # cut short
     with pytest.raises(OSError, match="10 bytes"):
@@ -62,24 +87,25 @@ def test_a_short_or_missing_file_is_an_error_not_a_wrong_result(folder) -> None:
 
 def test_only_files_in_the_folder_this_pool_made_are_read(folder, tmp_path: Path) -> None:
     planted = tmp_path / "planted.pickle"
-    planted.write_bytes(BIG)
+    planted.write_bytes(b"x" * 100)
     with pytest.raises(OSError, match="not in the folder"):
-        receive(Filed(str(planted), len(BIG)), folder)
+        receive(Filed(str(planted), 100), folder)
     link = Path(folder.path) / "link.pickle"
     link.symlink_to(planted)
     with pytest.raises(OSError):
-        receive(Filed(str(link), len(BIG)), folder)  # a link is not followed
+        receive(Filed(str(link), 100), folder)  # a link is not followed
     assert planted.exists()
 
 
 def test_a_replaced_folder_is_refused(folder) -> None:
-    sent = send(BIG, folder.path)
+    sent = send(*BIG, folder.path)
     assert isinstance(sent, Filed)
+    data = Path(sent.path).read_bytes()
     for p in Path(folder.path).iterdir():
         p.unlink()
     os.rmdir(folder.path)
     os.mkdir(folder.path, 0o700)  # same name, another folder
-    Path(sent.path).write_bytes(BIG)
+    Path(sent.path).write_bytes(data)
     with pytest.raises(OSError, match="replaced"):
         receive(sent, folder)
 
@@ -90,7 +116,7 @@ def test_the_folder_goes_with_its_files(tmp_path: Path, monkeypatch: pytest.Monk
         assert Path(made.path).parent == tmp_path
         assert Path(made.path).name.startswith(f"{handoff.PREFIX}{os.getpid()}-")
         assert oct(Path(made.path).stat().st_mode & 0o777) == "0o700"
-        send(BIG, made.path)  # never read
+        send(*BIG, made.path)  # never read
     assert list(tmp_path.iterdir()) == []
 
 
