@@ -42,6 +42,16 @@ except ImportError:  # Windows: no locks, so no stale folders are removed
 
 PIPE_BYTES = 64 * 1024  # a result up to this size goes through the pool's pipe
 ALIGN = 64  # bytes: where in a result file each array's data starts
+
+
+def _iov_max() -> int:
+    try:
+        return max(16, os.sysconf("SC_IOV_MAX"))
+    except (AttributeError, ValueError, OSError):
+        return 16  # POSIX's least
+
+
+IOV_MAX = _iov_max()  # pieces one writev takes (Linux: 1024)
 PREFIX = "sim111-results-"
 LOCK = ".lock"
 SHARED_MEMORY = Path("/dev/shm")
@@ -98,15 +108,28 @@ def send(
     path = None
     try:
         fd, path = tempfile.mkstemp(dir=folder, suffix=".pickle")
-        with os.fdopen(fd, "wb") as file:
-            for piece in pieces:
-                file.write(piece)
+        try:
+            _write_all(fd, pieces)
+        finally:
+            os.close(fd)
     except OSError:  # no room, or the folder is gone: the pipe still works
         if path is not None:
             with contextlib.suppress(OSError):
                 os.unlink(path)
         return Inline(pickled, tuple(bytes(v) for v in views))
     return Filed(path, at)
+
+
+def _write_all(fd: int, pieces: list[bytes | memoryview]) -> None:
+    """Write ``pieces`` in as few system calls as the system allows (``writev``)."""
+    views = [memoryview(p).cast("B") for p in pieces if len(p)]
+    writev = getattr(os, "writev", lambda fd, views: os.write(fd, views[0]))  # Windows: none
+    while views:
+        done = writev(fd, views[:IOV_MAX])
+        while views and done >= views[0].nbytes:
+            done -= views.pop(0).nbytes
+        if views and done:
+            views[0] = views[0][done:]
 
 
 def receive(sent: Inline | Filed, folder: ResultFolder) -> Any:

@@ -159,3 +159,18 @@ def test_only_folders_no_pool_holds_are_removed(tmp_path: Path) -> None:
         holder.wait()
     remove_stale(tmp_path)  # its holder gone, it goes too
     assert not held.exists()
+
+
+def test_a_file_is_whole_however_the_system_splits_the_writes(folder, monkeypatch) -> None:
+    value = [np.arange(n, dtype=np.float64) for n in range(1, 40)] + [np.zeros(PIPE_BYTES)]
+    real = os.writev
+
+    def short_writes(fd, views):  # at most 3 pieces and 1,000 bytes a call
+        return real(fd, [memoryview(v)[:1000] for v in views[:3]][:1])
+
+    monkeypatch.setattr(handoff, "IOV_MAX", 3)
+    monkeypatch.setattr(os, "writev", short_writes)
+    sent = send(*pickled(value), folder.path)
+    assert isinstance(sent, Filed)
+    got = receive(sent, folder)
+    assert all(np.array_equal(a, b) for a, b in zip(got, value, strict=True))
