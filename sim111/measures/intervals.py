@@ -46,19 +46,30 @@ def grouped_percentile(values: np.ndarray, slots: np.ndarray, n: int, q: float) 
     Linear interpolation between order statistics, as ``np.percentile``'s
     default; all slots at once from one sort instead of a groupby.
     """
-    out = np.full(n, math.nan)
+    return grouped_percentiles(values, slots, n, (q,))[0]
+
+
+def grouped_percentiles(
+    values: np.ndarray, slots: np.ndarray, n: int, qs: tuple[float, ...]
+) -> list[np.ndarray]:
+    """:func:`grouped_percentile` for each of ``qs``, from one sort."""
     if not values.size:
-        return out
+        return [np.full(n, math.nan) for _ in qs]
     order = np.lexsort((values, slots))
     ordered = values[order]
+    del order
     count = np.bincount(slots, minlength=n)
     some = np.flatnonzero(count)
     first = (np.cumsum(count) - count)[some]
-    position = (count[some] - 1) * (q / 100)
-    below = np.floor(position).astype(np.int64)
-    above = np.minimum(below + 1, count[some] - 1)
-    low, high = ordered[first + below], ordered[first + above]
-    out[some] = low + (high - low) * (position - below)
+    out = []
+    for q in qs:
+        position = (count[some] - 1) * (q / 100)
+        below = np.floor(position).astype(np.int64)
+        above = np.minimum(below + 1, count[some] - 1)
+        low, high = ordered[first + below], ordered[first + above]
+        values_q = np.full(n, math.nan)
+        values_q[some] = low + (high - low) * (position - below)
+        out.append(values_q)
     return out
 
 
@@ -84,6 +95,9 @@ def _answer_columns(calls: CallRecords, slot: np.ndarray, n: int) -> dict[str, n
     n_abandoned = _count(slot, abandoned, n)
     within = _count(slot, answered & (waits_s <= ANSWER_TARGET_S), n)
     late = _count(slot, abandoned & (abandon_wait_s > ABANDON_GRACE_S), n)
+    del abandon_wait_s
+    waits_s, answered_slot = waits_s[answered], slot[answered]
+    p90, p95 = grouped_percentiles(waits_s, answered_slot, n, (90, 95))
     return {
         "calls_offered": offered,
         "calls_answered": n_answered,
@@ -91,9 +105,9 @@ def _answer_columns(calls: CallRecords, slot: np.ndarray, n: int) -> dict[str, n
         "answered_within_60s": within / n_answered,
         "abandoned_after_30s": late / offered,
         "abandoned": n_abandoned / offered,
-        "mean_answer_s": _grouped_mean(waits_s[answered], slot[answered], n),
-        "p90_answer_s": grouped_percentile(waits_s[answered], slot[answered], n, 90),
-        "p95_answer_s": grouped_percentile(waits_s[answered], slot[answered], n, 95),
+        "mean_answer_s": _grouped_mean(waits_s, answered_slot, n),
+        "p90_answer_s": p90,
+        "p95_answer_s": p95,
     }
 
 
@@ -178,7 +192,8 @@ def interval_kpis(rec: RunRecords) -> pd.DataFrame:
     width = rec.interval_min
     n = int(rec.horizon_min // width)
     edges = np.arange(n + 1, dtype=float) * width
-    slot = np.minimum((rec.calls.arrival_min // width).astype(int), n - 1)
+    slot = (rec.calls.arrival_min // width).astype(int)
+    np.minimum(slot, n - 1, out=slot)
     # Empty intervals give NaN shares and utilisations, not warnings.
     with np.errstate(invalid="ignore", divide="ignore"):
         return pd.DataFrame(
