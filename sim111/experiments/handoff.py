@@ -23,6 +23,7 @@ removed by this user's next pool on the same machine.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import pickle
 import re
@@ -71,7 +72,7 @@ class Inline:
     """A small result, through the pool's pipe: its pickle and out-of-band buffers."""
 
     pickled: bytes
-    buffers: tuple[bytes, ...]
+    buffers: tuple[bytearray, ...]
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,7 @@ def send(
     """
     views = [b.raw() for b in buffers]
     if len(pickled) + sum(v.nbytes for v in views) <= pipe_bytes:
-        return Inline(pickled, tuple(bytes(v) for v in views))
+        return Inline(pickled, tuple(bytearray(v) for v in views))  # writable, as a file's
     lengths = [len(pickled)] + [v.nbytes for v in views]
     pieces: list[bytes | memoryview] = [struct.pack(f"<{len(lengths) + 1}Q", len(views), *lengths)]
     at = len(pieces[0])
@@ -116,7 +117,7 @@ def send(
         if path is not None:
             with contextlib.suppress(OSError):
                 os.unlink(path)
-        return Inline(pickled, tuple(bytes(v) for v in views))
+        return Inline(pickled, tuple(bytearray(v) for v in views))  # writable, as a file's
     return Filed(path, at)
 
 
@@ -126,6 +127,8 @@ def _write_all(fd: int, pieces: list[bytes | memoryview]) -> None:
     writev = getattr(os, "writev", lambda fd, views: os.write(fd, views[0]))  # Windows: none
     while views:
         done = writev(fd, views[:IOV_MAX])
+        if done == 0:
+            raise OSError(errno.EIO, "a result file took no bytes")
         while views and done >= views[0].nbytes:
             done -= views.pop(0).nbytes
         if views and done:
@@ -160,8 +163,11 @@ def receive(sent: Inline | Filed, folder: ResultFolder) -> Any:
 
 
 def _unpickled(data: memoryview) -> Any:
-    (count,) = struct.unpack_from("<Q", data)
-    lengths = struct.unpack_from(f"<{count + 1}Q", data, 8)
+    try:
+        (count,) = struct.unpack_from("<Q", data)
+        lengths = struct.unpack_from(f"<{count + 1}Q", data, 8)
+    except struct.error as err:
+        raise OSError(f"a worker's result file has no whole header: {err}") from None
     pieces, at = [], 8 * (count + 2)
     for length in lengths:
         at += -at % ALIGN

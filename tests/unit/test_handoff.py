@@ -174,3 +174,27 @@ def test_a_file_is_whole_however_the_system_splits_the_writes(folder, monkeypatc
     assert isinstance(sent, Filed)
     got = receive(sent, folder)
     assert all(np.array_equal(a, b) for a, b in zip(got, value, strict=True))
+
+
+def test_arrays_come_back_writable_whichever_way_they_came(folder) -> None:
+    small, large = pd.DataFrame({"x": np.arange(5.0)}), pd.DataFrame({"x": np.arange(1e5)})
+    for frame in (small, large):
+        sent = send(*pickled(frame), folder.path)
+        got = receive(sent, folder)
+        got.loc[0, "x"] = -1.0  # through the pipe too (buffers were read-only bytes once)
+        assert got.loc[0, "x"] == -1.0
+
+
+def test_a_file_that_takes_no_bytes_falls_back_to_the_pipe(folder, monkeypatch) -> None:
+    monkeypatch.setattr(os, "writev", lambda fd, views: 0)  # else: a loop for ever
+    sent = send(*BIG, folder.path)
+    assert isinstance(sent, Inline)
+    assert [p.name for p in Path(folder.path).iterdir()] == [handoff.LOCK]
+
+
+def test_a_file_without_a_whole_header_is_an_oserror(folder) -> None:
+    sent = send(*BIG, folder.path)
+    assert isinstance(sent, Filed)
+    Path(sent.path).write_bytes(b"\xff" * 8 + b"\x00" * (sent.size - 8))  # 2**64-1 buffers
+    with pytest.raises(OSError, match="header"):
+        receive(sent, folder)
