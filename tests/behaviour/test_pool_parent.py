@@ -2,7 +2,8 @@
 
 ``sim111 run --workers 2`` is started as a process of its own; once its pool
 workers are up, only the main process is SIGKILLed (no clean-up runs in it).
-Its workers must be gone within a few seconds, not left computing for no one.
+Its workers must be gone within a few seconds, not left computing for no one, and
+the folder its pool's workers handed results through goes with the next pool.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import sys
 import psutil
 import pytest
 
+from sim111.experiments import handoff
 from tests.conftest import ROOT, SCENARIOS, wait_for
 
 WAIT_S = 5.0
@@ -38,6 +40,10 @@ def test_killing_the_main_process_of_a_pool_run_stops_its_workers():
         gone, alive = psutil.wait_procs(workers, timeout=WAIT_S)
         assert alive == [], f"{len(alive)} of {len(workers)} workers outlived their parent"
         assert len(gone) >= 2
+        left = list(handoff.SHARED_MEMORY.glob(f"{handoff.PREFIX}{main.pid}-*"))
+        assert left or not handoff.SHARED_MEMORY.is_dir(), "no result folder was made"
+        with handoff.result_folder():  # the next pool on the machine
+            assert not any(folder.exists() for folder in left), left
     finally:
         if main.poll() is None:
             main.kill()
