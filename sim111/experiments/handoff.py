@@ -99,7 +99,7 @@ def send(
     """
     views = [b.raw() for b in buffers]
     if len(pickled) + sum(v.nbytes for v in views) <= pipe_bytes:
-        return Inline(pickled, tuple(bytearray(v) for v in views))  # writable, as a file's
+        return _inline(pickled, views)
     lengths = [len(pickled)] + [v.nbytes for v in views]
     pieces: list[bytes | memoryview] = [struct.pack(f"<{len(lengths) + 1}Q", len(views), *lengths)]
     at = len(pieces[0])
@@ -117,8 +117,14 @@ def send(
         if path is not None:
             with contextlib.suppress(OSError):
                 os.unlink(path)
-        return Inline(pickled, tuple(bytearray(v) for v in views))  # writable, as a file's
+        return _inline(pickled, views)
     return Filed(path, at)
+
+
+def _inline(pickled: bytes, views: Sequence[memoryview]) -> Inline:
+    """The result for the pipe, its buffers copied as ``bytearray``: arrays read back are
+    writable, as a file's are."""
+    return Inline(pickled, tuple(bytearray(v) for v in views))
 
 
 def _write_all(fd: int, pieces: list[bytes | memoryview]) -> None:

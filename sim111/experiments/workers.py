@@ -58,14 +58,18 @@ def interruptible_filed(
     scenario: Any,
     point: int,
     replications: Sequence[int],
-    *args: Any,
+    seed: int,
+    keep_records: bool,
+    group: int | None,
 ) -> Inline | Filed:
     """:func:`~sim111.experiments.tasks.run_replications` as :func:`interruptible` runs
     it, its result handed back through a file in ``folder`` if over ``pipe_bytes``
     (:mod:`sim111.experiments.handoff`)."""
-    result = _interruptibly(run_replications, scenario, point, replications, *args)
+    result = _interruptibly(
+        run_replications, scenario, point, replications, seed, keep_records, group
+    )
     buffers: list[pickle.PickleBuffer] = []
-    task = Task(point, tuple(replications), args[-1])  # args: seed, keep_records, group
+    task = Task(point, tuple(replications), group)
     return send(pickle_result(result, task, buffers), buffers, folder, pipe_bytes)
 
 
