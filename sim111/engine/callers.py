@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim111.scenario import DISPOSITIONS, Clinical, DispositionMix, Scenario
+from sim111.scenario.limits import MAX_CALLBACK_ATTEMPTS
 from sim111.units import SECONDS_PER_MIN
 
 
@@ -113,6 +114,9 @@ def draw_callers(
         needed = 1 + np.floor(np.log(u_cb) / np.log(p_no)).astype(np.int64)
     else:
         needed = np.ones(n, dtype=np.int64)
+    # past the most attempts any scenario may make, the caller is never reached: the
+    # same to the engine whatever the number (held as int16)
+    np.minimum(needed, MAX_CALLBACK_ATTEMPTS + 1, out=needed)
     redials = rng("redial").random(n) < callers.redial_probability
     waiting = clinical.callers_may_stop_waiting
 

@@ -21,7 +21,7 @@ import numpy as np
 
 from sim111.engine.calendar import run_days
 from sim111.engine.callers import CallerDraws, draw_callers, waiting_for_callback
-from sim111.engine.columns import BY_NAME, DERIVED, DRAWN, ENGINE, RECORDED, of_kind
+from sim111.engine.columns import BY_NAME, DERIVED, DRAWN, ENGINE, RECORDED, Column, of_kind
 from sim111.engine.outcomes import (
     AWAITING_CLINICIAN_AT_END,
     CLOSED_BY_ADVISOR,
@@ -68,7 +68,9 @@ def input_columns(scenario: Scenario, draws: CallerDraws) -> Inputs:
     """A batch's drawn columns, and its derived per-group columns as a list per
     column indexed by group (``inputs["clinician_handle_min"][k]``: group k)."""
     inputs: Inputs = {
-        c.name: compact(getattr(draws, c.name), c.typecode or "") for c in of_kind(DRAWN)
+        c.name: compact(getattr(draws, c.name), c.typecode or "")
+        for c in of_kind(DRAWN)
+        if held(c, scenario)
     }
     for c in of_kind(DERIVED):
         if c.per is not None:
@@ -77,6 +79,11 @@ def input_columns(scenario: Scenario, draws: CallerDraws) -> Inputs:
                 compact(PER_GROUP[c.name](g, draws), c.typecode or "") for g in groups
             ]
     return inputs
+
+
+def held(column: Column, scenario: Scenario) -> bool:
+    """Whether the engine holds ``column`` in a run of ``scenario``."""
+    return column.held_if is None or bool(getattr(scenario, column.held_if))
 
 
 def advisor_endings(
@@ -161,6 +168,8 @@ class CallTable:
         self.arrival_min = compact(arrivals, BY_NAME["arrival_min"].typecode or "")
         self.caller_id = compact(np.arange(n), BY_NAME["caller_id"].typecode or "")
         self.attempt = array(BY_NAME["attempt"].typecode or "", [0]) * n
+        for c in of_kind(DRAWN):  # a column not held is empty: reading it fails loudly
+            setattr(self, c.name, array(c.typecode or ""))
         for name, column in input_columns(scenario, draws).items():
             setattr(self, name, column)
         self.advisor_ends_as = advisor_endings(
@@ -199,8 +208,10 @@ class CallTable:
         if original >= 0:
             self._keep_need(call, original)
             return call
+        batch, row = self._appended
+        clinical_u = float(batch.draws.clinical_u[row])
         self.advisor_ends_as.append(
-            advisor_ending(self.clinical_p, arrival, self.triaged[call], self.clinical_u[call])
+            advisor_ending(self.clinical_p, arrival, self.triaged[call], clinical_u)
         )
         self._waiting_of(call)
         return call
@@ -275,10 +286,11 @@ class CallTable:
         """The recorded columns as numpy arrays (without a copy where the type fits)."""
         columns = {}
         for c in RECORDED:
-            values = getattr(self, c.name)
-            columns[c.name] = np.frombuffer(values, dtype=values.typecode).astype(
-                c.dtype, copy=False
-            )
+            values = np.frombuffer(getattr(self, c.name), dtype=c.typecode)
+            if c.dtype == "bool":  # flags the engine sets to 0 or 1: the same bytes
+                columns[c.name] = values.view(np.bool_)
+            else:
+                columns[c.name] = values.astype(c.dtype, copy=False)
         for c in RECORDED:
             if c.recorded_if is not None:  # elsewhere the value means nothing: blank
                 blank = np.array(c.blank, dtype=c.dtype)

@@ -167,8 +167,11 @@ class CallCentre:
 
     def _refer(self, call: int, at: float, disposition: int) -> None:
         """Book the patient into the downstream service this disposition leads to, if any."""
+        routes = self.referrals[disposition]
+        if not routes:  # (``downstream_u`` is held only when there are services)
+            return
         u = self.calls.downstream_u[call]
-        for k, share in self.referrals[disposition]:
+        for k, share in routes:
             if u < share:
                 self.services[k].refer(call, at)
                 return

@@ -18,6 +18,12 @@ the fields of :class:`~sim111.engine.records.CallRecords` (every column with a
 the ``table`` ones, in the order below: the CSV order) and ``docs/records.md``
 (:mod:`sim111.engine.docs`). Adding a column is
 one line here (plus the code that fills it in).
+
+The engine holds every column for every call of the run, so a column costs
+its bytes times the calls (a year of England is 13 million): a draw used only
+to work out another column before the run (the clinical uniform, the
+call-back waiting uniforms) is not a column, and one used only by some
+scenarios is held only by them (``held_if``).
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ from typing import Any
 
 from sim111.engine.outcomes import NO_DISPOSITION, NO_PRIORITY, OUTCOMES, QUEUED_AT_END
 from sim111.scenario import DISPOSITIONS
-from sim111.scenario.limits import MAX_REDIALS
+from sim111.scenario.limits import MAX_CALLBACK_ATTEMPTS, MAX_REDIALS
 
 OFFERED, DRAWN, DERIVED, ENGINE, TABLE = "offered", "drawn", "derived", "engine", "table"
 KINDS = {
@@ -64,6 +70,7 @@ class Column:
     categories: tuple[str, ...] | None = None  # labels of the codes, in the table
     recorded_if: str | None = None
     needs_start_date: bool = False  # a table column only when the run has a date
+    held_if: str | None = None  # engine-held only if the scenario has some of these GROUPS
 
     @property
     def recorded(self) -> bool:
@@ -201,15 +208,27 @@ COLUMNS = (
     C("handle_min", DRAWN, "d", "float64", "min", "advisor handling time"),
     C("wait_s", TABLE, None, "float64", "s", "wait for an advisor (answered or hung up)"),
     # the engine's own: read during the run, not recorded
-    C("clinical_u", DRAWN, "d", None, "", "clinical if below P(clinical, given triaged) that day"),
     C("advisor_disposition", DRAWN, "b", None, "code", "disposition if the advisor closes"),
     C("clinician_disposition", DRAWN, "b", None, "code", "disposition if a clinician closes"),
-    C("callback_attempts_needed", DRAWN, "q", None, "", "the call-back attempt answered"),
-    C("callback_patience_u", DRAWN, "d", None, "", "how long they wait for a call-back"),
-    C("callback_action_u", DRAWN, "d", None, "", "what they do when that runs out"),
+    C(
+        "callback_attempts_needed",
+        DRAWN,
+        "h",
+        None,
+        "",
+        f"the call-back attempt answered (at most {MAX_CALLBACK_ATTEMPTS + 1}: never)",
+    ),
     C("redials", DRAWN, "b", None, "flag", "redials after hanging up"),
     C("redial_delay_min", DRAWN, "d", None, "min", "how soon after hanging up"),
-    C("downstream_u", DRAWN, "d", None, "", "which downstream service a disposition goes to"),
+    C(
+        "downstream_u",
+        DRAWN,
+        "d",
+        None,
+        "",
+        "which downstream service a disposition goes to",
+        held_if="downstream",
+    ),
     C("advisor_ends_as", DERIVED, "b", None, "code", "outcome the advisor call leads to"),
     C("callback_patience_min", DERIVED, "d", None, "min", "call-back patience, by class"),
     C("callback_action", DERIVED, "b", None, "code", "action when it runs out, by class"),

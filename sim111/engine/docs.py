@@ -40,6 +40,8 @@ def records_markdown() -> str:
     for c in ENGINE_HELD:
         if c.dtype is None:
             meaning = c.meaning + (f", one column per {GROUPS[c.per]}" if c.per else "")
+            if c.held_if:
+                meaning += f" (held only when the scenario has a {GROUPS[c.held_if]})"
             lines.append(f"| `{c.name}` | {c.kind} | `{c.typecode}` | {c.unit} | {meaning} |")
     return "\n".join(lines) + "\n"
 

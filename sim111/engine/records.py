@@ -145,13 +145,13 @@ _TABLE_ONLY: dict[str, Callable[[CallRecords, dt.date | None], object]] = {
 
 class Changes:
     """Step changes ``(time, +n/-n)`` logged as a run goes, kept as two typed arrays:
-    9-16 bytes a change where a list of tuples takes about 90 (a clinical call logs four)."""
+    12 bytes a change where a list of tuples takes about 90 (a clinical call logs four)."""
 
     __slots__ = ("delta", "time_min")
 
     def __init__(self) -> None:
         self.time_min = array("d")
-        self.delta = array("q")
+        self.delta = array("i")  # a change of a few people (StepLog levels are int64)
 
     def add(self, time_min: float, delta: int) -> None:
         """Log a change of ``delta`` at ``time_min``."""
@@ -189,14 +189,14 @@ class StepLog:
             return cls(np.array([0.0]), np.array([0]))
         if isinstance(changes, Changes):
             times = np.frombuffer(changes.time_min, dtype=np.float64)
-            deltas = np.frombuffer(changes.delta, dtype=np.int64)
+            deltas = np.frombuffer(changes.delta, dtype=np.int32)
         else:
             flat = np.fromiter(chain.from_iterable(changes), float, 2 * len(changes))
             times, deltas = flat[0::2], flat[1::2]
         if not chronological:
             order = np.argsort(times, kind="stable")
             times, deltas = times[order], deltas[order]
-        levels = np.cumsum(deltas).astype(np.int64)  # sums of small integers: exact
+        levels = np.cumsum(deltas, dtype=np.int64)  # sums of small integers: exact
         return cls(np.concatenate([[0.0], times]), np.concatenate([[0], levels]))
 
     def integral_to(self, at_min: np.ndarray) -> np.ndarray:
