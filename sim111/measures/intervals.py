@@ -73,6 +73,14 @@ def grouped_percentiles(
     return out
 
 
+def call_slots(slots: np.ndarray, last: int) -> np.ndarray:
+    """Slot numbers (float, from a division) as int32, at most ``last``: 4 bytes a call
+    where the int64 default takes 8 (the slots of a year of England are 50 MB)."""
+    out = np.empty(slots.size, dtype=np.int32 if last < 2**31 - 1 else np.int64)
+    np.minimum(slots, last, out=out, casting="unsafe")
+    return out
+
+
 def _count(slot: np.ndarray, mask: np.ndarray, n: int) -> np.ndarray:
     """How many of the calls in ``mask`` fall in each interval."""
     return np.bincount(slot[mask], minlength=n)
@@ -86,17 +94,22 @@ def _per_interval(integral_to: np.ndarray, width: float | np.ndarray) -> np.ndar
 
 def _answer_columns(calls: CallRecords, slot: np.ndarray, n: int) -> dict[str, np.ndarray]:
     """Calls offered, answered and abandoned; answer-time KPIs (by interval offered)."""
-    answered = ~np.isnan(calls.answer_min)
-    waits_s = (calls.answer_min - calls.arrival_min) * SECONDS_PER_MIN
-    abandoned = calls.outcome == ABANDONED
-    abandon_wait_s = (calls.end_min - calls.arrival_min) * SECONDS_PER_MIN
+    # waits are worked out for the calls that have one alone (a year of England is
+    # 13 million calls: 100 MB a column of them)
+    abandoned = np.flatnonzero(calls.outcome == ABANDONED)
+    abandon_wait_s = (calls.end_min[abandoned] - calls.arrival_min[abandoned]) * SECONDS_PER_MIN
+    abandoned_slot = slot[abandoned]
+    del abandoned
+    n_abandoned = np.bincount(abandoned_slot, minlength=n)
+    late = np.bincount(abandoned_slot[abandon_wait_s > ABANDON_GRACE_S], minlength=n)
+    del abandon_wait_s, abandoned_slot
     offered = np.bincount(slot, minlength=n)
-    n_answered = _count(slot, answered, n)
-    n_abandoned = _count(slot, abandoned, n)
-    within = _count(slot, answered & (waits_s <= ANSWER_TARGET_S), n)
-    late = _count(slot, abandoned & (abandon_wait_s > ABANDON_GRACE_S), n)
-    del abandon_wait_s
-    waits_s, answered_slot = waits_s[answered], slot[answered]
+    answered = np.flatnonzero(~np.isnan(calls.answer_min))
+    waits_s = (calls.answer_min[answered] - calls.arrival_min[answered]) * SECONDS_PER_MIN
+    answered_slot = slot[answered]
+    del answered
+    n_answered = np.bincount(answered_slot, minlength=n)
+    within = np.bincount(answered_slot[waits_s <= ANSWER_TARGET_S], minlength=n)
     p90, p95 = grouped_percentiles(waits_s, answered_slot, n, (90, 95))
     return {
         "calls_offered": offered,
@@ -116,7 +129,7 @@ def _advisor_time_columns(
 ) -> dict[str, np.ndarray]:
     """Queue length and advisors on duty and busy, averaged over each interval."""
     on = _per_interval(rec.advisors.integral_to(edges), width)
-    busy = _per_interval(busy_integral_to(*advisor_spans(rec), edges), width)
+    busy = _per_interval(busy_integral_to(*advisor_spans(rec), edges, owned=True), width)
     return {
         "mean_queue_length": _per_interval(busy_integral_to(*waiting_spans(rec), edges), width),
         "advisors_on_duty": on,
@@ -132,20 +145,20 @@ def _callback_columns(rec: RunRecords, slot: np.ndarray, n: int) -> dict[str, np
     only if its advisor call ended at least the target before the end of the run.
     """
     calls = rec.calls
-    callbacks = calls.clinical & ~calls.warm_transfer
-    cb_waits = callback_waits_min(calls)
+    callbacks = np.flatnonzero(calls.clinical & ~calls.warm_transfer)  # their rows alone
+    cb_waits = callback_waits_min(calls, callbacks)
     cb_slot = slot[callbacks]
-    reached = ~np.isnan(cb_waits[callbacks])
-    due = callbacks & (calls.advisor_end_min <= rec.horizon_min - CALLBACK_TARGET_MIN)
-    made = first_attempt_waits_min(calls) <= CALLBACK_TARGET_MIN
-    n_due = _count(slot, due, n)
+    reached = ~np.isnan(cb_waits)
+    due = calls.advisor_end_min[callbacks] <= rec.horizon_min - CALLBACK_TARGET_MIN
+    made = first_attempt_waits_min(calls, callbacks) <= CALLBACK_TARGET_MIN
+    n_due = _count(cb_slot, due, n)
     return {
         "clinical_calls": _count(slot, calls.clinical, n),
         "callbacks": np.bincount(cb_slot, minlength=n),
-        "callback_within_10min": _count(slot, due & made, n) / n_due,
-        "callback_reached_within_10min": _count(slot, due & (cb_waits <= CALLBACK_TARGET_MIN), n)
+        "callback_within_10min": _count(cb_slot, due & made, n) / n_due,
+        "callback_reached_within_10min": _count(cb_slot, due & (cb_waits <= CALLBACK_TARGET_MIN), n)
         / n_due,
-        "mean_callback_min": _grouped_mean(cb_waits[callbacks][reached], cb_slot[reached], n),
+        "mean_callback_min": _grouped_mean(cb_waits[reached], cb_slot[reached], n),
     }
 
 
@@ -192,8 +205,7 @@ def interval_kpis(rec: RunRecords) -> pd.DataFrame:
     width = rec.interval_min
     n = int(rec.horizon_min // width)
     edges = np.arange(n + 1, dtype=float) * width
-    slot = (rec.calls.arrival_min // width).astype(int)
-    np.minimum(slot, n - 1, out=slot)
+    slot = call_slots(rec.calls.arrival_min // width, n - 1)
     # Empty intervals give NaN shares and utilisations, not warnings.
     with np.errstate(invalid="ignore", divide="ignore"):
         return pd.DataFrame(
@@ -217,7 +229,8 @@ def slot_columns(rec: RunRecords, slot: np.ndarray, n: int) -> dict[str, np.ndar
     (the caller's way to leave out the warm-up). NaN where a slot has no calls.
     """
     keep = n + 1
-    capped = np.minimum(slot, n)  # every left-out call in one extra slot, dropped below
+    # every left-out call in one extra slot, dropped below
+    capped = slot if not slot.size or slot.max() <= n else np.minimum(slot, n)
     with np.errstate(invalid="ignore", divide="ignore"):
         columns = {
             **_answer_columns(rec.calls, capped, keep),

@@ -52,19 +52,31 @@ def _distinct(ids: np.ndarray) -> int:
     return int(np.count_nonzero(seen))
 
 
-def busy_integral_to(starts: np.ndarray, ends: np.ndarray, at_min: np.ndarray) -> np.ndarray:
-    """Person-minutes inside spans ``[starts, ends)`` from 0 to each time in ``at_min``."""
+def busy_integral_to(
+    starts: np.ndarray, ends: np.ndarray, at_min: np.ndarray, *, owned: bool = False
+) -> np.ndarray:
+    """Person-minutes inside spans ``[starts, ends)`` from 0 to each time in ``at_min``.
+
+    ``owned``: ``starts`` and ``ends`` are the caller's own copies, which may be
+    sorted and overwritten in place (no copy of them is made).
+    """
     at = np.asarray(at_min, dtype=float)
-    ns, cs = _sorted_sums(starts, at)
-    ne, ce = _sorted_sums(ends, at)
+    ns, cs = _sorted_sums(starts, at, owned)
+    ne, ce = _sorted_sums(ends, at, owned)
     return (at * ns - cs) - (at * ne - ce)
 
 
-def _sorted_sums(values: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _sorted_sums(
+    values: np.ndarray, at: np.ndarray, owned: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
     """How many of ``values`` are at most each of ``at``, and their sum (the running
-    sum of the sorted values). One sorted copy, summed in place: a year of England
-    is 13 million spans, and a copy of them 100 MB."""
-    s = np.sort(values)
+    sum of the sorted values). One sorted copy (none if ``owned``), summed in place:
+    a year of England is 13 million spans, and a copy of them 100 MB."""
+    if owned:
+        values.sort()
+        s = values
+    else:
+        s = np.sort(values)
     n = np.searchsorted(s, at, side="right")
     np.cumsum(s, out=s)
     sums = np.where(n > 0, s[np.maximum(n - 1, 0)] if s.size else 0.0, 0.0)
@@ -88,31 +100,48 @@ def waiting_spans(rec: RunRecords) -> tuple[np.ndarray, np.ndarray]:
     return calls.arrival_min, left
 
 
-def _window_integral(starts: np.ndarray, ends: np.ndarray, a: float, b: float) -> float:
-    values = busy_integral_to(starts, ends, np.array([a, b]))
+def _window_integral(
+    starts: np.ndarray, ends: np.ndarray, a: float, b: float, owned: bool = False
+) -> float:
+    values = busy_integral_to(starts, ends, np.array([a, b]), owned=owned)
     return max(float(values[1] - values[0]), 0.0)  # never negative by a rounding error
 
 
-def callback_waits_min(calls: CallRecords) -> np.ndarray:
+def _rows(column: np.ndarray, rows: np.ndarray | None) -> np.ndarray:
+    return column if rows is None else column[rows]
+
+
+def _unless_all(mask: np.ndarray) -> np.ndarray | None:
+    """``mask``, or ``None`` if it picks every row (a run without a warm-up)."""
+    return None if mask.all() else mask
+
+
+def callback_waits_min(calls: CallRecords, rows: np.ndarray | None = None) -> np.ndarray:
     """Minutes from the end of the advisor call to clinician contact, or to the start
-    at a provider for an escalated call-back (NaN if neither)."""
-    reached = np.where(np.isnan(calls.escalated_min), calls.contact_min, calls.provider_start_min)
-    return reached - calls.advisor_end_min
+    at a provider for an escalated call-back (NaN if neither); of the calls ``rows``
+    (indices), if given, else of every call."""
+    escalated = _rows(calls.escalated_min, rows)
+    reached = np.where(
+        np.isnan(escalated), _rows(calls.contact_min, rows), _rows(calls.provider_start_min, rows)
+    )
+    return reached - _rows(calls.advisor_end_min, rows)
 
 
-def first_attempt_waits_min(calls: CallRecords) -> np.ndarray:
-    """Minutes from the end of the advisor call to the first call-back attempt (NaN if none).
+def first_attempt_waits_min(calls: CallRecords, rows: np.ndarray | None = None) -> np.ndarray:
+    """Minutes from the end of the advisor call to the first call-back attempt (NaN if
+    none); of the calls ``rows`` (indices), if given, else of every call.
 
     The attempt counts whether or not the caller picked up: the NHS "call-back
     made" (:mod:`sim111.kpi_keys`). A call-back escalated to another provider
     before any attempt was made is made when that provider starts on it.
     """
+    first = _rows(calls.first_attempt_min, rows)
     made = np.where(
-        np.isnan(calls.first_attempt_min) & ~np.isnan(calls.escalated_min),
-        calls.provider_start_min,
-        calls.first_attempt_min,
+        np.isnan(first) & ~np.isnan(_rows(calls.escalated_min, rows)),
+        _rows(calls.provider_start_min, rows),
+        first,
     )
-    return made - calls.advisor_end_min
+    return made - _rows(calls.advisor_end_min, rows)
 
 
 def advisor_kpis(rec: RunRecords, counted: np.ndarray) -> dict[str, float]:
@@ -127,7 +156,7 @@ def advisor_kpis(rec: RunRecords, counted: np.ndarray) -> dict[str, float]:
     on_duty = rec.advisors.integral_to(np.array([a, b]))
     return {
         "calls_offered": float(offered),
-        "unique_callers": float(_distinct(calls.caller_id[counted])),
+        "unique_callers": float(_distinct(_rows(calls.caller_id, _unless_all(counted)))),
         "redials": float((counted & (calls.attempt > 0)).sum()),
         "calls_answered": float(waits.size),
         "answered_within_60s": _ratio((waits <= ANSWER_TARGET_S).sum(), waits.size),
@@ -137,7 +166,7 @@ def advisor_kpis(rec: RunRecords, counted: np.ndarray) -> dict[str, float]:
         "p90_answer_s": _stat(waits, "90"),
         "p95_answer_s": _stat(waits, "95"),
         "advisor_utilisation": _ratio(
-            _window_integral(*advisor_spans(rec), a, b), on_duty[1] - on_duty[0]
+            _window_integral(*advisor_spans(rec), a, b, owned=True), on_duty[1] - on_duty[0]
         ),
         "mean_queue_length": _window_integral(*waiting_spans(rec), a, b) / (b - a),
         "mean_advisors_on_duty": rec.advisors.mean_over(a, b),
@@ -156,12 +185,13 @@ def clinical_kpis(rec: RunRecords, counted: np.ndarray) -> dict[str, float]:
     a, b = rec.warmup_min, rec.horizon_min
     advisor_done = counted & ~np.isnan(calls.advisor_end_min)
     clinical = counted & calls.clinical
-    callbacks = clinical & ~calls.warm_transfer
-    waits = callback_waits_min(calls)
-    reached = callbacks & ~np.isnan(waits)
-    cb_waits = waits[reached]
-    due = callbacks & (calls.advisor_end_min <= b - CALLBACK_TARGET_MIN)
-    made = first_attempt_waits_min(calls) <= CALLBACK_TARGET_MIN
+    # the call-backs' own rows: their waits are worked out for them alone
+    callbacks = np.flatnonzero(clinical & ~calls.warm_transfer)
+    waits = callback_waits_min(calls, callbacks)
+    cb_waits = waits[~np.isnan(waits)]
+    ended = calls.advisor_end_min[callbacks]
+    due = ended <= b - CALLBACK_TARGET_MIN
+    made = first_attempt_waits_min(calls, callbacks) <= CALLBACK_TARGET_MIN
     on_duty = rec.clinicians.integral_to(np.array([a, b]))
     busy = rec.clinicians_busy.integral_to(np.array([a, b]))
     out = {
@@ -176,7 +206,7 @@ def clinical_kpis(rec: RunRecords, counted: np.ndarray) -> dict[str, float]:
         "max_callback_min": _stat(cb_waits, "max"),
         "clinical_contacts": float((clinical & ~np.isnan(calls.contact_min)).sum()),
         "callbacks_failed": _ratio(
-            (callbacks & (calls.outcome == CALLBACK_FAILED)).sum(), callbacks.sum()
+            (calls.outcome[callbacks] == CALLBACK_FAILED).sum(), callbacks.size
         ),
         "clinician_utilisation": _ratio(busy[1] - busy[0], on_duty[1] - on_duty[0]),
         "mean_awaiting_clinician": rec.awaiting_clinician.mean_over(a, b),
@@ -185,7 +215,7 @@ def clinical_kpis(rec: RunRecords, counted: np.ndarray) -> dict[str, float]:
     for k, (name, target) in enumerate(
         zip(rec.priority_names, rec.priority_targets_min, strict=True)
     ):
-        due_k = callbacks & (calls.priority == k) & (calls.advisor_end_min <= b - target)
+        due_k = (calls.priority[callbacks] == k) & (ended <= b - target)
         out[f"{PER_CLASS_PREFIX}{name}"] = _ratio((due_k & (waits <= target)).sum(), due_k.sum())
     return out
 

@@ -23,7 +23,7 @@ import pandas as pd
 
 from sim111.engine.calendar import WEEKDAY_NAMES, day_type
 from sim111.engine.records import RunRecords
-from sim111.measures.intervals import slot_columns, time_columns
+from sim111.measures.intervals import call_slots, slot_columns, time_columns
 from sim111.units import MINUTES_PER_DAY
 
 PERIOD_KINDS = ("day", "week", "month")
@@ -119,8 +119,12 @@ def _kind_kpis(rec: RunRecords, kind: str) -> pd.DataFrame:
     edges = period_edges_min(rec.start_date, rec.horizon_min, kind)
     n = edges.size - 1
     arrival = rec.calls.arrival_min
-    slot = np.searchsorted(edges, arrival, side="right") - 1
-    slot = np.where(arrival >= rec.warmup_min, np.clip(slot, 0, n - 1), n)
+    slot = np.searchsorted(edges, arrival, side="right")
+    slot -= 1
+    np.clip(slot, 0, n - 1, out=slot)
+    if rec.warmup_min > 0:
+        slot[arrival < rec.warmup_min] = n
+    slot = call_slots(slot, n)
     measured = np.maximum(edges, min(rec.warmup_min, rec.horizon_min))
     columns = {**slot_columns(rec, slot, n), **time_columns(rec, measured)}
     frame = pd.DataFrame({**_labels(rec, kind, edges), **columns})

@@ -119,3 +119,46 @@ def test_call_records_are_read_only_and_pickle(records):
     assert list(again.columns) == list(calls.columns)
     for name, column in calls.columns.items():
         np.testing.assert_array_equal(again.columns[name], column, strict=True)
+
+
+def test_a_column_some_scenarios_use_is_held_only_by_them():
+    from sim111.engine.calls import held
+    from sim111.engine.columns import BY_NAME
+
+    column = BY_NAME["downstream_u"]
+    with_services = load_scenario(SCENARIOS / "gp-direct-booking.toml")
+    assert with_services.downstream  # it books patients into a GP service
+    assert held(column, with_services)
+    assert not held(column, load_scenario(SCENARIOS / "typical-area.toml"))
+
+
+def test_draws_that_only_work_out_other_columns_are_not_held():
+    names = {c.name for c in ENGINE_HELD}
+    assert not {"clinical_u", "callback_patience_u", "callback_action_u"} & names
+
+
+def test_call_back_attempts_needed_fit_int16_and_decide_as_before():
+    """Past the most attempts any scenario may make (1,000) a caller is never reached,
+    whatever the number drawn: it is capped there, and held as int16."""
+    from sim111.engine.callers import draw_callers
+    from sim111.engine.columns import BY_NAME
+    from sim111.scenario.limits import MAX_CALLBACK_ATTEMPTS
+
+    s = load_scenario(SCENARIOS / "typical-area.toml").with_overrides(
+        {"clinical.callback_no_answer_share": 0.999}
+    )
+    rng = np.random.default_rng(3)
+    draws = draw_callers(s, lambda name: rng, 20_000)
+    needed = draws.callback_attempts_needed
+    assert needed.max() == MAX_CALLBACK_ATTEMPTS + 1  # 0.999**1000 = 37%: many capped
+    assert needed.min() >= 1
+    assert BY_NAME["callback_attempts_needed"].typecode == "h"
+    assert needed.max() <= np.iinfo(np.int16).max
+
+
+def test_records_flags_are_bool_views_of_the_engine_columns(records):
+    _, run = records
+    for name in ("triaged", "clinical", "warm_transfer", "bounced"):
+        values = run.calls.columns[name]
+        assert values.dtype == np.bool_
+        assert set(np.unique(values.view(np.int8)).tolist()) <= {0, 1}

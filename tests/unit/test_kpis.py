@@ -294,3 +294,38 @@ def test_downstream_wait_and_within_target():
     assert k["downstream_gp_within_target"] == pytest.approx(
         2 / 3
     )  # 50 <= 120, 190 > 120, 290 <= 360
+
+
+def test_busy_integral_of_owned_spans_sorts_them_in_place_with_the_same_sums():
+    rng = np.random.default_rng(8)
+    starts = rng.uniform(0, 1000, 5_000)
+    ends = starts + rng.exponential(10, 5_000)
+    at = np.array([0.0, 100.0, 555.5, 2000.0])
+    copied = busy_integral_to(starts, ends, at)
+    mine_s, mine_e = starts.copy(), ends.copy()
+    owned = busy_integral_to(mine_s, mine_e, at, owned=True)
+    assert owned.tolist() == copied.tolist()  # the same sorted sums: identical
+    assert np.all(np.diff(mine_s) >= 0)  # sorted (and summed) in place: no copy made
+    assert not np.all(np.diff(starts) >= 0)  # the caller's arrays left alone
+
+
+def test_call_back_waits_of_some_rows_are_those_rows_of_every_call():
+    from sim111.engine import simulate
+    from sim111.measures.kpis import callback_waits_min, first_attempt_waits_min
+    from sim111.scenario import load_scenario
+    from tests.conftest import SCENARIOS
+
+    s = load_scenario(SCENARIOS / "typical-area.toml").with_overrides({"run.days": 2})
+    calls = simulate(s, 0, 4).calls
+    rows = np.flatnonzero(calls.clinical & ~calls.warm_transfer)
+    assert rows.size > 100
+    for waits in (callback_waits_min, first_attempt_waits_min):
+        np.testing.assert_array_equal(waits(calls, rows), waits(calls)[rows])
+
+
+def test_call_slots_are_int32_and_capped():
+    from sim111.measures.intervals import call_slots
+
+    got = call_slots(np.array([0.0, 3.0, 7.0, 12.0]), 5)
+    assert got.dtype == np.int32
+    assert got.tolist() == [0, 3, 5, 5]
