@@ -21,7 +21,7 @@ import numpy as np
 
 from sim111.engine.calendar import run_days
 from sim111.engine.callers import CallerDraws, draw_callers, waiting_for_callback
-from sim111.engine.columns import BY_NAME, DERIVED, DRAWN, ENGINE, RECORDED, Column, of_kind
+from sim111.engine.columns import BY_NAME, DERIVED, DRAWN, ENGINE, RECORDED, of_kind
 from sim111.engine.outcomes import (
     AWAITING_CLINICIAN_AT_END,
     CLOSED_BY_ADVISOR,
@@ -70,7 +70,7 @@ def input_columns(scenario: Scenario, draws: CallerDraws) -> Inputs:
     inputs: Inputs = {
         c.name: compact(getattr(draws, c.name), c.typecode or "")
         for c in of_kind(DRAWN)
-        if held(c, scenario)
+        if c.held_by(scenario)
     }
     for c in of_kind(DERIVED):
         if c.per is not None:
@@ -79,11 +79,6 @@ def input_columns(scenario: Scenario, draws: CallerDraws) -> Inputs:
                 compact(PER_GROUP[c.name](g, draws), c.typecode or "") for g in groups
             ]
     return inputs
-
-
-def held(column: Column, scenario: Scenario) -> bool:
-    """Whether the engine holds ``column`` in a run of ``scenario``."""
-    return column.held_if is None or bool(getattr(scenario, column.held_if))
 
 
 def advisor_endings(
@@ -180,7 +175,9 @@ class CallTable:
         )
         self.callback_patience_min = compact(patience, "d")
         self.callback_action = compact(action, "b")
-        self._blanks = [(c.name, c.blank) for c in of_kind(ENGINE)]
+        self._blanks = [(c.name, c.blank) for c in of_kind(ENGINE) if c.held_by(scenario)]
+        for c in of_kind(ENGINE):  # a column not held is empty: writing it fails loudly
+            setattr(self, c.name, array(c.typecode or ""))
         for name, blank in self._blanks:
             setattr(self, name, array(BY_NAME[name].typecode or "", [blank]) * n)
         # appended rows draw from streams of their own, a batch at a time
@@ -285,7 +282,11 @@ class CallTable:
     def records(self) -> CallRecords:
         """The recorded columns as numpy arrays (without a copy where the type fits)."""
         columns = {}
+        n = len(self)
         for c in RECORDED:
+            if not c.held_by(self.scenario):  # blank for every call: one value, viewed n times
+                columns[c.name] = np.broadcast_to(np.array(c.blank, dtype=c.dtype), (n,))
+                continue
             values = np.frombuffer(getattr(self, c.name), dtype=c.typecode)
             if c.dtype == "bool":  # flags the engine sets to 0 or 1: the same bytes
                 columns[c.name] = values.view(np.bool_)

@@ -23,7 +23,10 @@ The engine holds every column for every call of the run, so a column costs
 its bytes times the calls (a year of England is 13 million): a draw used only
 to work out another column before the run (the clinical uniform, the
 call-back waiting uniforms) is not a column, and one used only by some
-scenarios is held only by them (``held_if``).
+scenarios is held only by them (``held_if``): a run without overflow
+providers holds no provider columns, one without downstream services no
+service columns (their records are the blank value, a read-only view of one
+value for every call: no memory).
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim111.engine.outcomes import NO_DISPOSITION, NO_PRIORITY, OUTCOMES, QUEUED_AT_END
-from sim111.scenario import DISPOSITIONS
+from sim111.scenario import DISPOSITIONS, Scenario
 from sim111.scenario.limits import MAX_CALLBACK_ATTEMPTS, MAX_REDIALS
 
 OFFERED, DRAWN, DERIVED, ENGINE, TABLE = "offered", "drawn", "derived", "engine", "table"
@@ -72,6 +75,10 @@ class Column:
     needs_start_date: bool = False  # a table column only when the run has a date
     held_if: str | None = None  # engine-held only if the scenario has some of these GROUPS
 
+    def held_by(self, scenario: Scenario) -> bool:
+        """Whether the engine holds this column in a run of ``scenario``."""
+        return self.held_if is None or bool(getattr(scenario, self.held_if))
+
     @property
     def recorded(self) -> bool:
         """Whether the column is a field of :class:`CallRecords`."""
@@ -79,6 +86,7 @@ class Column:
 
 
 C = Column
+P, S = "providers", "downstream"  # held only when the scenario has some (``held_if``)
 # In the order of the records table (CSV), then the engine's own columns.
 COLUMNS = (
     C("call_id", TABLE, None, "int64", "", "row number: the order calls were offered in"),
@@ -124,7 +132,16 @@ COLUMNS = (
         "the caller's call-back patience ran out (they acted: see outcome, repeat_of)",
         NAN,
     ),
-    C("escalated_min", ENGINE, "d", "float64", "min", "call-back escalated to a provider", NAN),
+    C(
+        "escalated_min",
+        ENGINE,
+        "d",
+        "float64",
+        "min",
+        "call-back escalated to a provider",
+        NAN,
+        held_if="providers",
+    ),
     C("end_min", ENGINE, "d", "float64", "min", "the journey ended (NaN: still in)", NAN),
     C(
         "outcome",
@@ -197,13 +214,18 @@ COLUMNS = (
         "several areas: the other area whose clinician assessed (-1: the call's own)",
         -1,
     ),
-    C("provider", ENGINE, "b", "int8", "index", "overflow provider sent to (-1: none)", -1),
-    C("provider_start_min", ENGINE, "d", "float64", "min", "the provider took the call", NAN),
-    C("bounced", ENGINE, "b", "bool", "flag", "a full provider sent it back to 111", False),
-    C("downstream", ENGINE, "b", "int8", "index", "service referred to (-1: none)", -1),
-    C("downstream_class", ENGINE, "b", "int8", "index", "urgency class there (-1: none)", -1),
-    C("downstream_start_min", ENGINE, "d", "float64", "min", "seen there (NaN: not yet)", NAN),
-    C("downstream_end_min", ENGINE, "d", "float64", "min", "that consultation ended", NAN),
+    *(
+        C(name, ENGINE, code, dtype, unit, meaning, blank, held_if=held_if)
+        for name, code, dtype, unit, meaning, blank, held_if in (
+            ("provider", "b", "int8", "index", "overflow provider sent to (-1: none)", -1, P),
+            ("provider_start_min", "d", "float64", "min", "the provider took the call", NAN, P),
+            ("bounced", "b", "bool", "flag", "a full provider sent it back to 111", False, P),
+            ("downstream", "b", "int8", "index", "service referred to (-1: none)", -1, S),
+            ("downstream_class", "b", "int8", "index", "urgency class there (-1: none)", -1, S),
+            ("downstream_start_min", "d", "float64", "min", "seen there (NaN: not yet)", NAN, S),
+            ("downstream_end_min", "d", "float64", "min", "that consultation ended", NAN, S),
+        )
+    ),
     C("patience_min", DRAWN, "d", "float64", "min", "how long the caller would wait"),
     C("handle_min", DRAWN, "d", "float64", "min", "advisor handling time"),
     C("wait_s", TABLE, None, "float64", "s", "wait for an advisor (answered or hung up)"),
@@ -237,7 +259,7 @@ COLUMNS = (
     C("downstream_handle_min", DERIVED, "d", None, "min", "consultation time", per="downstream"),
     C("urgency_class", DERIVED, "b", None, "index", "urgency class", per="downstream"),
 )
-del C
+del C, P, S
 BY_NAME = {c.name: c for c in COLUMNS}
 ENGINE_HELD = tuple(c for c in COLUMNS if c.typecode is not None)
 RECORDED = tuple(c for c in COLUMNS if c.recorded)

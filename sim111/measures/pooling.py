@@ -38,6 +38,19 @@ def _remap(codes: np.ndarray, own: tuple[str, ...], union: tuple[str, ...]) -> n
     return table[codes]  # -1 picks the last entry: -1
 
 
+def _same_blank(columns: Sequence[np.ndarray]) -> np.ndarray | None:
+    """The one value every non-empty column of ``columns`` is a view of, if each is such
+    a view (:meth:`~sim111.engine.calls.CallTable.records` of a column not held) and
+    the value is the same (with NaN the same as NaN); else ``None``."""
+    values = [c[:1] for c in columns if c.size]
+    if not values or any(c.strides != (0,) for c in columns if c.size):
+        return None
+    first = values[0]
+    if any(v.dtype != first.dtype or not np.array_equal(v, first, equal_nan=True) for v in values):
+        return None
+    return np.array(first[0], dtype=first.dtype)
+
+
 def _pooled_columns(
     records: Sequence[RunRecords],
     names: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]],
@@ -53,6 +66,13 @@ def _pooled_columns(
     caller_starts = np.concatenate([[0], np.cumsum(callers)[:-1]]).astype(int)
     pooled: dict[str, np.ndarray] = {}
     for name in list(records[0].calls.columns):
+        blank = _same_blank([rec.calls.columns[name] for rec in records])
+        if blank is not None:  # a column no area held (say, no providers): still one value
+            pooled[name] = np.broadcast_to(blank, (sum(sizes),))
+            if consume:
+                for rec in records:
+                    del rec.calls.columns[name]
+            continue
         parts = []
         for k, rec in enumerate(records):
             values = rec.calls.columns[name]

@@ -122,14 +122,23 @@ def test_call_records_are_read_only_and_pickle(records):
 
 
 def test_a_column_some_scenarios_use_is_held_only_by_them():
-    from sim111.engine.calls import held
     from sim111.engine.columns import BY_NAME
 
-    column = BY_NAME["downstream_u"]
     with_services = load_scenario(SCENARIOS / "gp-direct-booking.toml")
-    assert with_services.downstream  # it books patients into a GP service
-    assert held(column, with_services)
-    assert not held(column, load_scenario(SCENARIOS / "typical-area.toml"))
+    assert with_services.downstream and not with_services.providers
+    without = load_scenario(SCENARIOS / "typical-area.toml")
+    assert not without.downstream
+    for name in ("downstream_u", "downstream", "downstream_start_min"):
+        assert BY_NAME[name].held_by(with_services)
+        assert not BY_NAME[name].held_by(without)
+    for name in ("provider", "escalated_min", "bounced"):
+        assert not BY_NAME[name].held_by(with_services)
+    # a column not held is recorded as its blank for every call, in no memory
+    run = simulate(without.with_overrides({"run.days": 1}), 0, 1)
+    column = run.calls.columns["downstream_start_min"]
+    assert column.strides == (0,) and len(column) == len(run.calls)
+    assert np.isnan(column).all()
+    assert (run.calls.columns["downstream"] == -1).all()
 
 
 def test_draws_that_only_work_out_other_columns_are_not_held():

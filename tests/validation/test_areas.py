@@ -290,3 +290,32 @@ def test_a_national_pool_answers_queued_callers_oldest_first_whatever_their_area
     tied = np.diff(arrival[waited][order]) == 0
     assert waited.sum() > 1000 and (tied & (np.diff(area[waited][order]) != 0)).sum() > 100
     assert np.all(np.diff(answered) >= 0)
+
+
+def test_pooled_columns_no_area_held_stay_one_value_and_mixed_ones_concatenate():
+    """A column no area holds (no providers anywhere) pools to a view of its blank, in
+    no memory; one only some areas hold pools to each area's values in turn."""
+    plain = simulate_areas(two_areas(), 0, 3)
+    pooled = pooled_records(plain).calls
+    assert pooled.columns["provider_start_min"].strides == (0,)
+    assert len(pooled.columns["provider"]) == sum(len(r.calls) for r in plain)
+    assert (pooled.provider == -1).all() and np.isnan(pooled.escalated_min).all()
+
+    mixed = two_areas(
+        **{
+            "areas.0.providers": [
+                {"name": "neighbour", "count": 1, "handle_time": {"kind": "fixed", "mean_min": 9}}
+            ],
+            "areas.0.overflow": [{"provider": "neighbour", "queue_length_over": 1}],
+            "areas.0.advisors.roster_scale": 0.15,
+        }
+    )
+    by_area = simulate_areas(mixed, 0, 3)
+    assert by_area[0].calls.provider_start_min.strides != (0,)
+    assert by_area[1].calls.provider_start_min.strides == (0,)
+    together = pooled_records(by_area).calls
+    np.testing.assert_array_equal(
+        together.provider_start_min,
+        np.concatenate([r.calls.provider_start_min for r in by_area]),
+    )
+    assert (together.provider >= 0).sum() == (by_area[0].calls.provider >= 0).sum() > 0
