@@ -33,11 +33,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from sim111.engine.outcomes import NO_DISPOSITION, NO_PRIORITY, OUTCOMES, QUEUED_AT_END
-from sim111.scenario import DISPOSITIONS, Scenario
+from sim111.scenario import DISPOSITIONS
 from sim111.scenario.limits import MAX_CALLBACK_ATTEMPTS, MAX_REDIALS
+
+if TYPE_CHECKING:
+    from sim111.scenario import Scenario
 
 OFFERED, DRAWN, DERIVED, ENGINE, TABLE = "offered", "drawn", "derived", "engine", "table"
 KINDS = {
@@ -73,7 +76,8 @@ class Column:
     categories: tuple[str, ...] | None = None  # labels of the codes, in the table
     recorded_if: str | None = None
     needs_start_date: bool = False  # a table column only when the run has a date
-    held_if: str | None = None  # engine-held only if the scenario has some of these GROUPS
+    # engine-held only if the scenario has some of these (a key of GROUPS)
+    held_if: Literal["providers", "downstream"] | None = None
 
     def held_by(self, scenario: Scenario) -> bool:
         """Whether the engine holds this column in a run of ``scenario``."""
@@ -86,7 +90,9 @@ class Column:
 
 
 C = Column
-P, S = "providers", "downstream"  # held only when the scenario has some (``held_if``)
+# held only when the scenario has some (``held_if``)
+P: Literal["providers"] = "providers"
+S: Literal["downstream"] = "downstream"
 # In the order of the records table (CSV), then the engine's own columns.
 COLUMNS = (
     C("call_id", TABLE, None, "int64", "", "row number: the order calls were offered in"),
@@ -214,17 +220,66 @@ COLUMNS = (
         "several areas: the other area whose clinician assessed (-1: the call's own)",
         -1,
     ),
-    *(
-        C(name, ENGINE, code, dtype, unit, meaning, blank, held_if=held_if)
-        for name, code, dtype, unit, meaning, blank, held_if in (
-            ("provider", "b", "int8", "index", "overflow provider sent to (-1: none)", -1, P),
-            ("provider_start_min", "d", "float64", "min", "the provider took the call", NAN, P),
-            ("bounced", "b", "bool", "flag", "a full provider sent it back to 111", False, P),
-            ("downstream", "b", "int8", "index", "service referred to (-1: none)", -1, S),
-            ("downstream_class", "b", "int8", "index", "urgency class there (-1: none)", -1, S),
-            ("downstream_start_min", "d", "float64", "min", "seen there (NaN: not yet)", NAN, S),
-            ("downstream_end_min", "d", "float64", "min", "that consultation ended", NAN, S),
-        )
+    C(
+        "provider",
+        ENGINE,
+        "b",
+        "int8",
+        "index",
+        "overflow provider sent to (-1: none)",
+        -1,
+        held_if=P,
+    ),
+    C(
+        "provider_start_min",
+        ENGINE,
+        "d",
+        "float64",
+        "min",
+        "the provider took the call",
+        NAN,
+        held_if=P,
+    ),
+    C(
+        "bounced",
+        ENGINE,
+        "b",
+        "bool",
+        "flag",
+        "a full provider sent it back to 111",
+        False,
+        held_if=P,
+    ),
+    C("downstream", ENGINE, "b", "int8", "index", "service referred to (-1: none)", -1, held_if=S),
+    C(
+        "downstream_class",
+        ENGINE,
+        "b",
+        "int8",
+        "index",
+        "urgency class there (-1: none)",
+        -1,
+        held_if=S,
+    ),
+    C(
+        "downstream_start_min",
+        ENGINE,
+        "d",
+        "float64",
+        "min",
+        "seen there (NaN: not yet)",
+        NAN,
+        held_if=S,
+    ),
+    C(
+        "downstream_end_min",
+        ENGINE,
+        "d",
+        "float64",
+        "min",
+        "that consultation ended",
+        NAN,
+        held_if=S,
     ),
     C("patience_min", DRAWN, "d", "float64", "min", "how long the caller would wait"),
     C("handle_min", DRAWN, "d", "float64", "min", "advisor handling time"),

@@ -22,6 +22,11 @@ def records_markdown() -> str:
         "One row per offered call; a redial is a new row with the same `caller_id`.",
         "Times are minutes on the run clock from 00:00 of the first day.",
         "",
+        "In `CallRecords` (the records in Python) a column the run did not hold, as",
+        "the provider columns of a scenario without overflow providers, is its blank",
+        "for every call: one value viewed once a call (`strides == (0,)`), read-only.",
+        "The flags are views of the engine's int8 columns. Copy a column to change it.",
+        "",
         "## Kinds",
         "",
     ]
@@ -34,6 +39,8 @@ def records_markdown() -> str:
             meaning += " — labels: " + ", ".join(f"`{x}`" for x in c.categories)
         if c.needs_start_date:
             meaning += " (only when the run has a start date)"
+        if c.held_if:
+            meaning += f" (held only when the scenario has a {GROUPS[c.held_if]}; else blank)"
         lines.append(f"| `{c.name}` | {c.kind} | {c.dtype} | {c.unit} | {_blank(c)} | {meaning} |")
     lines += ["", "## Engine-only columns (read during a run, not recorded)", ""]
     lines += ["| column | kind | typecode | unit | meaning |", "|---|---|---|---|---|"]

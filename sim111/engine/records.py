@@ -13,6 +13,7 @@ from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import chain
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -79,9 +80,26 @@ class CallRecords:
 
     Times are minutes on the run clock, NaN where not reached. A column is an
     attribute: ``records.outcome``; :attr:`columns` holds them all in order.
+
+    Columns are read-only in spirit and some in fact: a column the run did not
+    hold (say, ``provider`` in a scenario without overflow providers; see
+    ``held_if`` in :mod:`~sim111.engine.columns`) is its blank for every call,
+    one value viewed ``len(records)`` times (``strides == (0,)``), and pickles
+    as such; the flags are views of the engine's int8 columns. Copy a column
+    before changing it.
     """
 
     columns: dict[str, np.ndarray]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle a one-value column as its value and length, not ``len`` copies of it
+        (numpy pickles a view with no strides by copying it out: a worker's records of
+        a year would carry hundreds of megabytes of blanks back)."""
+        packed = {
+            name: (values[:1].copy(), values.size) if _one_value(values) else values
+            for name, values in self.columns.items()
+        }
+        return (_unpack, (packed,))
 
     def __init__(self, **columns: np.ndarray) -> None:
         if columns.keys() != set(_FIELDS):
@@ -126,6 +144,19 @@ class CallRecords:
         return pd.Categorical.from_codes(values.astype(int), categories=column.categories)
 
 
+def _one_value(values: np.ndarray) -> bool:
+    """Whether ``values`` is one value viewed again and again (no strides, not empty)."""
+    return values.ndim == 1 and values.size > 1 and values.strides == (0,)
+
+
+def _unpack(packed: dict[str, np.ndarray | tuple[np.ndarray, int]]) -> CallRecords:
+    columns = {
+        name: np.broadcast_to(v[0][0], (v[1],)) if isinstance(v, tuple) else v
+        for name, v in packed.items()
+    }
+    return CallRecords(**columns)
+
+
 def _wait_s(calls: CallRecords, start_date: dt.date | None) -> np.ndarray:
     wait = np.where(np.isnan(calls.answer_min), calls.end_min, calls.answer_min)
     return (wait - calls.arrival_min) * SECONDS_PER_MIN
@@ -151,7 +182,7 @@ class Changes:
 
     def __init__(self) -> None:
         self.time_min = array("d")
-        self.delta = array("i")  # a change of a few people (StepLog levels are int64)
+        self.delta = array("i")  # a change of a few people, as C int (StepLog levels: int64)
 
     def add(self, time_min: float, delta: int) -> None:
         """Log a change of ``delta`` at ``time_min``."""
@@ -189,7 +220,7 @@ class StepLog:
             return cls(np.array([0.0]), np.array([0]))
         if isinstance(changes, Changes):
             times = np.frombuffer(changes.time_min, dtype=np.float64)
-            deltas = np.frombuffer(changes.delta, dtype=np.int32)
+            deltas = np.frombuffer(changes.delta, dtype=np.intc)
         else:
             flat = np.fromiter(chain.from_iterable(changes), float, 2 * len(changes))
             times, deltas = flat[0::2], flat[1::2]

@@ -74,8 +74,9 @@ def grouped_percentiles(
 
 
 def call_slots(slots: np.ndarray, last: int) -> np.ndarray:
-    """Slot numbers (float, from a division) as int32, at most ``last``: 4 bytes a call
-    where the int64 default takes 8 (the slots of a year of England are 50 MB)."""
+    """Slot numbers (whole numbers, as floats from a division or as integers) as
+    int32, at most ``last``: 4 bytes a call where int64 takes 8 (the slots of a year
+    of England are 50 MB)."""
     out = np.empty(slots.size, dtype=np.int32 if last < 2**31 - 1 else np.int64)
     np.minimum(slots, last, out=out, casting="unsafe")
     return out

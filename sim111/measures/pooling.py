@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from sim111.engine.columns import BY_NAME
 from sim111.engine.memory import release_freed_memory
 from sim111.engine.records import CallRecords, RunRecords, StepLog
 
@@ -38,17 +39,20 @@ def _remap(codes: np.ndarray, own: tuple[str, ...], union: tuple[str, ...]) -> n
     return table[codes]  # -1 picks the last entry: -1
 
 
-def _same_blank(columns: Sequence[np.ndarray]) -> np.ndarray | None:
-    """The one value every non-empty column of ``columns`` is a view of, if each is such
-    a view (:meth:`~sim111.engine.calls.CallTable.records` of a column not held) and
-    the value is the same (with NaN the same as NaN); else ``None``."""
-    values = [c[:1] for c in columns if c.size]
-    if not values or any(c.strides != (0,) for c in columns if c.size):
+def _same_blank(name: str, columns: Sequence[np.ndarray]) -> np.ndarray | None:
+    """Column ``name``'s blank, if every non-empty one of ``columns`` is a view of it
+    alone (:meth:`~sim111.engine.calls.CallTable.records` of a column not held);
+    else ``None``. Only the blank: other values may need offsets or new codes."""
+    column = BY_NAME[name]
+    if column.blank is None:  # a column without a blank (drawn, offered) is always held
         return None
-    first = values[0]
-    if any(v.dtype != first.dtype or not np.array_equal(v, first, equal_nan=True) for v in values):
+    blank = np.array(column.blank, dtype=column.dtype)
+    kept = [c for c in columns if c.size]
+    if not kept or any(c.strides != (0,) or c.dtype != blank.dtype for c in kept):
         return None
-    return np.array(first[0], dtype=first.dtype)
+    if not all(np.array_equal(c[:1], blank[None], equal_nan=True) for c in kept):
+        return None
+    return blank
 
 
 def _pooled_columns(
@@ -66,7 +70,7 @@ def _pooled_columns(
     caller_starts = np.concatenate([[0], np.cumsum(callers)[:-1]]).astype(int)
     pooled: dict[str, np.ndarray] = {}
     for name in list(records[0].calls.columns):
-        blank = _same_blank([rec.calls.columns[name] for rec in records])
+        blank = _same_blank(name, [rec.calls.columns[name] for rec in records])
         if blank is not None:  # a column no area held (say, no providers): still one value
             pooled[name] = np.broadcast_to(blank, (sum(sizes),))
             if consume:

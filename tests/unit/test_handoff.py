@@ -198,3 +198,21 @@ def test_a_file_without_a_whole_header_is_an_oserror(folder) -> None:
     Path(sent.path).write_bytes(b"\xff" * 8 + b"\x00" * (sent.size - 8))  # 2**64-1 buffers
     with pytest.raises(OSError, match="header"):
         receive(sent, folder)
+
+
+def test_records_come_back_through_a_file_with_their_one_value_columns_still_one(
+    folder,
+) -> None:
+    from sim111.engine import simulate
+    from sim111.scenario import load_scenario
+    from tests.conftest import SCENARIOS
+
+    scenario = load_scenario(SCENARIOS / "typical-area.toml").with_overrides({"run.days": 3})
+    calls = simulate(scenario, 0, 1).calls
+    sent = send(*pickled(calls), folder.path)
+    assert isinstance(sent, Filed)
+    got = receive(sent, folder)
+    for name, values in calls.columns.items():
+        assert np.array_equal(got.columns[name], values, equal_nan=values.dtype.kind == "f")
+        assert (got.columns[name].strides == (0,)) == (values.strides == (0,)), name
+    assert got.columns["downstream_end_min"].strides == (0,)

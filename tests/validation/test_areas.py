@@ -319,3 +319,21 @@ def test_pooled_columns_no_area_held_stay_one_value_and_mixed_ones_concatenate()
         np.concatenate([r.calls.provider_start_min for r in by_area]),
     )
     assert (together.provider >= 0).sum() == (by_area[0].calls.provider >= 0).sum() > 0
+
+
+def test_pooling_keeps_as_one_value_only_a_blank():
+    """Any other value shared by every area may still need offsets or new codes: a
+    provider code 0 is each area's own first provider, and pools to two codes."""
+    import dataclasses
+
+    from sim111.engine.records import CallRecords
+
+    by_area = list(simulate_areas(two_areas(), 0, 3))
+    for k, name in enumerate(("p_a", "p_b")):
+        rec = by_area[k]
+        columns = dict(rec.calls.columns)
+        columns["provider"] = np.broadcast_to(np.int8(0), (len(rec.calls),))
+        by_area[k] = dataclasses.replace(rec, calls=CallRecords(**columns), provider_names=(name,))
+    pooled = pooled_records(by_area)
+    assert pooled.provider_names == ("p_a", "p_b")
+    assert sorted(np.unique(pooled.calls.provider).tolist()) == [0, 1]
