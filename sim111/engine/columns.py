@@ -89,10 +89,18 @@ class Column:
         return self.dtype is not None and self.kind != TABLE
 
 
+def _held_only_with(
+    held_if: Literal["providers", "downstream"], *rows: tuple[str, str, str, str, str, Any]
+) -> tuple[Column, ...]:
+    """Engine columns ``(name, typecode, dtype, unit, meaning, blank)`` held only when
+    the scenario has some of ``held_if``."""
+    return tuple(
+        Column(name, ENGINE, code, dtype, unit, meaning, blank, held_if=held_if)
+        for name, code, dtype, unit, meaning, blank in rows
+    )
+
+
 C = Column
-# held only when the scenario has some (``held_if``)
-P: Literal["providers"] = "providers"
-S: Literal["downstream"] = "downstream"
 # In the order of the records table (CSV), then the engine's own columns.
 COLUMNS = (
     C("call_id", TABLE, None, "int64", "", "row number: the order calls were offered in"),
@@ -220,66 +228,18 @@ COLUMNS = (
         "several areas: the other area whose clinician assessed (-1: the call's own)",
         -1,
     ),
-    C(
-        "provider",
-        ENGINE,
-        "b",
-        "int8",
-        "index",
-        "overflow provider sent to (-1: none)",
-        -1,
-        held_if=P,
+    *_held_only_with(
+        "providers",
+        ("provider", "b", "int8", "index", "overflow provider sent to (-1: none)", -1),
+        ("provider_start_min", "d", "float64", "min", "the provider took the call", NAN),
+        ("bounced", "b", "bool", "flag", "a full provider sent it back to 111", False),
     ),
-    C(
-        "provider_start_min",
-        ENGINE,
-        "d",
-        "float64",
-        "min",
-        "the provider took the call",
-        NAN,
-        held_if=P,
-    ),
-    C(
-        "bounced",
-        ENGINE,
-        "b",
-        "bool",
-        "flag",
-        "a full provider sent it back to 111",
-        False,
-        held_if=P,
-    ),
-    C("downstream", ENGINE, "b", "int8", "index", "service referred to (-1: none)", -1, held_if=S),
-    C(
-        "downstream_class",
-        ENGINE,
-        "b",
-        "int8",
-        "index",
-        "urgency class there (-1: none)",
-        -1,
-        held_if=S,
-    ),
-    C(
-        "downstream_start_min",
-        ENGINE,
-        "d",
-        "float64",
-        "min",
-        "seen there (NaN: not yet)",
-        NAN,
-        held_if=S,
-    ),
-    C(
-        "downstream_end_min",
-        ENGINE,
-        "d",
-        "float64",
-        "min",
-        "that consultation ended",
-        NAN,
-        held_if=S,
+    *_held_only_with(
+        "downstream",
+        ("downstream", "b", "int8", "index", "service referred to (-1: none)", -1),
+        ("downstream_class", "b", "int8", "index", "urgency class there (-1: none)", -1),
+        ("downstream_start_min", "d", "float64", "min", "seen there (NaN: not yet)", NAN),
+        ("downstream_end_min", "d", "float64", "min", "that consultation ended", NAN),
     ),
     C("patience_min", DRAWN, "d", "float64", "min", "how long the caller would wait"),
     C("handle_min", DRAWN, "d", "float64", "min", "advisor handling time"),
@@ -314,7 +274,7 @@ COLUMNS = (
     C("downstream_handle_min", DERIVED, "d", None, "min", "consultation time", per="downstream"),
     C("urgency_class", DERIVED, "b", None, "index", "urgency class", per="downstream"),
 )
-del C, P, S
+del C
 BY_NAME = {c.name: c for c in COLUMNS}
 ENGINE_HELD = tuple(c for c in COLUMNS if c.typecode is not None)
 RECORDED = tuple(c for c in COLUMNS if c.recorded)
