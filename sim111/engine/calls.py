@@ -21,13 +21,13 @@ import numpy as np
 
 from sim111.engine.calendar import run_days
 from sim111.engine.callers import CallerDraws, draw_callers, waiting_for_callback
-from sim111.engine.columns import BY_NAME, DERIVED, DRAWN, ENGINE, RECORDED, of_kind
+from sim111.engine.columns import BY_NAME, DERIVED, DRAWN, ENGINE, ENGINE_HELD, RECORDED, of_kind
 from sim111.engine.outcomes import (
     AWAITING_CLINICIAN_AT_END,
     CLOSED_BY_ADVISOR,
     CLOSED_NO_TRIAGE,
 )
-from sim111.engine.records import CallRecords
+from sim111.engine.records import CallRecords, one_value
 from sim111.engine.streams import RandomStreams
 from sim111.scenario import Scenario
 from sim111.units import MINUTES_PER_DAY
@@ -163,8 +163,9 @@ class CallTable:
         self.arrival_min = compact(arrivals, BY_NAME["arrival_min"].typecode or "")
         self.caller_id = compact(np.arange(n), BY_NAME["caller_id"].typecode or "")
         self.attempt = array(BY_NAME["attempt"].typecode or "", [0]) * n
-        for c in of_kind(DRAWN):  # a column not held is empty: reading it fails loudly
-            setattr(self, c.name, array(c.typecode or ""))
+        for c in ENGINE_HELD:  # a column not held is empty: using it fails loudly
+            if not c.held_by(scenario):
+                setattr(self, c.name, array(c.typecode or ""))
         for name, column in input_columns(scenario, draws).items():
             setattr(self, name, column)
         self.advisor_ends_as = advisor_endings(
@@ -176,8 +177,6 @@ class CallTable:
         self.callback_patience_min = compact(patience, "d")
         self.callback_action = compact(action, "b")
         self._blanks = [(c.name, c.blank) for c in of_kind(ENGINE) if c.held_by(scenario)]
-        for c in of_kind(ENGINE):  # a column not held is empty: writing it fails loudly
-            setattr(self, c.name, array(c.typecode or ""))
         for name, blank in self._blanks:
             setattr(self, name, array(BY_NAME[name].typecode or "", [blank]) * n)
         # appended rows draw from streams of their own, a batch at a time
@@ -284,8 +283,8 @@ class CallTable:
         columns = {}
         n = len(self)
         for c in RECORDED:
-            if not c.held_by(self.scenario):  # blank for every call: one value, viewed n times
-                columns[c.name] = np.broadcast_to(np.array(c.blank, dtype=c.dtype), (n,))
+            if not c.held_by(self.scenario):  # blank for every call, in the memory of one
+                columns[c.name] = one_value(np.array(c.blank, dtype=c.dtype), n)
                 continue
             values = np.frombuffer(getattr(self, c.name), dtype=c.typecode)
             if c.dtype == "bool":  # flags the engine sets to 0 or 1: the same bytes

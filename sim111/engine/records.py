@@ -96,7 +96,7 @@ class CallRecords:
         (numpy pickles a view with no strides by copying it out: a worker's records of
         a year would carry hundreds of megabytes of blanks back)."""
         packed = {
-            name: (values[:1].copy(), values.size) if _one_value(values) else values
+            name: (values[:1].copy(), values.size) if is_one_value(values) else values
             for name, values in self.columns.items()
         }
         return (_unpack, (packed,))
@@ -144,15 +144,21 @@ class CallRecords:
         return pd.Categorical.from_codes(values.astype(int), categories=column.categories)
 
 
-def _one_value(values: np.ndarray) -> bool:
-    """Whether ``values`` is one value viewed again and again (no strides, not empty)."""
+def one_value(value: Any, n: int) -> np.ndarray:
+    """A column of ``n`` calls that is ``value`` for each, in the memory of one value
+    (a read-only view with no strides)."""
+    return np.broadcast_to(value, (n,))
+
+
+def is_one_value(values: np.ndarray) -> bool:
+    """Whether ``values`` is one value viewed again and again (:func:`one_value`; more
+    than one call)."""
     return values.ndim == 1 and values.size > 1 and values.strides == (0,)
 
 
 def _unpack(packed: dict[str, np.ndarray | tuple[np.ndarray, int]]) -> CallRecords:
     columns = {
-        name: np.broadcast_to(v[0][0], (v[1],)) if isinstance(v, tuple) else v
-        for name, v in packed.items()
+        name: one_value(v[0][0], v[1]) if isinstance(v, tuple) else v for name, v in packed.items()
     }
     return CallRecords(**columns)
 

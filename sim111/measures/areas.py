@@ -25,7 +25,12 @@ from sim111.engine.records import RunRecords
 from sim111.kpi_keys import AREA_PREFIX, MISSING_PREFIX, WORST_PREFIX
 from sim111.measures.backlog import ratio
 from sim111.measures.costs import cost_kpis, kpi_years
-from sim111.measures.kpis import busy_integral_to, disposition_counts, replication_kpis
+from sim111.measures.kpis import (
+    advisor_spans,
+    busy_integral_to,
+    disposition_counts,
+    replication_kpis,
+)
 from sim111.measures.pooling import pooled_records
 from sim111.scenario import Scenario
 from sim111.scenario.areas import pool_keys
@@ -80,16 +85,14 @@ def own_staff_utilisation(records: Sequence[RunRecords]) -> list[float]:
     """
     pieces: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in records]
     for k, rec in enumerate(records):
-        calls = rec.calls
-        served = np.flatnonzero(~np.isnan(calls.answer_min))
-        lender = calls.advisor_area[served]
+        start, end = advisor_spans(rec)
+        lender = rec.calls.advisor_area[~np.isnan(rec.calls.answer_min)]
         staff = np.where(lender >= 0, lender, k)  # whose advisor answered
         del lender
-        order = served[np.argsort(staff, kind="stable")]
+        order = np.argsort(staff, kind="stable")
         bounds = np.cumsum(np.bincount(staff, minlength=len(records)))
-        del served, staff
-        start, end = calls.answer_min[order], calls.advisor_end_min[order]
-        end[np.isnan(end)] = rec.horizon_min
+        del staff
+        start, end = start[order], end[order]
         del order
         for lender_k in np.flatnonzero(np.diff(bounds, prepend=0)):
             mine = slice(bounds[lender_k - 1] if lender_k else 0, bounds[lender_k])

@@ -14,7 +14,7 @@ import numpy as np
 
 from sim111.engine.columns import BY_NAME
 from sim111.engine.memory import release_freed_memory
-from sim111.engine.records import CallRecords, RunRecords, StepLog
+from sim111.engine.records import CallRecords, RunRecords, StepLog, is_one_value, one_value
 
 
 def sum_steps(logs: Sequence[StepLog]) -> StepLog:
@@ -48,7 +48,7 @@ def _same_blank(name: str, columns: Sequence[np.ndarray]) -> np.ndarray | None:
         return None
     blank = np.array(column.blank, dtype=column.dtype)
     kept = [c for c in columns if c.size]
-    if not kept or any(c.strides != (0,) or c.dtype != blank.dtype for c in kept):
+    if not kept or any(not is_one_value(c) or c.dtype != blank.dtype for c in kept):
         return None
     if not all(np.array_equal(c[:1], blank[None], equal_nan=True) for c in kept):
         return None
@@ -72,7 +72,7 @@ def _pooled_columns(
     for name in list(records[0].calls.columns):
         blank = _same_blank(name, [rec.calls.columns[name] for rec in records])
         if blank is not None:  # a column no area held (say, no providers): still one value
-            pooled[name] = np.broadcast_to(blank, (sum(sizes),))
+            pooled[name] = one_value(blank, sum(sizes))
             if consume:
                 for rec in records:
                     del rec.calls.columns[name]
