@@ -89,7 +89,7 @@ def test_the_loop_offers_arrivals_after_events_at_the_same_time_and_stops_before
     clock.run(arrivals, 3, lambda i: seen.append((f"arrival {i}", clock.now)), 4.0)
     assert seen == [("event", 2.0), ("arrival 0", 2.0), ("arrival 1", 3.0)]
     assert clock.now == env.now == 4.0
-    assert len(env._queue) == 1  # the event at exactly `until` is left pending
+    assert clock.pending == 1  # the event at exactly `until` is left pending
 
 
 def test_a_failed_simpy_event_raises():
@@ -98,3 +98,35 @@ def test_a_failed_simpy_event_raises():
     env.event().fail(ValueError("boom"))
     with pytest.raises(ValueError, match="boom"):
         clock.run(array("d"), 0, lambda i: None, 1.0)
+
+
+def test_events_set_aside_before_the_run_keep_simpys_order():
+    # Shift starts are scheduled before the run and fed to the heap an hour ahead
+    # of the clock: every event must still come in SimPy's own order (time, then
+    # scheduling order), ties with wake-ups scheduled during the run included.
+    def schedule(env: simpy.Environment, seen: list[str]) -> None:
+        for k, t in enumerate([0.0, 30.0, 30.0, 60.0, 61.0, 600.0, 600.0, 1440.0, 5000.0]):
+            env.timeout(t).callbacks.append(lambda e, k=k: seen.append(f"timeout {k}"))
+
+    reference: list[str] = []
+    env = simpy.Environment()
+    schedule(env, reference)
+
+    def echo(at: float, name: str) -> None:  # a wake-up scheduled at run time, as a Timeout
+        env.timeout(at - env.now).callbacks.append(lambda e: reference.append(name))
+
+    env.timeout(10.0).callbacks.append(lambda e: echo(600.0, "late wake-up"))
+    env.timeout(10.0).callbacks.append(lambda e: echo(61.0, "wake-up at 61"))
+    env.run(until=5000.0)
+
+    seen: list[str] = []
+    env = simpy.Environment()
+    schedule(env, seen)
+    clock = Scheduler(env)
+    env.timeout(10.0).callbacks.append(lambda e: clock.at(600.0, seen.append, "late wake-up"))
+    env.timeout(10.0).callbacks.append(lambda e: clock.at(61.0, seen.append, "wake-up at 61"))
+    clock.run(array("d", [5.0, 59.5, 2000.0]), 3, lambda i: None, 5000.0)
+    assert seen == reference
+    assert clock.pending == 1  # the timeout at exactly `until`
+    clock.clear()
+    assert clock.pending == 0
