@@ -3,107 +3,30 @@
 The engine reads and writes calls one element at a time, by call index, so
 each column is an ``array.array`` (a list would hold a Python object per call,
 32 bytes a float, which a year-long replication feels) handed to numpy
-uncopied at the end. Everything about a call that follows from its draws —
-its handling time with each clinician group, provider and downstream service,
-its urgency class at each service, how its advisor call ends — is computed
-for a whole batch of calls at once (one vectorised inverse CDF per group)
-rather than per call as it is needed. Redials are rows appended as they
-happen, their draws taken in batches from streams of their own.
+uncopied at the end. Everything about a call that follows from its draws is
+computed for a whole batch of calls at once before the run
+(:mod:`sim111.engine.derived`). Redials are rows appended as they happen,
+their draws taken in batches from streams of their own.
 """
 
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from sim111.engine.calendar import run_days
 from sim111.engine.callers import CallerDraws, draw_callers, waiting_for_callback
-from sim111.engine.columns import BY_NAME, DERIVED, DRAWN, ENGINE, ENGINE_HELD, RECORDED, of_kind
-from sim111.engine.outcomes import (
-    AWAITING_CLINICIAN_AT_END,
-    CLOSED_BY_ADVISOR,
-    CLOSED_NO_TRIAGE,
-)
+from sim111.engine.columns import BY_NAME, ENGINE, ENGINE_HELD, RECORDED, of_kind
+from sim111.engine.derived import advisor_ending, advisor_endings, compact, input_columns
+from sim111.engine.detail import DISCARD, FOR_OUTPUTS, UNMEASURED
+from sim111.engine.outcomes import AWAITING_CLINICIAN_AT_END, CLOSED_NO_TRIAGE
 from sim111.engine.records import CallRecords, one_value
 from sim111.engine.streams import RandomStreams
 from sim111.scenario import Scenario
-from sim111.units import MINUTES_PER_DAY
 
 REDIAL_BATCH = 256
-_NUMPY_TYPES = {"d": np.float64, "b": np.int8, "h": np.int16, "q": np.int64}
-
-
-def compact(values: Any, typecode: str) -> array[Any]:
-    """A numpy column as a typed ``array.array`` of ``typecode``."""
-    return array(typecode, np.asarray(values).astype(_NUMPY_TYPES[typecode]).tobytes())
-
-
-def _handle_time(uniform: str) -> Callable[[Any, CallerDraws], np.ndarray]:
-    """Each call's handling time in a group: its distribution at the call's ``uniform``."""
-    return lambda group, draws: group.handle_time.quantile(getattr(draws, uniform))
-
-
-def _urgency_class(service: Any, draws: CallerDraws) -> np.ndarray:
-    cum = np.cumsum([c.share for c in service.classes])
-    cum /= cum[-1]
-    klass = np.searchsorted(cum, draws.downstream_class_u, side="right")
-    return np.minimum(klass, len(cum) - 1)
-
-
-# how each derived per-group column follows from the draws, for one group
-PER_GROUP: dict[str, Callable[[Any, CallerDraws], np.ndarray]] = {
-    "clinician_handle_min": _handle_time("clinician_u"),
-    "provider_handle_min": _handle_time("provider_u"),
-    "downstream_handle_min": _handle_time("downstream_handle_u"),
-    "urgency_class": _urgency_class,
-}
-
-Inputs = dict[str, "array[Any] | list[array[Any]]"]
-
-
-def input_columns(scenario: Scenario, draws: CallerDraws) -> Inputs:
-    """A batch's drawn columns, and its derived per-group columns as a list per
-    column indexed by group (``inputs["clinician_handle_min"][k]``: group k)."""
-    inputs: Inputs = {
-        c.name: compact(getattr(draws, c.name), c.typecode or "")
-        for c in of_kind(DRAWN)
-        if c.held_by(scenario)
-    }
-    for c in of_kind(DERIVED):
-        if c.per is not None:
-            groups = getattr(scenario, c.per)
-            inputs[c.name] = [
-                compact(PER_GROUP[c.name](g, draws), c.typecode or "") for g in groups
-            ]
-    return inputs
-
-
-def advisor_endings(
-    clinical_p: np.ndarray, arrival_min: np.ndarray, triaged: np.ndarray, clinical_u: np.ndarray
-) -> array[int]:
-    """How each advisor call will end, known from its draws: closed untriaged,
-    closed with the advisor's disposition, or on to a clinician
-    (``AWAITING_CLINICIAN_AT_END``) — by ``clinical_p``, P(clinical | triaged),
-    on the day the call arrived."""
-    day = (arrival_min // MINUTES_PER_DAY).astype(np.int64)
-    clinical = triaged & (clinical_u < clinical_p[day])
-    ends_as = np.where(
-        triaged,
-        np.where(clinical, AWAITING_CLINICIAN_AT_END, CLOSED_BY_ADVISOR),
-        CLOSED_NO_TRIAGE,
-    )
-    return compact(ends_as, "b")
-
-
-def advisor_ending(clinical_p: np.ndarray, arrival_min: float, triaged: int, u: float) -> int:
-    """:func:`advisor_endings` of one call (a redial): the same comparisons, without arrays."""
-    if not triaged:
-        return CLOSED_NO_TRIAGE
-    clinical = u < clinical_p[int(arrival_min // MINUTES_PER_DAY)]
-    return AWAITING_CLINICIAN_AT_END if clinical else CLOSED_BY_ADVISOR
 
 
 class _Batch:
@@ -144,9 +67,11 @@ class CallTable:
         arrivals: np.ndarray,
         draws: CallerDraws,
         streams: RandomStreams | None = None,
+        full_records: bool = True,
     ) -> None:
         self.scenario = scenario
         self.streams = streams
+        self.full_records = full_records  # else records only of what KPIs read
         triage = scenario.triage
         days = run_days(scenario.run.start_date, scenario.run.calendar_days)
         # P(clinical input | triaged) for calls arriving on each run day
@@ -164,8 +89,8 @@ class CallTable:
         self.caller_id = compact(np.arange(n), BY_NAME["caller_id"].typecode or "")
         self.attempt = array(BY_NAME["attempt"].typecode or "", [0]) * n
         for c in ENGINE_HELD:  # a column not held is empty: using it fails loudly
-            if not c.held_by(scenario):
-                setattr(self, c.name, array(c.typecode or ""))
+            if not c.held_by(scenario, full_records):  # (or written only: see detail)
+                setattr(self, c.name, DISCARD if c.name in FOR_OUTPUTS else array(c.typecode or ""))
         for name, column in input_columns(scenario, draws).items():
             setattr(self, name, column)
         self.advisor_ends_as = advisor_endings(
@@ -176,7 +101,9 @@ class CallTable:
         )
         self.callback_patience_min = compact(patience, "d")
         self.callback_action = compact(action, "b")
-        self._blanks = [(c.name, c.blank) for c in of_kind(ENGINE) if c.held_by(scenario)]
+        self._blanks = [
+            (c.name, c.blank) for c in of_kind(ENGINE) if c.held_by(scenario, full_records)
+        ]
         for name, blank in self._blanks:
             setattr(self, name, array(BY_NAME[name].typecode or "", [blank]) * n)
         # appended rows draw from streams of their own, a batch at a time
@@ -279,10 +206,13 @@ class CallTable:
         return _Batch(pairs, draws)
 
     def records(self) -> CallRecords:
-        """The recorded columns as numpy arrays (without a copy where the type fits)."""
+        """The recorded columns as numpy arrays (without a copy where the type fits);
+        those no KPI reads only with ``full_records`` (see :mod:`~sim111.engine.detail`)."""
         columns = {}
         n = len(self)
         for c in RECORDED:
+            if not self.full_records and c.name in UNMEASURED:
+                continue
             if not c.held_by(self.scenario):  # blank for every call, in the memory of one
                 columns[c.name] = one_value(np.array(c.blank, dtype=c.dtype), n)
                 continue
@@ -292,7 +222,7 @@ class CallTable:
             else:
                 columns[c.name] = values.astype(c.dtype, copy=False)
         for c in RECORDED:
-            if c.recorded_if is not None:  # elsewhere the value means nothing: blank
+            if c.recorded_if is not None and c.name in columns:  # else the value means nothing
                 blank = np.array(c.blank, dtype=c.dtype)
                 columns[c.name] = np.where(columns[c.recorded_if], columns[c.name], blank)
         return CallRecords(**columns)

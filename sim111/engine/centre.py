@@ -84,10 +84,11 @@ class CallCentre:
         streams: RandomStreams | None = None,
         clock: Scheduler | None = None,
         shared: SharedProvider | None = None,
+        full_records: bool = True,
     ) -> None:
         self.env = env
         self.scenario = scenario
-        self.calls = calls = CallTable(scenario, arrivals, draws, streams)
+        self.calls = calls = CallTable(scenario, arrivals, draws, streams, full_records)
         # areas of one coupled run share the clock, and may share a contingency provider
         self.clock = clock = Scheduler(env) if clock is None else clock
         self.advice = AdvisorStage(env, clock, calls, scenario)
@@ -233,11 +234,14 @@ def draw_arrivals(scenario: Scenario, streams: RandomStreams) -> np.ndarray:
     return arrival_times_min(t_knots, cum, streams.generator("arrivals"))
 
 
-def simulate(scenario: Scenario, replication: int, seed: int, namespace: str = "") -> RunRecords:
+def simulate(
+    scenario: Scenario, replication: int, seed: int, namespace: str = "", full_records: bool = True
+) -> RunRecords:
     """Simulate one replication of ``scenario`` and return its records.
 
     ``namespace`` names the random streams' family: an area of a multi-area
-    scenario draws from streams of its own (``area.<name>``).
+    scenario draws from streams of its own (``area.<name>``). Unless
+    ``full_records``, the records keep only what KPIs read (:mod:`~sim111.engine.detail`).
     """
     run = scenario.run
     # A replication allocates hundreds of thousands of small objects and makes no
@@ -250,7 +254,7 @@ def simulate(scenario: Scenario, replication: int, seed: int, namespace: str = "
         arrivals = draw_arrivals(scenario, streams)
         draws = draw_callers(scenario, streams.generator, arrivals.size)
         env = simpy.Environment()
-        centre = CallCentre(env, scenario, arrivals, draws, streams)
+        centre = CallCentre(env, scenario, arrivals, draws, streams, full_records=full_records)
         centre.run(run.horizon_min)
         records = run_records(centre, replication)
         centre.dismantle()

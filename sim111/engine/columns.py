@@ -27,6 +27,12 @@ scenarios is held only by them (``held_if``): a run without overflow
 providers holds no provider columns, one without downstream services no
 service columns (their records are the blank value, a read-only view of one
 value for every call: no memory).
+
+Some recorded columns serve only per-call outputs (the event log, charts, the
+report), never a KPI (``UNMEASURED``). A run whose records are kept only
+to be measured (``full_records=False``: a sweep that keeps no records) leaves
+them out of its records, and does not hold at all those the engine only
+writes (``FOR_OUTPUTS``): see :mod:`sim111.engine.detail`.
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from sim111.engine.detail import FOR_OUTPUTS
 from sim111.engine.outcomes import NO_DISPOSITION, NO_PRIORITY, OUTCOMES, QUEUED_AT_END
 from sim111.scenario import DISPOSITIONS
 from sim111.scenario.limits import MAX_CALLBACK_ATTEMPTS, MAX_REDIALS
@@ -79,8 +86,11 @@ class Column:
     # engine-held only if the scenario has some of these (a key of GROUPS)
     held_if: Literal["providers", "downstream"] | None = None
 
-    def held_by(self, scenario: Scenario) -> bool:
-        """Whether the engine holds this column in a run of ``scenario``."""
+    def held_by(self, scenario: Scenario, full_records: bool = True) -> bool:
+        """Whether the engine holds this column in a run of ``scenario`` (one whose
+        records are kept only to be measured, unless ``full_records``)."""
+        if not full_records and self.name in FOR_OUTPUTS:
+            return False
         return self.held_if is None or bool(getattr(scenario, self.held_if))
 
     @property
@@ -276,6 +286,7 @@ COLUMNS = (
 )
 del C
 BY_NAME = {c.name: c for c in COLUMNS}
+
 ENGINE_HELD = tuple(c for c in COLUMNS if c.typecode is not None)
 RECORDED = tuple(c for c in COLUMNS if c.recorded)
 IN_TABLE = tuple(c for c in COLUMNS if c.dtype is not None)

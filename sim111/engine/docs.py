@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 from sim111.engine.columns import ENGINE_HELD, GROUPS, IN_TABLE, KINDS, Column
+from sim111.engine.detail import UNMEASURED
 
 
 def records_markdown() -> str:
@@ -27,6 +28,10 @@ def records_markdown() -> str:
         "for every call: one value viewed once a call (`strides == (0,)`), read-only.",
         "The flags are views of the engine's int8 columns. Copy a column to change it.",
         "",
+        "A run whose records are kept only to be measured (a sweep without",
+        "`keep_records`) leaves out the columns marked *outputs only*: no KPI reads",
+        "them, and the engine does not even hold those it only writes.",
+        "",
         "## Kinds",
         "",
     ]
@@ -41,6 +46,8 @@ def records_markdown() -> str:
             meaning += " (only when the run has a start date)"
         if c.held_if:
             meaning += f" (held only when the scenario has a {GROUPS[c.held_if]}; else blank)"
+        if c.name in UNMEASURED:
+            meaning += " (*outputs only*)"
         lines.append(f"| `{c.name}` | {c.kind} | {c.dtype} | {c.unit} | {_blank(c)} | {meaning} |")
     lines += ["", "## Engine-only columns (read during a run, not recorded)", ""]
     lines += ["| column | kind | typecode | unit | meaning |", "|---|---|---|---|---|"]

@@ -69,11 +69,18 @@ def coupled_groups(scenario: Scenario) -> list[list[int]]:
     return sorted(groups.values())
 
 
-def simulate_areas(scenario: Scenario, replication: int, seed: int) -> tuple[RunRecords, ...]:
-    """One replication of every area of ``scenario``: each area's records, in area order."""
+def simulate_areas(
+    scenario: Scenario, replication: int, seed: int, full_records: bool = True
+) -> tuple[RunRecords, ...]:
+    """One replication of every area of ``scenario``: each area's records, in area order
+    (unless ``full_records``, only what KPIs read: :mod:`sim111.engine.detail`)."""
     groups = coupled_groups(scenario)
     return in_area_order(
-        groups, [simulate_group(scenario, group, replication, seed) for group in groups]
+        groups,
+        [
+            simulate_group(scenario, group, replication, seed, full_records=full_records)
+            for group in groups
+        ],
     )
 
 
@@ -90,17 +97,23 @@ def in_area_order(
 
 
 def simulate_group(
-    scenario: Scenario, group: Sequence[int], replication: int, seed: int, coupled: bool = False
+    scenario: Scenario,
+    group: Sequence[int],
+    replication: int,
+    seed: int,
+    coupled: bool = False,
+    full_records: bool = True,
 ) -> list[RunRecords]:
     """The areas of ``group``: alone if it is one area (unless ``coupled``), else coupled."""
     areas = scenario.area_scenarios
     if len(group) == 1 and not coupled:
         k = group[0]
-        return [simulate(areas[k], replication, seed, area_namespace(scenario.areas[k].name))]
+        name = area_namespace(scenario.areas[k].name)
+        return [simulate(areas[k], replication, seed, name, full_records)]
     collecting = gc.isenabled()
     gc.disable()  # as in simulate: no cycles but those dismantle() breaks
     try:
-        records = _simulate_coupled(scenario, list(group), replication, seed)
+        records = _simulate_coupled(scenario, list(group), replication, seed, full_records)
     finally:
         if collecting:
             gc.enable()
@@ -109,7 +122,7 @@ def simulate_group(
 
 
 def _simulate_coupled(
-    scenario: Scenario, group: list[int], replication: int, seed: int
+    scenario: Scenario, group: list[int], replication: int, seed: int, full_records: bool
 ) -> list[RunRecords]:
     env = simpy.Environment()
     clock = Scheduler(env)
@@ -124,7 +137,7 @@ def _simulate_coupled(
         streams = RandomStreams(seed, replication, area_namespace(scenario.areas[k].name))
         arrivals = draw_arrivals(area, streams)
         draws = draw_callers(area, streams.generator, arrivals.size)
-        centres.append(CallCentre(env, area, arrivals, draws, streams, clock, shared))
+        centres.append(CallCentre(env, area, arrivals, draws, streams, clock, shared, full_records))
     members = [scenario.areas[k] for k in group]
     AdvisorSharing(
         clock,

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from sim111.engine.columns import IN_TABLE, RECORDED, Column
+from sim111.engine.detail import UNMEASURED
 from sim111.engine.outcomes import (
     ABANDONED,
     AWAITING_CLINICIAN_AT_END,
@@ -73,6 +74,7 @@ __all__ = [
     "StepLog",
 ]
 _FIELDS = tuple(c.name for c in RECORDED)
+_MEASURED = tuple(name for name in _FIELDS if name not in UNMEASURED)
 
 
 class CallRecords:
@@ -87,6 +89,10 @@ class CallRecords:
     one value viewed ``len(records)`` times (``strides == (0,)``), and pickles
     as such; the flags are views of the engine's int8 columns. Copy a column
     before changing it.
+
+    Records kept only to be measured (``full_records=False``) hold only the
+    columns KPIs read (:mod:`~sim111.engine.detail`): asking for another is
+    an error that says so.
     """
 
     columns: dict[str, np.ndarray]
@@ -102,12 +108,18 @@ class CallRecords:
         return (_unpack, (packed,))
 
     def __init__(self, **columns: np.ndarray) -> None:
-        if columns.keys() != set(_FIELDS):
-            missing, extra = set(_FIELDS) - columns.keys(), columns.keys() - set(_FIELDS)
+        names = _FIELDS if len(columns) > len(_MEASURED) else _MEASURED
+        if columns.keys() != set(names):
+            missing, extra = set(names) - columns.keys(), columns.keys() - set(names)
             raise TypeError(
                 f"CallRecords columns: missing {sorted(missing)}, extra {sorted(extra)}"
             )
-        object.__setattr__(self, "columns", {name: columns[name] for name in _FIELDS})
+        object.__setattr__(self, "columns", {name: columns[name] for name in names})
+
+    @property
+    def full(self) -> bool:
+        """Whether every column is kept (else only those KPIs read)."""
+        return len(self.columns) == len(_FIELDS)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"CallRecords are read-only: cannot set {name!r}")
@@ -120,6 +132,8 @@ class CallRecords:
         try:
             return self.__dict__["columns"][name]
         except KeyError:
+            if name in UNMEASURED:
+                raise AttributeError(f"{name}: {_MEASURED_ONLY}") from None
             raise AttributeError(name) from None
 
     def __len__(self) -> int:
@@ -127,6 +141,8 @@ class CallRecords:
 
     def to_frame(self, start_date: dt.date | None = None) -> pd.DataFrame:
         """The records as a table: the columns of ``IN_TABLE`` in order, codes labelled."""
+        if not self.full:
+            raise ValueError(f"no table: {_MEASURED_ONLY}")
         table: dict[str, object] = {}
         for column in IN_TABLE:
             if column.needs_start_date and start_date is None:
@@ -142,6 +158,12 @@ class CallRecords:
         if column.categories is None:
             return values
         return pd.Categorical.from_codes(values.astype(int), categories=column.categories)
+
+
+_MEASURED_ONLY = (
+    "these records keep only the columns KPIs read (the run was measured only); "
+    "keep the records (keep_records=True, or --out) for every column"
+)
 
 
 def one_value(value: Any, n: int) -> np.ndarray:

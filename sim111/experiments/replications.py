@@ -122,5 +122,5 @@ def run_replication(
     scenario: Scenario, replication: int, seed: int
 ) -> tuple[dict[str, float], pd.DataFrame]:
     """KPIs and interval KPIs of one replication (no pool, no store)."""
-    kpis, intervals, _ = simulate_replication(scenario, replication, seed)
+    kpis, intervals, _ = simulate_replication(scenario, replication, seed, full_records=False)
     return kpis, intervals

@@ -44,17 +44,20 @@ class Outcome:
 
 
 def simulate_replication(
-    scenario: Scenario, replication: int, seed: int
+    scenario: Scenario, replication: int, seed: int, full_records: bool = True
 ) -> tuple[dict[str, float], pd.DataFrame, RunRecords]:
     """KPIs (operational and cost), interval KPIs and records of one replication.
 
     With ``[[areas]]``: the whole's KPIs, every area's and the spread between
     them (:func:`~sim111.measures.areas.areas_kpis`); interval KPIs and records
-    of all areas pooled (the records say each call's area).
+    of all areas pooled (the records say each call's area). Unless
+    ``full_records``, the records keep only the columns KPIs read: the same
+    KPIs in less memory, for a caller that does not keep the records.
     """
     if scenario.areas:
-        return measure_areas(scenario, simulate_areas(scenario, replication, seed))
-    records = simulate(scenario, replication, seed)
+        by_area = simulate_areas(scenario, replication, seed, full_records)
+        return measure_areas(scenario, by_area)
+    records = simulate(scenario, replication, seed, full_records=full_records)
     kpis = replication_kpis(records)
     kpis.update(cost_kpis(scenario, kpis, disposition_counts(records)))
     return kpis, interval_kpis(records), records
@@ -82,7 +85,9 @@ def run_task(
     """Replication ``replication`` of sweep point ``point``; an exception becomes ``error``."""
     start_s = time.perf_counter()
     try:
-        kpis, intervals, records = simulate_replication(scenario, replication, seed)
+        kpis, intervals, records = simulate_replication(
+            scenario, replication, seed, full_records=keep_records
+        )
         periods = period_kpis(records)
     except Exception as err:
         return Outcome(point, replication, None, None, _error_text(err))
@@ -130,7 +135,9 @@ def run_part(
     start_s = time.perf_counter()
     try:
         areas = coupled_groups(scenario)[group]
-        records = tuple(simulate_group(scenario, areas, replication, seed))
+        records = tuple(
+            simulate_group(scenario, areas, replication, seed, full_records=keep_records)
+        )
     except Exception as err:
         return GroupOutcome(point, replication, group, None, _error_text(err))
     return GroupOutcome(point, replication, group, records, None, time.perf_counter() - start_s)

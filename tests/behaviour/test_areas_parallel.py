@@ -64,10 +64,10 @@ def test_a_group_that_fails_fails_its_replication_only(monkeypatch):
 
     real = runner.simulate_group
 
-    def broken(scenario, group, replication, seed, coupled=False):
+    def broken(scenario, group, replication, seed, coupled=False, full_records=True):
         if replication == 1 and group == [2]:
             raise RuntimeError("worker lost")
-        return real(scenario, group, replication, seed, coupled)
+        return real(scenario, group, replication, seed, coupled, full_records)
 
     monkeypatch.setattr(runner, "simulate_group", broken)
     result = run_experiment(scenario, 3, 11, executor=ThreadPoolExecutor(max_workers=2))

@@ -30,10 +30,10 @@ def crash_at(demand_scale: float, replication: int) -> None:
     """Make this process die (as a killed worker does) when it reaches that replication."""
     real = runner_module.simulate_replication
 
-    def crashing(scenario, r, seed):
+    def crashing(scenario, r, seed, full_records=True):
         if r == replication and scenario.demand.scale == demand_scale:
             os._exit(1)
-        return real(scenario, r, seed)
+        return real(scenario, r, seed, full_records)
 
     runner_module.simulate_replication = crashing
 

@@ -133,10 +133,10 @@ def test_store_skips_finished_replications_and_gives_the_same_answer(tmp_path, m
 def test_a_failing_replication_is_reported_and_the_others_kept(monkeypatch):
     real = runner_module.simulate_replication
 
-    def flaky(scenario, replication, seed):
+    def flaky(scenario, replication, seed, full_records=True):
         if replication == 1 and scenario.demand.scale == 1.3:
             raise RuntimeError("boom")
-        return real(scenario, replication, seed)
+        return real(scenario, replication, seed, full_records)
 
     monkeypatch.setattr(runner_module, "simulate_replication", flaky)
     result = run_sweep(small(), GRID, replications=3, seed=2)
@@ -150,7 +150,7 @@ def test_a_failing_replication_is_reported_and_the_others_kept(monkeypatch):
 
 
 def test_cli_sweep_reports_failures_and_exits_1(monkeypatch, tmp_path):
-    def broken(scenario, replication, seed):
+    def broken(scenario, replication, seed, full_records=True):
         raise ValueError("no luck")
 
     monkeypatch.setattr(runner_module, "simulate_replication", broken)

@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 from sim111.engine import simulate
-from sim111.engine.calls import PER_GROUP
 from sim111.engine.columns import (
     COLUMNS,
     DERIVED,
@@ -16,6 +15,7 @@ from sim111.engine.columns import (
     RECORDED,
     TABLE,
 )
+from sim111.engine.derived import PER_GROUP
 from sim111.engine.docs import records_markdown
 from sim111.scenario import load_scenario
 from tests.conftest import ROOT, SCENARIOS
