@@ -31,15 +31,16 @@ from __future__ import annotations
 import math
 from array import array
 from bisect import bisect_left
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from heapq import heappop, heappush
-from itertools import count
+from itertools import chain, count
 from typing import Any
 
 import simpy
 from simpy.events import NORMAL
 
 WakeUp = Callable[[float, Callable[[Any], None], Any], None]
+Block = tuple["array[float]", Callable[[int], None] | None]  # arrival times, their offer
 
 FEED_AHEAD_MIN = 60.0
 """How far ahead of the clock events set aside before the run go on the heap."""
@@ -101,34 +102,41 @@ class Scheduler:
         offered. Events at exactly ``until`` are not processed (as
         ``env.run(until)``).
         """
+        due = bisect_left(arrivals, until, 0, n_first)
+        self.run_blocks([(arrivals[:due], offer)], until)
+
+    def run_blocks(self, blocks: Iterable[Block], until: float) -> None:
+        """:meth:`run` with the arrivals in blocks: ``(times, offer)``, ``offer(i)`` at
+        ``times[i]``; each block's times sorted, the blocks in time order, all before
+        ``until`` (several areas' arrivals are merged a block at a time as the run
+        goes, not for the whole run up front)."""
         env = self.env
         queue = env._queue
-        due = bisect_left(arrivals, until, 0, n_first)
-        # the first-attempt arrivals before `until`, then a stop just before it
-        stops = arrivals[:due]
-        stops.append(math.nextafter(until, -math.inf))
         self._set_aside()
         fed_to = -math.inf  # every event set aside and due by then is on the heap
-        for i, t in enumerate(stops):
-            if t > fed_to:
-                fed_to = t + FEED_AHEAD_MIN
-                self._feed(fed_to)
-            while queue and queue[0][0] <= t:
-                item = heappop(queue)
-                self.now = env._now = item[0]
-                if len(item) == 5:  # a bare wake-up (see wake_up_at)
-                    item[3](item[4])
-                    continue
-                # a SimPy event (shift changes): env.step(), inlined
-                event: Any = item[3]
-                callbacks, event.callbacks = event.callbacks, None
-                for callback in callbacks:
-                    callback(event)
-                if not event._ok and not hasattr(event, "_defused"):
-                    raise event._value
-            if i < due:
-                self.now = env._now = t
-                offer(i)
+        # the arrivals, then a stop just before `until`
+        end: Block = (array("d", [math.nextafter(until, -math.inf)]), None)
+        for times, offer in chain(blocks, (end,)):
+            for i, t in enumerate(times):
+                if t > fed_to:
+                    fed_to = t + FEED_AHEAD_MIN
+                    self._feed(fed_to)
+                while queue and queue[0][0] <= t:
+                    item = heappop(queue)
+                    self.now = env._now = item[0]
+                    if len(item) == 5:  # a bare wake-up (see wake_up_at)
+                        item[3](item[4])
+                        continue
+                    # a SimPy event (shift changes): env.step(), inlined
+                    event: Any = item[3]
+                    callbacks, event.callbacks = event.callbacks, None
+                    for callback in callbacks:
+                        callback(event)
+                    if not event._ok and not hasattr(event, "_defused"):
+                        raise event._value
+                if offer is not None:
+                    self.now = env._now = t
+                    offer(i)
         self.now = env._now = until
 
     def clear(self) -> None:

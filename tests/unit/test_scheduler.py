@@ -11,6 +11,7 @@ import inspect
 import itertools
 from array import array
 
+import numpy as np
 import pytest
 import simpy
 from simpy.events import NORMAL, URGENT
@@ -130,3 +131,31 @@ def test_events_set_aside_before_the_run_keep_simpys_order():
     assert clock.pending == 1  # the timeout at exactly `until`
     clock.clear()
     assert clock.pending == 0
+
+
+def test_areas_first_attempts_merge_a_block_at_a_time_as_one_stable_merge():
+    from types import SimpleNamespace
+
+    from sim111.engine.network import first_attempts
+
+    rng = np.random.default_rng(4)
+    offered: list[tuple[int, int]] = []
+    centres = []
+    times = []
+    for k in range(3):
+        t = sorted(rng.integers(0, 40, size=30).astype(float) / 2)  # ties within and across
+        times += [(x, k, i) for i, x in enumerate(t)]
+        # a redial appended (not a first attempt: never offered from here)
+        calls = SimpleNamespace(arrival_min=array("d", [*t, 5.0]), n_first=len(t))
+        advice = SimpleNamespace(offer=lambda i, k=k: offered.append((k, i)))
+        centres.append(SimpleNamespace(calls=calls, advice=advice))
+    until = 17.25
+    blocks = list(first_attempts(centres, until, block_min=3.0))
+    assert len(blocks) == 6  # 3-minute blocks up to 17.25
+    merged = [t for block, _ in blocks for t in block]
+    for block, offer in blocks:
+        for i in range(len(block)):
+            offer(i)
+    expected = sorted((x, k, i) for x, k, i in times if x < until)  # time, then area, row
+    assert merged == [x for x, _, _ in expected]
+    assert offered == [(k, i) for _, k, i in expected]
