@@ -54,8 +54,8 @@ def simulate_replication(
     ``full_records``, the records keep only the columns KPIs read: the same
     KPIs in less memory, for a caller that does not keep the records.
     """
-    if scenario.areas:
-        by_area = simulate_areas(scenario, replication, seed, full_records)
+    if scenario.areas:  # a list of records nothing else holds: measure_areas empties it
+        by_area = list(simulate_areas(scenario, replication, seed, full_records))
         return measure_areas(scenario, by_area)
     records = simulate(scenario, replication, seed, full_records=full_records)
     kpis = replication_kpis(records)
@@ -64,15 +64,19 @@ def simulate_replication(
 
 
 def measure_areas(
-    scenario: Scenario, by_area: Sequence[RunRecords]
+    scenario: Scenario, by_area: list[RunRecords]
 ) -> tuple[dict[str, float], pd.DataFrame, RunRecords]:
     """KPIs, interval KPIs and pooled records of one replication of every area.
 
     The areas' records are consumed: their calls move into the pooled records
-    (a long run never holds them twice), and each area is measured on its slice.
+    (a long run never holds them twice), each area is measured on its slice,
+    and ``by_area`` is emptied before the whole is measured (the areas' own
+    staffing logs go, unless the caller holds them elsewhere).
     """
     records = pooled_records(by_area, tuple(a.name for a in scenario.areas), consume=True)
-    kpis = areas_kpis(scenario, area_views(records, by_area), records)
+    views = area_views(records, by_area)
+    by_area.clear()
+    kpis = areas_kpis(scenario, views, records, consume=True)
     # each area's measures freed megabytes the allocator would otherwise keep (on a
     # year of England 0.5 GB, on top of which the interval KPIs then came)
     release_freed_memory()

@@ -187,11 +187,17 @@ def spread_kpis(scenario: Scenario, per_area: list[dict[str, float]]) -> dict[st
 
 
 def areas_kpis(
-    scenario: Scenario, records: Sequence[RunRecords], pooled: RunRecords | None = None
+    scenario: Scenario,
+    records: Sequence[RunRecords],
+    pooled: RunRecords | None = None,
+    consume: bool = False,
 ) -> dict[str, float]:
     """The KPI row of one replication of a multi-area scenario (see the module).
 
-    ``pooled``: the areas' :func:`pooled_records`, if already made.
+    ``pooled``: the areas' :func:`pooled_records`, if already made. With
+    ``consume`` (``records`` a list), the areas' records are dropped from it once
+    measured, before the whole is: their staffing logs go (on a year of England
+    28 bytes a call) unless held elsewhere.
     """
     per_area: list[dict[str, float]] = []
     utilisation = own_staff_utilisation(records)
@@ -211,10 +217,13 @@ def areas_kpis(
             sent, taken = int(counts[k].sum()), int(counts[:, k].sum())
             _with_mutual_aid(kpis, sent, taken, aid.fee_per_call_gbp, years)
     population = float(sum(a.demand.population for a in scenario.area_scenarios))
+    pooled = pooled_records(records) if pooled is None else pooled
+    if consume:
+        assert isinstance(records, list), "consume needs the records as a list"
+        records.clear()
     # the areas' measures left freed megabytes the allocator would keep, under the
     # whole's (on a year of England 0.7 GB more at the peak)
     release_freed_memory()
-    pooled = pooled_records(records) if pooled is None else pooled
     whole = replication_kpis(pooled)
     whole.update(_helped(pooled))
     whole.update(_whole_costs(per_area, population))
