@@ -72,7 +72,6 @@ class AdvisorStage:
         self.ends_as = calls.advisor_ends_as
         self.advisor_disposition = calls.advisor_disposition
         self.n_first = calls.n_first  # rows from here on are redials and repeat calls
-        self.repeat_of = calls.repeat_of
         self.horizon = scenario.run.horizon_min
         self.queue: deque[int] = deque()
         self.waiting = 0  # calls in the queue who have not hung up
@@ -123,7 +122,7 @@ class AdvisorStage:
         self.outcome[call] = ABANDONED
         self.end_min[call] = end
         calls = self.calls
-        if calls.redials[call] and calls.attempt[call] < MAX_REDIALS:
+        if calls.redials[call] and calls.attempt_of(call) < MAX_REDIALS:
             again = end + calls.redial_delay_min[call]
             if again < self.horizon:
                 self.at(again, self.offer, calls.add_redial(call, again))
@@ -133,7 +132,9 @@ class AdvisorStage:
         self.answer_min[call] = answer
         self.advisor_id[call] = self.person[agent]
         self.outcome[call] = WITH_ADVISOR_AT_END
-        if call >= self.n_first and self.on_repeat is not None and self.repeat_of[call] >= 0:
+        if (  # a repeat call, with backlog rules to tell
+            call >= self.n_first and self.on_repeat is not None and self.calls.repeat_of(call) >= 0
+        ):
             self.on_repeat(call)
         self.task[agent] = call
         self.at(answer + self.handle[call], self._done, agent)
@@ -202,7 +203,11 @@ class AdvisorStage:
         owner.answer_min[call] = now
         owner.advisor_id[call] = self.person[agent]
         owner.outcome[call] = WITH_ADVISOR_AT_END
-        if call >= owner.n_first and owner.on_repeat is not None and owner.repeat_of[call] >= 0:
+        if (  # a repeat call, with backlog rules to tell
+            call >= owner.n_first
+            and owner.on_repeat is not None
+            and owner.calls.repeat_of(call) >= 0
+        ):
             owner.on_repeat(call)
         self.task[agent] = call
         self.at(now + owner.handle[call], self._done, agent)

@@ -125,7 +125,7 @@ class BacklogRules:
         whose call-back failed (never answered) is triaged again.
         """
         calls, stage = self.calls, self.stage
-        original = calls.repeat_of[repeat]
+        original = calls.repeat_of(repeat)
         pending = original in stage.where
         if pending and self.closes:
             now = self.clock.now

@@ -27,6 +27,11 @@ from sim111.engine.streams import RandomStreams
 from sim111.scenario import Scenario
 
 REDIAL_BATCH = 256
+APPENDED_ONLY = ("caller_id", "attempt", "repeat_of")
+"""Columns the same for every first attempt (the call's own row; attempt 0; no
+call-back chased: -1), held only for appended rows (redials, repeat calls) and
+read through :meth:`CallTable.caller_of`, ``attempt_of`` and ``repeat_of``:
+18 bytes a call less."""
 
 
 class _Batch:
@@ -86,8 +91,8 @@ class CallTable:
         n = arrivals.size
         self.n_first = n
         self.arrival_min = compact(arrivals, BY_NAME["arrival_min"].typecode or "")
-        self.caller_id = compact(np.arange(n), BY_NAME["caller_id"].typecode or "")
-        self.attempt = array(BY_NAME["attempt"].typecode or "", [0]) * n
+        self._appended_rows = {name: array(BY_NAME[name].typecode or "") for name in APPENDED_ONLY}
+        self._caller_id, self._attempt, self._repeat_of = self._appended_rows.values()
         for c in ENGINE_HELD:  # a column not held is empty: using it fails loudly
             if not c.held_by(scenario, full_records):  # (or written only: see detail)
                 setattr(self, c.name, DISCARD if c.name in FOR_OUTPUTS else array(c.typecode or ""))
@@ -102,7 +107,9 @@ class CallTable:
         self.callback_patience_min = compact(patience, "d")
         self.callback_action = compact(action, "b")
         self._blanks = [
-            (c.name, c.blank) for c in of_kind(ENGINE) if c.held_by(scenario, full_records)
+            (c.name, c.blank)
+            for c in of_kind(ENGINE)
+            if c.held_by(scenario, full_records) and c.name not in APPENDED_ONLY
         ]
         for name, blank in self._blanks:
             setattr(self, name, array(BY_NAME[name].typecode or "", [blank]) * n)
@@ -120,14 +127,29 @@ class CallTable:
     def __len__(self) -> int:
         return len(self.arrival_min)
 
+    def caller_of(self, call: int) -> int:
+        """The caller of ``call`` (``caller_id``: the row of their first attempt)."""
+        k = call - self.n_first
+        return call if k < 0 else self._caller_id[k]
+
+    def attempt_of(self, call: int) -> int:
+        """0 for a first attempt, n for the n-th redial."""
+        k = call - self.n_first
+        return 0 if k < 0 else self._attempt[k]
+
+    def repeat_of(self, call: int) -> int:
+        """The call whose call-back this repeat call chases (-1: none)."""
+        k = call - self.n_first
+        return -1 if k < 0 else self._repeat_of[k]
+
     def add_redial(self, caller_call: int, arrival: float) -> int:
         """Append a redial of ``caller_call`` arriving at ``arrival``; return its index.
 
         A redial of a repeat call is still a repeat call: it keeps the caller's
         clinical need and class, and the call-back it chases.
         """
-        call = self._append("redial", caller_call, arrival, self.attempt[caller_call] + 1)
-        original = self.repeat_of[caller_call]
+        call = self._append("redial", caller_call, arrival, self.attempt_of(caller_call) + 1)
+        original = self.repeat_of(caller_call)
         if original >= 0:
             self._keep_need(call, original)
             return call
@@ -151,7 +173,7 @@ class CallTable:
         return call
 
     def _keep_need(self, call: int, original: int) -> None:
-        self.repeat_of[call] = original
+        self._repeat_of[call - self.n_first] = original
         self.triaged[call] = True
         self.priority[call] = self.priority[original]
         self.advisor_ends_as.append(self._repeat_ends_as)
@@ -169,8 +191,9 @@ class CallTable:
         self._appended = (batch, row)
         call = len(self.arrival_min)
         self.arrival_min.append(arrival)
-        self.caller_id.append(self.caller_id[caller_call])
-        self.attempt.append(attempt)
+        self._caller_id.append(self.caller_of(caller_call))
+        self._attempt.append(attempt)
+        self._repeat_of.append(-1)
         for column, values in batch.pairs:
             column.append(values[row])
         for name, blank in self._blanks:
@@ -213,6 +236,9 @@ class CallTable:
         for c in RECORDED:
             if not self.full_records and c.name in UNMEASURED:
                 continue
+            if c.name in APPENDED_ONLY:  # first attempts' values, then the appended rows'
+                columns[c.name] = self._whole_column(c.name)
+                continue
             if not c.held_by(self.scenario):  # blank for every call, in the memory of one
                 columns[c.name] = one_value(np.array(c.blank, dtype=c.dtype), n)
                 continue
@@ -226,3 +252,14 @@ class CallTable:
                 blank = np.array(c.blank, dtype=c.dtype)
                 columns[c.name] = np.where(columns[c.recorded_if], columns[c.name], blank)
         return CallRecords(**columns)
+
+    def _whole_column(self, name: str) -> np.ndarray:
+        """An :data:`APPENDED_ONLY` column for every call."""
+        first = {
+            "caller_id": np.arange(self.n_first),
+            "attempt": np.zeros(self.n_first),
+            "repeat_of": np.full(self.n_first, -1),
+        }[name]
+        c = BY_NAME[name]
+        appended = np.frombuffer(self._appended_rows[name], dtype=c.typecode)
+        return np.concatenate([first.astype(c.dtype), appended.astype(c.dtype)])

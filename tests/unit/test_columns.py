@@ -193,3 +193,36 @@ def test_one_value_columns_pickle_as_one_value(records):
         np.testing.assert_array_equal(back.columns[name], values)
         assert back.columns[name].dtype == values.dtype
         assert (back.columns[name].strides == (0,)) == (values.strides == (0,)), name
+
+
+def test_columns_the_same_for_every_first_attempt_are_held_for_appended_rows_only(monkeypatch):
+    import sim111.engine.centre as centre_module
+    from sim111.engine.calls import APPENDED_ONLY
+
+    scenario = load_scenario(SCENARIOS / "typical-area.toml").with_overrides(
+        {"run.days": 1, "demand.scale": 2.0, "callers.redial_probability": 0.7}
+    )
+    kept = {}
+    real = centre_module.run_records
+
+    def keep(centre, replication):
+        kept["calls"] = centre.calls
+        return real(centre, replication)
+
+    monkeypatch.setattr(centre_module, "run_records", keep)
+    run = simulate(scenario, 0, 1)
+    calls, records = kept["calls"], run.calls
+    appended = len(calls) - calls.n_first
+    assert appended > 100  # redials
+    for name in APPENDED_ONLY:
+        assert len(calls._appended_rows[name]) == appended
+    first = slice(0, calls.n_first)
+    np.testing.assert_array_equal(records.caller_id[first], np.arange(calls.n_first))
+    assert (records.attempt[first] == 0).all() and (records.repeat_of[first] == -1).all()
+    later = slice(calls.n_first, None)  # redials, and repeat calls chasing a call-back
+    assert ((records.attempt[later] >= 1) | (records.repeat_of[later] >= 0)).all()
+    for call in range(calls.n_first, len(calls), 37):
+        assert calls.caller_of(call) == records.caller_id[call] < calls.n_first
+        assert calls.attempt_of(call) == records.attempt[call]
+        assert calls.repeat_of(call) == records.repeat_of[call]
+    assert records.caller_id.dtype == np.int64 and records.attempt.dtype == np.int16

@@ -65,12 +65,22 @@ def nan_none(x):
     return None if isinstance(x, float) and math.isnan(x) else x
 
 
+# the columns the same for every first attempt, read through the table's methods
+READERS = {"caller_id": "caller_of", "attempt": "attempt_of", "repeat_of": "repeat_of"}
+
+
+def value(calls, field, i):
+    if field in READERS:
+        return getattr(calls, READERS[field])(i)
+    return getattr(calls, field)[i]
+
+
 def trace(centre, *fields):
     rows = []
     calls = centre.calls
     for i in range(len(calls)):
         row = [i, OUTCOMES[calls.outcome[i]]]
-        row += [nan_none(getattr(calls, f)[i]) for f in fields]
+        row += [nan_none(value(calls, f, i)) for f in fields]
         rows.append(tuple(row))
     return rows
 

@@ -42,7 +42,7 @@ def test_a_caller_whose_patience_runs_out_rings_again_and_the_call_back_is_repla
         # the repeat call: same caller, triaged again at 16-26, call-back made at 28
         (2, "closed_by_clinician", 1, 1, 16, 16, None, 28, 46),
     ]
-    assert c.calls.attempt[2] == 0  # a new call, not a redial
+    assert c.calls.attempt_of(2) == 0  # a new call, not a redial
     assert c.calls.priority[2] == 1  # the caller keeps their class
 
 
