@@ -74,6 +74,7 @@ def measure_areas(
     staffing logs go, unless the caller holds them elsewhere).
     """
     records = pooled_records(by_area, tuple(a.name for a in scenario.areas), consume=True)
+    release_freed_memory()  # summing the staffing logs left freed blocks (year: 0.5 GB)
     views = area_views(records, by_area)
     by_area.clear()
     kpis = areas_kpis(scenario, views, records, consume=True)

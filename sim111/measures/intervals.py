@@ -185,10 +185,13 @@ def _service_columns(rec: RunRecords, slot: np.ndarray, edges: np.ndarray) -> di
     lost to it; a case waits at a service from the end of its 111 journey.
     """
     calls, n = rec.calls, edges.size - 1
-    out = {}
-    taken = (calls.provider >= 0) & (calls.outcome != LOST_AT_OVERFLOW)
+    out: dict[str, np.ndarray] = {}
+    if rec.provider_names:
+        taken = (calls.provider >= 0) & (calls.outcome != LOST_AT_OVERFLOW)
     for k, name in enumerate(rec.provider_names):
         out[f"{PROVIDER_PREFIX}{name}_calls"] = _count(slot, taken & (calls.provider == k), n)
+    if not rec.downstream_names:  # (each mask and time below is a byte or 8 a call)
+        return out
     seen = np.where(
         np.isnan(calls.downstream_start_min), rec.horizon_min, calls.downstream_start_min
     )

@@ -147,13 +147,18 @@ def first_attempt_waits_min(calls: CallRecords, rows: np.ndarray | None = None) 
 def advisor_kpis(rec: RunRecords, counted: np.ndarray) -> dict[str, float]:
     """Demand, answer and abandonment KPIs of the advisor stage."""
     calls = rec.calls
+    a, b = rec.warmup_min, rec.horizon_min
+    # the spans first, each freed before the next temporaries (a year of England:
+    # 100 MB a column of them)
+    on_duty = rec.advisors.integral_to(np.array([a, b]))
+    busy = _window_integral(*advisor_spans(rec), a, b, owned=True)
+    queue_length = _window_integral(*waiting_spans(rec), a, b) / (b - a)
     offered = int(counted.sum())
     answered = counted & ~np.isnan(calls.answer_min)
     waits = (calls.answer_min[answered] - calls.arrival_min[answered]) * SECONDS_PER_MIN
+    del answered
     abandoned = counted & (calls.outcome == ABANDONED)
     abandon_wait_s = (calls.end_min[abandoned] - calls.arrival_min[abandoned]) * SECONDS_PER_MIN
-    a, b = rec.warmup_min, rec.horizon_min
-    on_duty = rec.advisors.integral_to(np.array([a, b]))
     return {
         "calls_offered": float(offered),
         "unique_callers": float(_distinct(_rows(calls.caller_id, _unless_all(counted)))),
@@ -165,10 +170,8 @@ def advisor_kpis(rec: RunRecords, counted: np.ndarray) -> dict[str, float]:
         "mean_answer_s": _stat(waits, "mean"),
         "p90_answer_s": _stat(waits, "90"),
         "p95_answer_s": _stat(waits, "95"),
-        "advisor_utilisation": _ratio(
-            _window_integral(*advisor_spans(rec), a, b, owned=True), on_duty[1] - on_duty[0]
-        ),
-        "mean_queue_length": _window_integral(*waiting_spans(rec), a, b) / (b - a),
+        "advisor_utilisation": _ratio(busy, on_duty[1] - on_duty[0]),
+        "mean_queue_length": queue_length,
         "mean_advisors_on_duty": rec.advisors.mean_over(a, b),
     }
 

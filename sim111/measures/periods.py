@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from sim111.engine.calendar import WEEKDAY_NAMES, day_type
+from sim111.engine.memory import release_freed_memory
 from sim111.engine.records import RunRecords
 from sim111.measures.intervals import call_slots, slot_columns, time_columns
 from sim111.units import MINUTES_PER_DAY
@@ -141,4 +142,8 @@ def period_kpis(rec: RunRecords, kinds: tuple[str, ...] = PERIOD_KINDS) -> pd.Da
     ``bank_holiday``), ``in_warmup``; then the KPI columns, named as the
     run-level KPIs they restrict to the period.
     """
-    return pd.concat([_kind_kpis(rec, kind) for kind in kinds], ignore_index=True)
+    frames = []
+    for kind in kinds:  # each kind's temporaries freed and handed back before the next's
+        release_freed_memory()
+        frames.append(_kind_kpis(rec, kind))
+    return pd.concat(frames, ignore_index=True)
