@@ -25,13 +25,9 @@ from sim111.engine.records import RunRecords
 from sim111.kpi_keys import AREA_PREFIX, MISSING_PREFIX, WORST_PREFIX
 from sim111.measures.backlog import ratio
 from sim111.measures.costs import cost_kpis, kpi_years
-from sim111.measures.kpis import (
-    advisor_spans,
-    busy_integral_to,
-    disposition_counts,
-    replication_kpis,
-)
+from sim111.measures.kpis import disposition_counts, replication_kpis
 from sim111.measures.pooling import pooled_records
+from sim111.measures.spans import advisor_spans, busy_integral_to
 from sim111.scenario import Scenario
 from sim111.scenario.areas import pool_keys
 from sim111.scenario.targets import kpi_targets

@@ -23,13 +23,8 @@ from sim111.kpi_keys import (
     DOWNSTREAM_PREFIX,
     PROVIDER_PREFIX,
 )
-from sim111.measures.kpis import (
-    advisor_spans,
-    busy_integral_to,
-    callback_waits_min,
-    first_attempt_waits_min,
-    waiting_spans,
-)
+from sim111.measures.kpis import callback_waits_min, first_attempt_waits_min
+from sim111.measures.spans import advisor_spans, busy_integral_to, waiting_spans
 from sim111.units import SECONDS_PER_MIN
 
 

@@ -29,6 +29,7 @@ from sim111.kpi_keys import (
 )
 from sim111.measures.backlog import backlog_kpis
 from sim111.measures.backlog import ratio as _ratio
+from sim111.measures.spans import advisor_spans, waiting_spans, window_integral
 from sim111.units import SECONDS_PER_MIN
 from sim111.vocabulary import DISPOSITIONS
 
@@ -50,61 +51,6 @@ def _distinct(ids: np.ndarray) -> int:
     seen = np.zeros(int(ids.max()) + 1, dtype=bool)
     seen[ids] = True
     return int(np.count_nonzero(seen))
-
-
-def busy_integral_to(
-    starts: np.ndarray, ends: np.ndarray, at_min: np.ndarray, *, owned: bool = False
-) -> np.ndarray:
-    """Person-minutes inside spans ``[starts, ends)`` from 0 to each time in ``at_min``.
-
-    ``owned``: ``starts`` and ``ends`` are the caller's own copies, which may be
-    sorted and overwritten in place (no copy of them is made).
-    """
-    at = np.asarray(at_min, dtype=float)
-    ns, cs = _sorted_sums(starts, at, owned)
-    ne, ce = _sorted_sums(ends, at, owned)
-    return (at * ns - cs) - (at * ne - ce)
-
-
-def _sorted_sums(
-    values: np.ndarray, at: np.ndarray, owned: bool = False
-) -> tuple[np.ndarray, np.ndarray]:
-    """How many of ``values`` are at most each of ``at``, and their sum (the running
-    sum of the sorted values). One sorted copy (none if ``owned``), summed in place:
-    a year of England is 13 million spans, and a copy of them 100 MB."""
-    if owned:
-        values.sort()
-        s = values
-    else:
-        s = np.sort(values)
-    n = np.searchsorted(s, at, side="right")
-    np.cumsum(s, out=s)
-    sums = np.where(n > 0, s[np.maximum(n - 1, 0)] if s.size else 0.0, 0.0)
-    return n, sums
-
-
-def advisor_spans(rec: RunRecords) -> tuple[np.ndarray, np.ndarray]:
-    """Start and end of every advisor call (end = run end if still going)."""
-    calls = rec.calls
-    served = ~np.isnan(calls.answer_min)
-    ends = calls.advisor_end_min[served]  # a copy: still going ones set to the run's end
-    ends[np.isnan(ends)] = rec.horizon_min
-    return calls.answer_min[served], ends
-
-
-def waiting_spans(rec: RunRecords) -> tuple[np.ndarray, np.ndarray]:
-    """When each call joined and left the advisor queue."""
-    calls = rec.calls
-    left = np.where(np.isnan(calls.answer_min), calls.end_min, calls.answer_min)
-    left[np.isnan(left)] = rec.horizon_min
-    return calls.arrival_min, left
-
-
-def _window_integral(
-    starts: np.ndarray, ends: np.ndarray, a: float, b: float, owned: bool = False
-) -> float:
-    values = busy_integral_to(starts, ends, np.array([a, b]), owned=owned)
-    return max(float(values[1] - values[0]), 0.0)  # never negative by a rounding error
 
 
 def _rows(column: np.ndarray, rows: np.ndarray | None) -> np.ndarray:
@@ -148,11 +94,10 @@ def advisor_kpis(rec: RunRecords, counted: np.ndarray) -> dict[str, float]:
     """Demand, answer and abandonment KPIs of the advisor stage."""
     calls = rec.calls
     a, b = rec.warmup_min, rec.horizon_min
-    # the spans first, each freed before the next temporaries (a year of England:
-    # 100 MB a column of them)
+    # the spans first, each freed before the next temporaries (a year: 100 MB a column)
     on_duty = rec.advisors.integral_to(np.array([a, b]))
-    busy = _window_integral(*advisor_spans(rec), a, b, owned=True)
-    queue_length = _window_integral(*waiting_spans(rec), a, b) / (b - a)
+    busy = window_integral(*advisor_spans(rec), a, b, owned=True)
+    queue_length = window_integral(*waiting_spans(rec), a, b) / (b - a)
     offered = int(counted.sum())
     answered = counted & ~np.isnan(calls.answer_min)
     waits = (calls.answer_min[answered] - calls.arrival_min[answered]) * SECONDS_PER_MIN

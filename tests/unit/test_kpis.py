@@ -22,7 +22,8 @@ from sim111.engine.records import (
 )
 from sim111.kpi_keys import KPI_BY_KEY
 from sim111.measures.intervals import interval_kpis
-from sim111.measures.kpis import busy_integral_to, replication_kpis
+from sim111.measures.kpis import replication_kpis
+from sim111.measures.spans import busy_integral_to
 
 NAN = math.nan
 AMBULANCE, ED, PRIMARY, SELF_CARE = 0, 1, 2, 5
