@@ -27,7 +27,7 @@ from sim111.measures.backlog import ratio
 from sim111.measures.costs import cost_kpis, kpi_years
 from sim111.measures.kpis import disposition_counts, replication_kpis
 from sim111.measures.pooling import pooled_records
-from sim111.measures.spans import advisor_spans, busy_integral_to
+from sim111.measures.spans import busy_integral_to
 from sim111.scenario import Scenario
 from sim111.scenario.areas import pool_keys
 from sim111.scenario.targets import kpi_targets
@@ -75,33 +75,49 @@ def own_staff_utilisation(records: Sequence[RunRecords]) -> list[float]:
     """Each area's advisors' utilisation: the calls *they* answered (their own area's,
     and other areas' lent to them) over their time on duty.
 
-    Each area's calls are split by whose advisor answered, one area at a time, so
-    measuring holds the spans once (16 bytes an answered call) and not the whole
-    run's in several copies (a year of England is 13 million calls).
+    Each area's answered calls are sorted by whose advisor answered, and only their
+    rows are kept (4 bytes an answered call); each area's advisors' spans are then
+    gathered from every area's records, one area at a time (a year of England is 13
+    million calls: their spans at once would be 16 bytes each).
     """
-    pieces: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in records]
+    pieces: list[list[tuple[int, np.ndarray]]] = [[] for _ in records]
     for k, rec in enumerate(records):
-        start, end = advisor_spans(rec)
-        lender = rec.calls.advisor_area[~np.isnan(rec.calls.answer_min)]
+        served = np.flatnonzero(~np.isnan(rec.calls.answer_min)).astype(np.int32)
+        lender = rec.calls.advisor_area[served]
         staff = np.where(lender >= 0, lender, k)  # whose advisor answered
         del lender
         order = np.argsort(staff, kind="stable")
         bounds = np.cumsum(np.bincount(staff, minlength=len(records)))
         del staff
-        start, end = start[order], end[order]
-        del order
+        rows = served[order]
+        del served, order
         for lender_k in np.flatnonzero(np.diff(bounds, prepend=0)):
             mine = slice(bounds[lender_k - 1] if lender_k else 0, bounds[lender_k])
-            pieces[lender_k].append((start[mine], end[mine]))  # views of this area's copy
+            pieces[lender_k].append((k, rows[mine]))  # views of this area's rows
+        release_freed_memory()  # (as in areas_kpis' loop over the areas)
     out = []
     for k, rec in enumerate(records):
         window = np.array([rec.warmup_min, rec.horizon_min])
-        start = np.concatenate([p[0] for p in pieces[k]]) if pieces[k] else np.empty(0)
-        end = np.concatenate([p[1] for p in pieces[k]]) if pieces[k] else np.empty(0)
+        start, end = _spans_of([(records[j], rows) for j, rows in pieces[k]])
+        pieces[k] = []
         busy = busy_integral_to(start, end, window, owned=True)
         on_duty = rec.advisors.integral_to(window)
         out.append(ratio(max(float(busy[1] - busy[0]), 0.0), float(on_duty[1] - on_duty[0])))
+        release_freed_memory()
     return out
+
+
+def _spans_of(parts: list[tuple[RunRecords, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """The advisor spans (as :func:`~sim111.measures.spans.advisor_spans`) of the
+    answered calls ``rows`` of each area's records, concatenated in order."""
+    if not parts:
+        return np.empty(0), np.empty(0)
+    start = np.concatenate([rec.calls.answer_min[rows] for rec, rows in parts])
+    end = np.concatenate([rec.calls.advisor_end_min[rows] for rec, rows in parts])
+    horizon = np.concatenate([np.full(rows.size, rec.horizon_min) for rec, rows in parts])
+    still = np.isnan(end)  # still going at the end: the run's end
+    end[still] = horizon[still]
+    return start, end
 
 
 def _helped(rec: RunRecords) -> dict[str, float]:
@@ -205,6 +221,9 @@ def areas_kpis(
         kpis.update(cost_kpis(area, kpis, disposition_counts(rec)))
         kpis["population"] = float(area.demand.population)
         per_area.append(kpis)
+        # each area's temporaries are of its own size: freed blocks the allocator
+        # would keep add up over the areas (on a year of England, 0.4 GB by the last)
+        release_freed_memory()
     years = kpi_years(scenario)
     aid = scenario.sharing.mutual_aid
     if aid is not None:
