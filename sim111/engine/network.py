@@ -203,3 +203,7 @@ def first_attempts(
 
         yield array("d", times[order].tobytes()), offer
         starts = ends
+        # the columns redials grow were moved as they grew: the blocks they left in
+        # the allocator's heap go back to the system a day at a time (a year of
+        # England: some 200 MB of them by the end of the run)
+        release_freed_memory()

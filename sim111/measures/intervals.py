@@ -15,6 +15,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from sim111.engine.memory import release_freed_memory
 from sim111.engine.records import ABANDONED, LOST_AT_OVERFLOW, CallRecords, RunRecords
 from sim111.kpi_keys import (
     ABANDON_GRACE_S,
@@ -205,20 +206,23 @@ def interval_kpis(rec: RunRecords) -> pd.DataFrame:
     n = int(rec.horizon_min // width)
     edges = np.arange(n + 1, dtype=float) * width
     slot = call_slots(rec.calls.arrival_min // width, n - 1)
+    columns: dict[str, object] = {
+        "interval_start_min": edges[:-1],
+        "interval_start": pd.Timestamp(rec.start_date) + pd.to_timedelta(edges[:-1], "min"),
+        "in_warmup": edges[:-1] < rec.warmup_min,
+    }
     # Empty intervals give NaN shares and utilisations, not warnings.
     with np.errstate(invalid="ignore", divide="ignore"):
-        return pd.DataFrame(
-            {
-                "interval_start_min": edges[:-1],
-                "interval_start": pd.Timestamp(rec.start_date) + pd.to_timedelta(edges[:-1], "min"),
-                "in_warmup": edges[:-1] < rec.warmup_min,
-                **_answer_columns(rec.calls, slot, n),
-                **_advisor_time_columns(rec, edges, width),
-                **_callback_columns(rec, slot, n),
-                **_clinician_time_columns(rec, edges, width),
-                **_service_columns(rec, slot, edges),
-            }
-        )
+        for group in (
+            lambda: _answer_columns(rec.calls, slot, n),
+            lambda: _advisor_time_columns(rec, edges, width),
+            lambda: _callback_columns(rec, slot, n),
+            lambda: _clinician_time_columns(rec, edges, width),
+            lambda: _service_columns(rec, slot, edges),
+        ):
+            release_freed_memory()  # the last group's temporaries, before the next's
+            columns.update(group())
+    return pd.DataFrame(columns)
 
 
 def slot_columns(rec: RunRecords, slot: np.ndarray, n: int) -> dict[str, np.ndarray]:

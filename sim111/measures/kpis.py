@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 
+from sim111.engine.memory import release_freed_memory
 from sim111.engine.records import (
     ABANDONED,
     CALLBACK_FAILED,
@@ -234,15 +235,14 @@ def replication_kpis(rec: RunRecords) -> dict[str, float]:
     """The KPI row of one replication (keys as in :data:`KPIS`, plus per-class ones)."""
     calls = rec.calls
     counted = calls.arrival_min >= rec.warmup_min
-    row = {
-        **advisor_kpis(rec, counted),
-        **overflow_kpis(rec, counted),
-        **clinical_kpis(rec, counted),
-        **backlog_kpis(rec, counted),
-        **disposition_kpis(rec, counted),
-        **downstream_kpis(rec, counted),
-        "calls_in_system_at_end": float((counted & np.isin(calls.outcome, IN_SYSTEM_AT_END)).sum()),
-    }
+    row: dict[str, float] = {}
+    for kpis in (advisor_kpis, overflow_kpis, clinical_kpis, backlog_kpis, disposition_kpis):
+        row.update(kpis(rec, counted))
+        release_freed_memory()  # each group's temporaries, before the next group's
+    row.update(downstream_kpis(rec, counted))
+    row["calls_in_system_at_end"] = float(
+        (counted & np.isin(calls.outcome, IN_SYSTEM_AT_END)).sum()
+    )
     ordered = {k.key: row[k.key] for k in KPIS if k.key in row}
     ordered.update({k: v for k, v in row.items() if k not in ordered})
     return ordered

@@ -127,7 +127,11 @@ def _kind_kpis(rec: RunRecords, kind: str) -> pd.DataFrame:
         slot[arrival < rec.warmup_min] = n
     slot = call_slots(slot, n)
     measured = np.maximum(edges, min(rec.warmup_min, rec.horizon_min))
-    columns = {**slot_columns(rec, slot, n), **time_columns(rec, measured)}
+    release_freed_memory()  # (the int64 slots, before the columns' temporaries)
+    columns = slot_columns(rec, slot, n)
+    del slot
+    release_freed_memory()
+    columns.update(time_columns(rec, measured))
     frame = pd.DataFrame({**_labels(rec, kind, edges), **columns})
     return frame.drop(columns=list(DROPPED)).rename(columns=RENAMED)
 

@@ -21,9 +21,20 @@ def sum_steps(logs: Sequence[StepLog]) -> StepLog:
     """The sum of step functions (people on duty in all areas, say): every log's
     changes in one time order, added up (at equal times the last entry holds the sum)."""
     times = np.concatenate([log.time_min for log in logs])
-    deltas = np.concatenate([np.diff(log.level, prepend=0) for log in logs])
     order = np.argsort(times, kind="stable")
-    return StepLog(times[order], np.cumsum(deltas[order]))
+    times = times[order]  # (one temporary at a time: a year of England's calls log
+    deltas = np.concatenate([np.diff(log.level, prepend=0) for log in logs])
+    deltas = deltas[order]  # 6 million changes to who is busy, 50 MB a column)
+    del order
+    np.cumsum(deltas, out=deltas)
+    return StepLog(times, deltas)
+
+
+def _summed(records: Sequence[RunRecords], name: str) -> StepLog:
+    """The areas' staffing logs ``name`` summed; the sum's temporaries handed back."""
+    log = sum_steps([getattr(r, name) for r in records])
+    release_freed_memory()
+    return log
 
 
 def _union(names: Sequence[tuple[str, ...]]) -> tuple[str, ...]:
@@ -129,10 +140,10 @@ def pooled_records(
     return dataclasses.replace(
         first,
         calls=CallRecords(**pooled),
-        advisors=sum_steps([r.advisors for r in records]),
-        clinicians=sum_steps([r.clinicians for r in records]),
-        clinicians_busy=sum_steps([r.clinicians_busy for r in records]),
-        awaiting_clinician=sum_steps([r.awaiting_clinician for r in records]),
+        advisors=_summed(records, "advisors"),
+        clinicians=_summed(records, "clinicians"),
+        clinicians_busy=_summed(records, "clinicians_busy"),
+        awaiting_clinician=_summed(records, "awaiting_clinician"),
         clinicians_overtime=sum_steps(overtime) if overtime else None,
         priority_names=classes,
         priority_targets_min=tuple(targets[n] for n in classes),
