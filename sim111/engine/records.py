@@ -162,7 +162,7 @@ class CallRecords:
 
 _MEASURED_ONLY = (
     "these records keep only the columns KPIs read (the run was measured only); "
-    "keep the records (keep_records=True, or --out) for every column"
+    "keep the records for every column (keep_records=True; sim111 run --out with --records)"
 )
 
 
