@@ -255,11 +255,11 @@ class CallTable:
 
     def _whole_column(self, name: str) -> np.ndarray:
         """An :data:`APPENDED_ONLY` column for every call."""
-        first = {
-            "caller_id": np.arange(self.n_first),
-            "attempt": np.zeros(self.n_first),
-            "repeat_of": np.full(self.n_first, -1),
-        }[name]
         c = BY_NAME[name]
-        appended = np.frombuffer(self._appended_rows[name], dtype=c.typecode)
-        return np.concatenate([first.astype(c.dtype), appended.astype(c.dtype)])
+        whole = np.empty(len(self), dtype=c.dtype)
+        if name == "caller_id":  # a first attempt is its caller's own row
+            whole[: self.n_first] = np.arange(self.n_first)
+        else:
+            whole[: self.n_first] = 0 if name == "attempt" else -1
+        whole[self.n_first :] = np.frombuffer(self._appended_rows[name], dtype=c.typecode)
+        return whole

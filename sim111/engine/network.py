@@ -194,9 +194,11 @@ def first_attempts(
         )
         order = np.argsort(times, kind="stable")  # equal times: in area order
         area = np.repeat(np.arange(len(centres), dtype=np.int16), np.subtract(ends, starts))
-        rows = np.concatenate([np.arange(s, e) for s, e in zip(starts, ends, strict=True)])
+        rows = np.concatenate(
+            [np.arange(s, e, dtype=np.int64) for s, e in zip(starts, ends, strict=True)]
+        )
         area_of = array("h", area[order].tobytes())
-        row_of = array("q", rows[order].astype(np.int64).tobytes())
+        row_of = array("q", rows[order].tobytes())
 
         def offer(i: int, area_of: array[int] = area_of, row_of: array[int] = row_of) -> None:
             offers[area_of[i]](row_of[i])

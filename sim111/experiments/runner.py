@@ -74,12 +74,12 @@ def measure_areas(
     staffing logs go, unless the caller holds them elsewhere).
     """
     records = pooled_records(by_area, tuple(a.name for a in scenario.areas), consume=True)
-    release_freed_memory()  # summing the staffing logs left freed blocks (year: 0.5 GB)
+    release_freed_memory()  # the pooling's last temporaries (a year of England: 25 MB)
     views = area_views(records, by_area)
     by_area.clear()
     kpis = areas_kpis(scenario, views, records, consume=True)
-    # each area's measures freed megabytes the allocator would otherwise keep (on a
-    # year of England 0.5 GB, on top of which the interval KPIs then came)
+    # the whole's KPIs left freed blocks the interval KPIs' slots would come on top of
+    # (a year of England: 50 MB)
     release_freed_memory()
     return kpis, interval_kpis(records), records
 

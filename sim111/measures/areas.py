@@ -27,7 +27,7 @@ from sim111.measures.backlog import ratio
 from sim111.measures.costs import cost_kpis, kpi_years
 from sim111.measures.kpis import disposition_counts, replication_kpis
 from sim111.measures.pooling import pooled_records
-from sim111.measures.spans import busy_integral_to
+from sim111.measures.spans import advisor_spans, busy_integral_to
 from sim111.scenario import Scenario
 from sim111.scenario.areas import pool_keys
 from sim111.scenario.targets import kpi_targets
@@ -108,16 +108,12 @@ def own_staff_utilisation(records: Sequence[RunRecords]) -> list[float]:
 
 
 def _spans_of(parts: list[tuple[RunRecords, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
-    """The advisor spans (as :func:`~sim111.measures.spans.advisor_spans`) of the
-    answered calls ``rows`` of each area's records, concatenated in order."""
+    """The advisor spans of the answered calls ``rows`` of each area's records,
+    concatenated in order."""
     if not parts:
         return np.empty(0), np.empty(0)
-    start = np.concatenate([rec.calls.answer_min[rows] for rec, rows in parts])
-    end = np.concatenate([rec.calls.advisor_end_min[rows] for rec, rows in parts])
-    horizon = np.concatenate([np.full(rows.size, rec.horizon_min) for rec, rows in parts])
-    still = np.isnan(end)  # still going at the end: the run's end
-    end[still] = horizon[still]
-    return start, end
+    spans = [advisor_spans(rec, rows) for rec, rows in parts]
+    return np.concatenate([s for s, _ in spans]), np.concatenate([e for _, e in spans])
 
 
 def _helped(rec: RunRecords) -> dict[str, float]:
@@ -213,7 +209,6 @@ def areas_kpis(
     """
     per_area: list[dict[str, float]] = []
     utilisation = own_staff_utilisation(records)
-    release_freed_memory()  # its spans: 16 bytes an answered call, freed
     for k, (area, rec) in enumerate(zip(scenario.area_scenarios, records, strict=True)):
         kpis = replication_kpis(rec)
         kpis["advisor_utilisation"] = utilisation[k]

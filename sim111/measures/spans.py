@@ -44,10 +44,11 @@ def _sorted_sums(
     return n, sums
 
 
-def advisor_spans(rec: RunRecords) -> tuple[np.ndarray, np.ndarray]:
-    """Start and end of every advisor call (end = run end if still going)."""
+def advisor_spans(rec: RunRecords, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end of every advisor call (end = run end if still going); of the
+    answered calls ``rows`` (indices), if given."""
     calls = rec.calls
-    served = ~np.isnan(calls.answer_min)
+    served = ~np.isnan(calls.answer_min) if rows is None else rows
     ends = calls.advisor_end_min[served]  # a copy: still going ones set to the run's end
     ends[np.isnan(ends)] = rec.horizon_min
     return calls.answer_min[served], ends
