@@ -88,7 +88,9 @@ class CallCentre:
     ) -> None:
         self.env = env
         self.scenario = scenario
-        self.calls = calls = CallTable(scenario, arrivals, draws, streams, full_records)
+        self.calls = calls = CallTable(
+            scenario, arrivals, draws, streams, full_records=full_records
+        )
         # areas of one coupled run share the clock, and may share a contingency provider
         self.clock = clock = Scheduler(env) if clock is None else clock
         self.advice = AdvisorStage(env, clock, calls, scenario)

@@ -111,7 +111,7 @@ def simulate_group(
     if len(group) == 1 and not coupled:
         k = group[0]
         name = area_namespace(scenario.areas[k].name)
-        return [simulate(areas[k], replication, seed, name, full_records)]
+        return [simulate(areas[k], replication, seed, name, full_records=full_records)]
     collecting = gc.isenabled()
     gc.disable()  # as in simulate: no cycles but those dismantle() breaks
     try:
@@ -139,7 +139,10 @@ def _simulate_coupled(
         streams = RandomStreams(seed, replication, area_namespace(scenario.areas[k].name))
         arrivals = draw_arrivals(area, streams)
         draws = draw_callers(area, streams.generator, arrivals.size)
-        centres.append(CallCentre(env, area, arrivals, draws, streams, clock, shared, full_records))
+        centre = CallCentre(
+            env, area, arrivals, draws, streams, clock, shared, full_records=full_records
+        )
+        centres.append(centre)
     members = [scenario.areas[k] for k in group]
     AdvisorSharing(
         clock,
