@@ -218,6 +218,23 @@ def case_england_pooled_year(days: int) -> Callable[[], int]:
     return run
 
 
+def case_england_apart_year(days: int) -> Callable[[], int]:
+    """The same 44 areas for a year, each answering its own calls, one after another in
+    1 process: the same engine and measuring with no coupling, beside the coupled case,
+    so the ratio of the two is what coupling costs."""
+    scenario = _load(ROOT / "scenarios" / "england-2014" / "apart.toml")
+    scenario = scenario.with_overrides({"run.days": days})
+    run_task = _sim111("run_task")
+
+    def run() -> int:
+        outcome = run_task(scenario, 0, 0, 1)
+        if outcome.error is not None:
+            raise RuntimeError(outcome.error)
+        return int(outcome.kpis["calls_offered"])
+
+    return run
+
+
 SCENARIO_CASE = "scenarios/"
 
 
@@ -266,12 +283,14 @@ CASES: dict[str, Callable[[int], Callable[[], int]]] = {
     "sim111 typical-area 4 weeks": case_typical_area,
     "sim111 national year (2 processes)": case_national_year,
     "sim111 England year, one pool (coupled)": case_england_pooled_year,
+    "sim111 England year, 44 areas apart (1 process)": case_england_apart_year,
     "sim111 app Run page, typical-area week x 10": case_app_run_page,
 }
 APP_CASE = "sim111 app Run page, typical-area week x 10"
 NATIONAL = "sim111 national year (2 processes)"
 COUPLED = "sim111 England year, one pool (coupled)"
-ONCE = (NATIONAL, COUPLED)  # minutes each: one run, timed whole, no warm-up
+APART = "sim111 England year, 44 areas apart (1 process)"
+ONCE = (NATIONAL, COUPLED, APART)  # minutes each: one run, timed whole, no warm-up
 PROCESSES = {NATIONAL: 2}
 
 
@@ -512,7 +531,7 @@ def main(argv: list[str] | None = None) -> None:
         paths = sorted((ROOT / SCENARIO_CASE).glob("*.toml"))
         cases += [(f"{SCENARIO_CASE}{path.name}", 0) for path in paths]
     if not args.quick:
-        cases += [(NATIONAL, 365), (COUPLED, 365)]
+        cases += [(NATIONAL, 365), (COUPLED, 365), (APART, 365)]
     if args.only:
         cases = [(name, d) for name, d in cases if any(text in name for text in args.only)]
     if "Ciw Erlang-A" in dict(cases) and importlib.util.find_spec("ciw") is None:
@@ -668,6 +687,12 @@ def _targets(results: dict[str, dict[str, Any]], old: str = "") -> list[str]:
         lines.append(
             f"England year coupled: {r['peak_mb']:.0f} MB peak (< 2048: {_ok(r['peak_mb'] < 2048)})"
         )
+        if APART in results:  # what coupling costs: no target, see the README
+            apart = _rate(results[APART], statistics.median(results[APART]["seconds"]), APART)
+            lines.append(
+                f"England year coupled / the same areas apart: {rate / apart:.2f} of the rate "
+                f"({apart:,.0f} calls/s apart; information, no target)"
+            )
     return lines
 
 

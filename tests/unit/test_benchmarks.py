@@ -83,6 +83,28 @@ def test_typical_week_against_a_revision_is_a_target(bench):
     )
 
 
+def test_england_cases_run_the_same_areas_coupled_and_apart(bench):
+    # A day of England: the same first attempts; redials differ with the waits.
+    coupled = bench.CASES[bench.COUPLED](1)()
+    apart = bench.CASES[bench.APART](1)()
+    assert 15_000 < coupled < 60_000  # England 2014: 12.9 m calls a year
+    assert abs(coupled - apart) < 0.05 * apart
+
+
+def test_coupling_cost_is_reported_beside_the_coupled_targets(bench):
+    results = {
+        bench.NATIONAL: {"calls": 400, "seconds": [1.0], "peak_mb": 400},
+        bench.COUPLED: {"calls": 100, "seconds": [1.0], "peak_mb": 1900},
+        bench.APART: {"calls": 200, "seconds": [1.0], "peak_mb": 1800},
+    }
+    assert bench._targets(results)[-3:] == [
+        "England year coupled: 100 offered calls/s (>= national year's 200 per core: NOT met)",
+        "England year coupled: 1900 MB peak (< 2048: met)",
+        "England year coupled / the same areas apart: 0.50 of the rate "
+        "(200 calls/s apart; information, no target)",
+    ]
+
+
 def test_sim111_names_are_found_in_the_old_layout_too(bench, monkeypatch):
     from sim111.scenario import load_scenario
 
