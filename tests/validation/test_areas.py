@@ -199,6 +199,70 @@ def test_mutual_aid_only_goes_to_an_area_with_an_idle_advisor():
     assert kpis["total_cost_gbp"] == pytest.approx(areas_total - fees)
 
 
+def _waiting_at(calls, t: float) -> int:
+    """Callers of one area queued at ``t`` (arrived before, neither answered nor gone)."""
+    arrived = calls.arrival_min < t
+    unanswered = np.isnan(calls.answer_min) | (calls.answer_min > t)
+    not_gone = np.isnan(calls.end_min) | (calls.end_min > t)
+    return int((arrived & unanswered & not_gone).sum())
+
+
+@pytest.mark.parametrize("threshold_s", [30.0, 120.0])
+def test_mutual_aid_sends_a_call_only_when_its_areas_expected_wait_exceeds_the_threshold(
+    threshold_s,
+):
+    aid = {"after_expected_wait_s": threshold_s, "fee_per_call_gbp": 12}
+    scenario = two_areas(
+        **{"areas.0.advisors.roster_scale": 0.15, "sharing.mutual_aid": aid, "run.days": 1}
+    )
+    records = simulate_areas(scenario, 0, 3)
+    helped = 0
+    for a, rec in enumerate(records):
+        calls, area = rec.calls, scenario.area_scenarios[a]
+        for call in np.flatnonzero(calls.advisor_area == 1 - a):
+            t = calls.arrival_min[call]
+            log = rec.advisors
+            on_duty = log.level[np.searchsorted(log.time_min, t, side="right") - 1]
+            # sim111.engine.overflow.expected_wait_s: (calls ahead + 1) x handling / advisors
+            ahead = _waiting_at(calls, t)
+            expected_s = (ahead + 1) * area.mean_advisor_handle_min * 60 / on_duty
+            assert expected_s > threshold_s, (a, call, ahead, on_duty)
+            helped += 1
+    assert helped > 10
+
+
+def test_mutual_aid_above_every_expected_wait_sends_no_call():
+    aid = {"after_expected_wait_s": 1e9, "fee_per_call_gbp": 12}
+    scenario = two_areas(**{"areas.0.advisors.roster_scale": 0.15, "sharing.mutual_aid": aid})
+    records = simulate_areas(scenario, 0, 3)
+    assert all((rec.calls.advisor_area == -1).all() for rec in records)
+    assert areas_kpis(scenario, records)["area.small.mutual_aid_calls_sent"] == 0
+
+
+def test_areas_missing_counts_the_areas_missing_their_own_targets():
+    # the small area struggles; it sets its own, lower, answer target
+    scenario = two_areas(
+        **{
+            "areas.0.advisors.roster_scale": 0.2,
+            "areas.0.targets": {"answered_within_60s": 0.10},
+            "run.days": 7,
+        }
+    )
+    records = simulate_areas(scenario, 1, 7)
+    kpis = areas_kpis(scenario, records)
+    per_area = [replication_kpis(r) for r in records]
+    small = per_area[0]
+    assert 0.10 < small["answered_within_60s"] < 0.95  # meets its own target, not the base's
+    assert small["abandoned_after_30s"] > 0.05  # misses the base's abandonment target
+    for key, own in (("answered_within_60s", (0.10, 0.95)), ("abandoned_after_30s", None)):
+        if own is None:
+            missing = sum(k[key] > 0.05 for k in per_area)
+        else:
+            missing = sum(k[key] < t for k, t in zip(per_area, own, strict=True))
+        assert kpis[f"areas_missing.{key}"] == missing
+    assert kpis["areas_missing.abandoned_after_30s"] >= 1
+
+
 def test_a_shared_contingency_provider_never_exceeds_its_capacity():
     scenario = two_areas(
         **{
@@ -229,6 +293,37 @@ def test_a_shared_contingency_provider_never_exceeds_its_capacity():
     hours = (calls.arrival_min[sent] // 60).astype(int)  # accepted when offered
     assert np.bincount(hours).max() <= 6  # the hourly cap holds across both areas
     assert all((r.calls.provider == 0).any() for r in records)  # both areas used it
+
+
+def test_a_shared_contingency_providers_queue_never_exceeds_its_limit():
+    scenario = two_areas(
+        **{
+            "areas.0.advisors.roster_scale": 0.15,
+            "areas.1.advisors.roster_scale": 0.3,
+            "providers": [
+                {
+                    "name": "nhs_direct_0845",
+                    "count": 1,
+                    "max_queue": 2,
+                    "price_per_call_gbp": 16.54,
+                    "handle_time": {"kind": "lognormal", "mean_min": 12, "sd_min": 5},
+                }
+            ],
+            "overflow": [{"provider": "nhs_direct_0845", "queue_length_over": 3}],
+            "sharing.contingency": "nhs_direct_0845",
+        }
+    )
+    records = simulate_areas(scenario, 0, 9)
+    calls = pooled_records(records).calls
+    sent = calls.provider == 0
+    arrival, start = calls.arrival_min[sent], calls.provider_start_min[sent]
+    end = np.where(np.isnan(calls.end_min[sent]), np.inf, calls.end_min[sent])
+    start = np.where(np.isnan(start), np.inf, start)
+    for t in arrival:  # just after each acceptance, from either area: at most 2 waiting
+        waiting = (arrival <= t) & (start > t) & (end > t)
+        assert waiting.sum() <= 2
+    assert sent.sum() > 30 and (start > arrival).any()  # some did wait
+    assert all((r.calls.provider == 0).any() for r in records)
 
 
 def test_with_a_preference_other_areas_calls_wait_at_least_that_long():
