@@ -34,10 +34,24 @@ def _megabytes(n_bytes: int) -> str:
     return f"{n_bytes / 1_000_000:g} MB"
 
 
+def _folder_hint(folder: Path, suffix: str) -> str:
+    """``"; FOLDER holds a.toml, b.toml"``: the files of ``folder`` a user may have
+    meant (those ending in ``suffix``, at most 8), or ``""``."""
+    try:
+        names = sorted(p.name for p in folder.iterdir() if p.suffix == suffix and p.is_file())
+    except OSError:
+        return ""
+    if not names or not suffix:
+        return ""
+    more = f" and {len(names) - 8} more" if len(names) > 8 else ""
+    return f"; {shown_text(folder)}{os.sep} holds {', '.join(names[:8])}{more}"
+
+
 def _regular_or_refuse(path: Path, kind: str, mode: int) -> None:
     if not stat.S_ISREG(mode):
         if stat.S_ISDIR(mode):
-            raise ScenarioError(f"{shown_text(path)}: is a folder, not a {kind}")
+            hint = _folder_hint(path, ".toml")
+            raise ScenarioError(f"{shown_text(path)}: is a folder, not a {kind}{hint}")
         raise ScenarioError(f"{shown_text(path)}: not a regular file; a {kind} must be one")
 
 
@@ -50,7 +64,9 @@ def _read_bytes(path: Path, kind: str, max_bytes: int) -> bytes:
         # O_NONBLOCK: were it swapped for a FIFO since the stat, opening still returns
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
-        raise ScenarioError(f"{name}: no such {kind}") from None
+        stem = path.with_suffix("")  # scenarios/england-2014.toml: the folder of that name?
+        hint = _folder_hint(stem, path.suffix) if stem != path and stem.is_dir() else ""
+        raise ScenarioError(f"{name}: no such {kind}{hint}") from None
     except ScenarioError:
         raise
     except ValueError:  # an embedded NUL byte

@@ -131,6 +131,24 @@ def test_missing_file_is_a_clear_error(tmp_path):
         load_scenario(tmp_path / "absent.toml")
 
 
+def test_a_missing_file_named_like_a_folder_of_scenarios_names_what_it_holds(tmp_path):
+    # sim111 run scenarios/england-2014.toml: the England files are in that folder
+    (tmp_path / "england").mkdir()
+    for name in ("national.toml", "apart.toml", "notes.md"):
+        (tmp_path / "england" / name).write_text("")
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(tmp_path / "england.toml")
+    assert str(err.value).endswith(
+        f"no such scenario file; {tmp_path / 'england'}/ holds apart.toml, national.toml"
+    )
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(tmp_path / "england")
+    assert str(err.value).endswith(
+        "is a folder, not a scenario file; "
+        + (f"{tmp_path / 'england'}/ holds apart.toml, national.toml")
+    )
+
+
 def test_with_overrides_returns_a_new_validated_frozen_scenario():
     base = make_scenario()
     changed = base.with_overrides({"advisors.count": 12, "run.start_date": dt.date(2013, 3, 28)})
