@@ -151,10 +151,48 @@ def target_warnings(scenario: Scenario, keys: Iterable[str] | None = None) -> li
     ]
 
 
+def sharing_warnings(scenario: Scenario) -> list[PlannerWarning]:
+    """A warning for each ``[sharing]`` setting that can change nothing in ``scenario``."""
+    from sim111.scenario.areas import Sharing, pool_keys
+
+    sharing = scenario.sharing
+    if len(scenario.areas) < 2:  # [sharing] without [[areas]] is refused at load
+        if sharing == Sharing() or not scenario.areas:
+            return []
+        text = "[sharing] is set, but the scenario has one area: there is no one to share with"
+        return [PlannerWarning("sharing-unused", text, "sharing")]
+    out = []
+    pools = pool_keys(scenario.areas, sharing.advisors)
+    if sharing.prefer_own_area_s > 0 and len(set(pools)) == len(pools):
+        text = (
+            f"sharing.prefer_own_area_s = {sharing.prefer_own_area_s:g}: no advisor pool "
+            f"holds two areas (advisors = {sharing.advisors!r}), so no advisor has another "
+            "area's calls to put second: it changes nothing"
+        )
+        out.append(PlannerWarning("sharing-unused", text, "sharing.prefer_own_area_s"))
+    if sharing.mutual_aid is not None and len(set(pools)) == 1:
+        text = (
+            f"sharing.mutual_aid: every area is in one advisor pool (advisors = "
+            f"{sharing.advisors!r}), and mutual aid sends a call only outside its own pool: "
+            "it changes nothing"
+        )
+        out.append(PlannerWarning("sharing-unused", text, "sharing.mutual_aid"))
+    line = sharing.contingency
+    if line is not None and not any(
+        rule.provider == line for area in scenario.area_scenarios for rule in area.overflow
+    ):
+        text = (
+            f"sharing.contingency = {line!r}: no [[overflow]] rule sends calls to it, so the "
+            "line takes no calls (add one naming it)"
+        )
+        out.append(PlannerWarning("sharing-unused", text, "sharing.contingency"))
+    return out
+
+
 def data_warnings(scenario: Scenario) -> list[PlannerWarning]:
     """Every data-only warning of ``scenario``, each area's under its name (once each)."""
     base = normalised_shares(scenario)
-    out = [*short_run(scenario), *target_warnings(scenario), *base]
+    out = [*short_run(scenario), *target_warnings(scenario), *sharing_warnings(scenario), *base]
     if not scenario.areas:
         return out + nobody_rostered(scenario)
     said = {w.message for w in base}

@@ -137,6 +137,60 @@ def test_areas_are_judged_by_the_pool_their_staff_answer(sharing, expected):
     assert [(w.code, w.where) for w in scenario_warnings(scenario)] == expected
 
 
+AID = {"after_expected_wait_s": 60, "fee_per_call_gbp": 8}
+TWO = [{"name": "north", "population": 400_000}, {"name": "south", "population": 600_000}]
+LINE = {
+    "name": "line",
+    "count": 2,
+    "price_per_call_gbp": 20.0,
+    "handle_time": {"kind": "lognormal", "mean_min": 14, "sd_min": 6},
+}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "where", "says"),
+    [
+        ({"areas": TWO[:1], "sharing.advisors": "all"}, "sharing", "has one area"),
+        (
+            {"areas": TWO, "sharing.advisors": "area", "sharing.prefer_own_area_s": 30},
+            "sharing.prefer_own_area_s",
+            "no advisor pool holds two areas (advisors = 'area')",
+        ),
+        (
+            {"areas": TWO, "sharing.advisors": "all", "sharing.mutual_aid": AID},
+            "sharing.mutual_aid",
+            "every area is in one advisor pool (advisors = 'all')",
+        ),
+        (
+            {"areas": TWO, "providers": [LINE], "sharing.contingency": "line"},
+            "sharing.contingency",
+            "no [[overflow]] rule sends calls to it",
+        ),
+    ],
+)
+def test_sharing_settings_that_change_nothing_warn(overrides, where, says):
+    (warning,) = scenario_warnings(typical(**overrides))
+    assert (warning.code, warning.where) == ("sharing-unused", where)
+    assert says in warning.message
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"areas": TWO, "sharing.advisors": "all", "sharing.prefer_own_area_s": 30},
+        {"areas": TWO, "sharing.advisors": "area", "sharing.mutual_aid": AID},
+        {
+            "areas": TWO,
+            "providers": [LINE],
+            "overflow": [{"provider": "line", "queue_length_over": 5}],
+            "sharing.contingency": "line",
+        },
+    ],
+)
+def test_sharing_settings_that_do_something_do_not_warn(overrides):
+    assert scenario_warnings(typical(**overrides)) == ()
+
+
 # Library scenarios that warn, and why: small areas of England 2014 whose clinician
 # roster, scaled down to the area (clinician_roster_factor 0.2-0.3 of the base's shift
 # lines), rounds day shifts to no one. Their call-backs wait for the evening shift.
