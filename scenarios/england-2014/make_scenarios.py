@@ -5,9 +5,10 @@
 reads ``scenarios/data/england-2014-areas.csv`` (44 areas, populations summing
 to ONS mid-2014 England; sources in docs/england-areas.md) and writes
 ``apart.toml`` here: every area as an ``[[areas]]`` table of the calibrated
-typical area, with rosters scaled by the square-root staffing rule below. The
-variants (``regional.toml``, ``national.toml``, ``mutual-aid.toml``) extend it
-and change only ``[sharing]``; they are written by hand. Run this again after
+typical area, with rosters scaled by the square-root staffing rule below and
+the cover floor after it. The variants (``regional.toml``, ``national.toml``,
+``mutual-aid.toml``, and ``contingency.toml``, which adds a shared contingency
+line) extend it and change only how areas share work; they are written by hand. Run this again after
 changing the table or the rule; the scenario files never run code.
 
 The roster rule (E): every area staffed to the same square-root safety margin
@@ -26,6 +27,14 @@ measured on the typical area itself (typical-area.toml, as calibrated):
   clinicians on duty on average): b = 0.46.
 
 A 140k area gets about 1.6x the typical area's staff per head, a 5.5 m area 0.8x.
+
+The cover floor (E): at that rule the smallest areas' clinician rosters round whole
+shifts to no one (the Isle of Wight's 0.21 x the typical roster left no clinician on
+duty 00:00-16:00; Great Yarmouth and Waveney and Milton Keynes none 08:00-16:00), and
+their call-backs waited for the evening shift. A 111 service keeps a clinician on duty
+around the clock (the national specification's clinical advice at every hour), so a
+factor is raised, where it must be, to the smallest at which every hour the typical
+area covers has at least one person on duty: the cost of being small.
 The factors are written as each area's ``advisor_roster_factor`` and
 ``clinician_roster_factor``: they multiply the typical area's fitted
 ``roster_scale``, so a re-fitted default carries over, and one override
@@ -38,6 +47,10 @@ import csv
 import math
 import sys
 from pathlib import Path
+
+from sim111.scenario import StaffGroup
+from sim111.scenario.staff import scaled_counts
+from sim111.units import MINUTES_PER_DAY
 
 HERE = Path(__file__).resolve().parent
 TABLE = HERE.parent / "data" / "england-2014-areas.csv"
@@ -86,6 +99,46 @@ def factor(population: int, b: float) -> float:
     return (p + b * math.sqrt(p)) / (1 + b)
 
 
+def _covered(staff: StaffGroup, scale: float) -> list[list[bool]]:
+    """For each day type, whether each minute of the day has someone rostered at
+    ``scale`` (shift lines worked that day; a line past midnight wraps onto it)."""
+    from sim111.scenario import DAY_TYPES
+
+    out = []
+    for day_type in DAY_TYPES:
+        worked = [s for s in staff.shifts if day_type in s.day_types]
+        counts = scaled_counts(
+            tuple(s.count for s in worked), tuple(s.duration_min for s in worked), scale
+        )
+        minutes = [False] * MINUTES_PER_DAY
+        for shift, count in zip(worked, counts, strict=True):
+            for m in range(shift.start_min, shift.start_min + shift.duration_min):
+                minutes[m % MINUTES_PER_DAY] |= count > 0
+        out.append(minutes)
+    return out
+
+
+def cover_floor(staff: StaffGroup) -> float:
+    """The smallest factor on ``staff``'s roster (times its own ``roster_scale``) that
+    leaves no hour it covers at its own scale without someone on duty (see the module).
+
+    More scale only ever adds people (:func:`~sim111.scenario.staff.scaled_counts`),
+    so the floor is found by bisection, to 1e-5, and rounded up.
+    """
+    need = _covered(staff, staff.roster_scale)
+    low, high = 0.0, 1.0
+    while high - low > 1e-5:
+        mid = (low + high) / 2
+        covered = _covered(staff, staff.roster_scale * mid)
+        ok = all(
+            c or not n
+            for day, want in zip(covered, need, strict=True)
+            for c, n in zip(day, want, strict=True)
+        )
+        low, high = (low, mid) if ok else (mid, high)
+    return math.ceil(high * 1e4) / 1e4
+
+
 HEADER = """\
 #:schema ../../docs/sim111-scenario.schema.json
 # England in October 2014: its {n} NHS 111 contract areas, each answering its own calls
@@ -98,8 +151,10 @@ HEADER = """\
 # gets (p + b sqrt(p)) / (1 + b) times the typical area's staff (advisor_roster_factor,
 # clinician_roster_factor: they multiply typical-area's fitted roster_scale), with
 # b = {ba:.2f} for advisors and {bc:.2f} for clinicians, the typical area's own square-root
-# margins. The variants change only [sharing]: regional.toml (one virtual centre per
-# region), national.toml (one for England), mutual-aid.toml.
+# margins, raised where needed to keep someone on duty at every hour the typical area
+# covers (the cover floor, E: three small areas' clinicians). The variants change only
+# how areas share work: regional.toml (one virtual centre per region), national.toml
+# (one for England), mutual-aid.toml, contingency.toml (a shared 0845 line).
 #
 # October 2014 was a steady month (domain §7): 32,739 calls a day, 94.7% answered in
 # 60 s, 1.0% abandoned after 30 s, 52% of call-backs within 10 min (NHS England, Q).
@@ -121,38 +176,56 @@ clinicians = "area"
 """
 
 
-def area_table(row: dict[str, str], b_advisors: float, b_clinicians: float) -> str:
-    """One ``[[areas]]`` table of the scenario file."""
+def area_table(
+    row: dict[str, str], b_advisors: float, b_clinicians: float, floors: tuple[float, float]
+) -> str:
+    """One ``[[areas]]`` table of the scenario file (``floors``: advisors', clinicians')."""
     population = int(row["population"])
-    advisors = factor(population, b_advisors)
-    clinicians = factor(population, b_clinicians)
+    lines = []
+    for key, b, floor in (
+        ("advisor_roster_factor", b_advisors, floors[0]),
+        ("clinician_roster_factor", b_clinicians, floors[1]),
+    ):
+        rule = factor(population, b)
+        if rule >= floor:
+            lines.append(f"{key} = {rule:.4f}\n")
+        else:  # round-the-clock cover (see the module)
+            lines.append(f"{key} = {floor:.4f}  # E: cover floor; the rule gives {rule:.4f}\n")
     return (
         f"\n[[areas]]\n"
         f'name = "{row["area"]}"\n'
         f'label = "{row["name"]}"\n'
         f'region = "{row["region"]}"\n'
         f"population = {population:_}  # {row['population_type']}; run in 2014 by: "
-        f"{row['provider_type']} ({row['provider_type_source']})\n"
-        f"advisor_roster_factor = {advisors:.4f}\n"
-        f"clinician_roster_factor = {clinicians:.4f}\n"
+        f"{row['provider_type']} ({row['provider_type_source']})\n" + "".join(lines)
+    )
+
+
+def render() -> str:
+    """The text of apart.toml, from the table of areas and the typical area."""
+    from sim111.scenario import load_scenario
+
+    with TABLE.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    total = sum(int(r["population"]) for r in rows)
+    b_advisors, b_clinicians = margins()
+    typical = load_scenario(TYPICAL)
+    floors = (
+        cover_floor(typical.advisors),
+        max(cover_floor(group) for group in typical.clinicians),
+    )
+    return HEADER.format(n=len(rows), total=total, ba=b_advisors, bc=b_clinicians) + "".join(
+        area_table(r, b_advisors, b_clinicians, floors) for r in rows
     )
 
 
 def main() -> None:
     """Write apart.toml from the table of areas."""
-    with TABLE.open(newline="", encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
-    total = sum(int(r["population"]) for r in rows)
-    b_advisors, b_clinicians = margins()
-    sys.stdout.write(
-        f"square-root margins of the typical area: b = {b_advisors:.3f} advisors, "
-        f"{b_clinicians:.3f} clinicians\n"
-    )
-    text = HEADER.format(n=len(rows), total=total, ba=b_advisors, bc=b_clinicians) + "".join(
-        area_table(r, b_advisors, b_clinicians) for r in rows
-    )
+    text = render()
     (HERE / "apart.toml").write_text(text, encoding="utf-8")
-    sys.stdout.write(f"wrote apart.toml: {len(rows)} areas, {total:,} people\n")
+    areas = text.count("[[areas]]")
+    floored = text.count("cover floor;")
+    sys.stdout.write(f"wrote apart.toml: {areas} areas, {floored} factors raised to the floor\n")
 
 
 if __name__ == "__main__":
