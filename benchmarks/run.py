@@ -201,11 +201,11 @@ def case_national_year(days: int) -> Callable[[], int]:
     return _sweep(area, replications=45, workers=2)
 
 
-def case_england_pooled_year(days: int) -> Callable[[], int]:
-    """England's 44 areas of 2014 for a year, one national pool: one coupled run, 1
-    process, as ``sim111 run`` makes it (KPIs, intervals and periods; no records kept,
-    as for each replication of the national year)."""
-    scenario = _load(ROOT / "scenarios" / "england-2014" / "national.toml")
+def _england_year(file: str, days: int) -> Callable[[], int]:
+    """One replication of an England 2014 file, run as ``sim111 run`` runs it: one
+    process, KPIs, intervals and periods, no records kept (as for each replication of
+    the national year)."""
+    scenario = _load(ROOT / "scenarios" / "england-2014" / file)
     scenario = scenario.with_overrides({"run.days": days})
     run_task = _sim111("run_task")
 
@@ -216,23 +216,18 @@ def case_england_pooled_year(days: int) -> Callable[[], int]:
         return int(outcome.kpis["calls_offered"])
 
     return run
+
+
+def case_england_pooled_year(days: int) -> Callable[[], int]:
+    """England's 44 areas of 2014 for a year, one national pool: one coupled run."""
+    return _england_year("national.toml", days)
 
 
 def case_england_apart_year(days: int) -> Callable[[], int]:
-    """The same 44 areas for a year, each answering its own calls, one after another in
-    1 process: the same engine and measuring with no coupling, beside the coupled case,
-    so the ratio of the two is what coupling costs."""
-    scenario = _load(ROOT / "scenarios" / "england-2014" / "apart.toml")
-    scenario = scenario.with_overrides({"run.days": days})
-    run_task = _sim111("run_task")
-
-    def run() -> int:
-        outcome = run_task(scenario, 0, 0, 1)
-        if outcome.error is not None:
-            raise RuntimeError(outcome.error)
-        return int(outcome.kpis["calls_offered"])
-
-    return run
+    """The same 44 areas for a year, each answering its own calls, one after another:
+    the same engine and measuring with no coupling, beside the coupled case, so the
+    ratio of the two is what coupling costs."""
+    return _england_year("apart.toml", days)
 
 
 SCENARIO_CASE = "scenarios/"

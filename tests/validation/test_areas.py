@@ -263,24 +263,28 @@ def test_areas_missing_counts_the_areas_missing_their_own_targets():
     assert kpis["areas_missing.abandoned_after_30s"] >= 1
 
 
-def test_a_shared_contingency_provider_never_exceeds_its_capacity():
-    scenario = two_areas(
+def _sharing_a_contingency_line(**limits: int):
+    """Two struggling areas sending calls to one shared contingency line (``limits``:
+    its head-count and acceptance limits)."""
+    line = {
+        "name": "nhs_direct_0845",
+        "price_per_call_gbp": 16.54,
+        "handle_time": {"kind": "lognormal", "mean_min": 12, "sd_min": 5},
+        **limits,
+    }
+    return two_areas(
         **{
             "areas.0.advisors.roster_scale": 0.15,
             "areas.1.advisors.roster_scale": 0.3,
-            "providers": [
-                {
-                    "name": "nhs_direct_0845",
-                    "count": 2,
-                    "max_calls_per_hour": 6,
-                    "price_per_call_gbp": 16.54,
-                    "handle_time": {"kind": "lognormal", "mean_min": 12, "sd_min": 5},
-                }
-            ],
+            "providers": [line],
             "overflow": [{"provider": "nhs_direct_0845", "queue_length_over": 3}],
             "sharing.contingency": "nhs_direct_0845",
         }
     )
+
+
+def test_a_shared_contingency_provider_never_exceeds_its_capacity():
+    scenario = _sharing_a_contingency_line(count=2, max_calls_per_hour=6)
     records = simulate_areas(scenario, 0, 9)
     calls = pooled_records(records).calls
     sent = calls.provider == 0
@@ -296,23 +300,7 @@ def test_a_shared_contingency_provider_never_exceeds_its_capacity():
 
 
 def test_a_shared_contingency_providers_queue_never_exceeds_its_limit():
-    scenario = two_areas(
-        **{
-            "areas.0.advisors.roster_scale": 0.15,
-            "areas.1.advisors.roster_scale": 0.3,
-            "providers": [
-                {
-                    "name": "nhs_direct_0845",
-                    "count": 1,
-                    "max_queue": 2,
-                    "price_per_call_gbp": 16.54,
-                    "handle_time": {"kind": "lognormal", "mean_min": 12, "sd_min": 5},
-                }
-            ],
-            "overflow": [{"provider": "nhs_direct_0845", "queue_length_over": 3}],
-            "sharing.contingency": "nhs_direct_0845",
-        }
-    )
+    scenario = _sharing_a_contingency_line(count=1, max_queue=2)
     records = simulate_areas(scenario, 0, 9)
     calls = pooled_records(records).calls
     sent = calls.provider == 0
