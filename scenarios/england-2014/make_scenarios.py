@@ -44,12 +44,17 @@ The factors are written as each area's ``advisor_roster_factor`` and
 from __future__ import annotations
 
 import csv
+import dataclasses
+import datetime as dt
 import math
 import sys
 from pathlib import Path
 
-from sim111.scenario import StaffGroup
-from sim111.scenario.staff import scaled_counts
+import numpy as np
+
+from sim111.engine.calendar import run_days
+from sim111.engine.roster import rostered_count, shift_blocks
+from sim111.scenario import StaffGroup, load_scenario
 from sim111.units import MINUTES_PER_DAY
 
 HERE = Path(__file__).resolve().parent
@@ -62,11 +67,6 @@ BUSIEST_HOUR = ("saturday", 10)  # the typical area's busiest hour of the week
 def margins() -> tuple[float, float]:
     """b = N / R - 1 of the typical area: advisors at its busiest hour, clinicians
     over the week (see the module)."""
-    from sim111.engine.calendar import run_days
-    from sim111.engine.roster import shift_blocks
-    from sim111.scenario import load_scenario
-    from sim111.units import MINUTES_PER_DAY
-
     typical = load_scenario(TYPICAL)
     run, demand = typical.run, typical.demand
     days = run_days(run.start_date, run.calendar_days)
@@ -99,43 +99,32 @@ def factor(population: int, b: float) -> float:
     return (p + b * math.sqrt(p)) / (1 + b)
 
 
-def _covered(staff: StaffGroup, scale: float) -> list[list[bool]]:
-    """For each day type, whether each minute of the day has someone rostered at
-    ``scale`` (shift lines worked that day; a line past midnight wraps onto it)."""
-    from sim111.scenario import DAY_TYPES
+# a fortnight holding every day type: Monday 18 August 2014, the bank holiday on the 25th
+FORTNIGHT = (dt.date(2014, 8, 18), 14)
 
-    out = []
-    for day_type in DAY_TYPES:
-        worked = [s for s in staff.shifts if day_type in s.day_types]
-        counts = scaled_counts(
-            tuple(s.count for s in worked), tuple(s.duration_min for s in worked), scale
-        )
-        minutes = [False] * MINUTES_PER_DAY
-        for shift, count in zip(worked, counts, strict=True):
-            for m in range(shift.start_min, shift.start_min + shift.duration_min):
-                minutes[m % MINUTES_PER_DAY] |= count > 0
-        out.append(minutes)
-    return out
+
+def _on_duty(staff: StaffGroup) -> np.ndarray:
+    """Head-count on duty every 5 minutes of :data:`FORTNIGHT`, as the engine rosters
+    ``staff`` (shifts past midnight, day types, changes dated in it, constant counts)."""
+    start, days = FORTNIGHT
+    every_5_min = np.arange(0, days * MINUTES_PER_DAY, 5.0)
+    return rostered_count(shift_blocks(staff, start, days), every_5_min)
 
 
 def cover_floor(staff: StaffGroup) -> float:
     """The smallest factor on ``staff``'s roster (times its own ``roster_scale``) that
-    leaves no hour it covers at its own scale without someone on duty (see the module).
+    leaves no time it covers at its own scale without someone on duty (see the module).
 
     More scale only ever adds people (:func:`~sim111.scenario.staff.scaled_counts`),
     so the floor is found by bisection, to 1e-5, and rounded up.
     """
-    need = _covered(staff, staff.roster_scale)
+    need = _on_duty(staff) > 0
     low, high = 0.0, 1.0
     while high - low > 1e-5:
         mid = (low + high) / 2
-        covered = _covered(staff, staff.roster_scale * mid)
-        ok = all(
-            c or not n
-            for day, want in zip(covered, need, strict=True)
-            for c, n in zip(day, want, strict=True)
-        )
-        low, high = (low, mid) if ok else (mid, high)
+        scaled = dataclasses.replace(staff, roster_scale=staff.roster_scale * mid)
+        covered = bool(((_on_duty(scaled) > 0) | ~need).all())
+        low, high = (low, mid) if covered else (mid, high)
     return math.ceil(high * 1e4) / 1e4
 
 
@@ -203,8 +192,6 @@ def area_table(
 
 def render() -> str:
     """The text of apart.toml, from the table of areas and the typical area."""
-    from sim111.scenario import load_scenario
-
     with TABLE.open(newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     total = sum(int(r["population"]) for r in rows)

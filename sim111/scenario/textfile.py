@@ -36,21 +36,34 @@ def _megabytes(n_bytes: int) -> str:
 
 def _folder_hint(folder: Path, suffix: str) -> str:
     """``"; FOLDER holds a.toml, b.toml"``: the files of ``folder`` a user may have
-    meant (those ending in ``suffix``, at most 8), or ``""``."""
+    meant (those ending in ``suffix``, at most 8), or ``""``: none, no such folder, or
+    a symbolic link (it may lead out of the scenario's own folder)."""
     try:
+        if not suffix or folder.is_symlink() or not folder.is_dir():
+            return ""
         names = sorted(p.name for p in folder.iterdir() if p.suffix == suffix and p.is_file())
-    except OSError:
+    except (OSError, ValueError):
         return ""
-    if not names or not suffix:
+    if not names:
         return ""
     more = f" and {len(names) - 8} more" if len(names) > 8 else ""
     return f"; {shown_text(folder)}{os.sep} holds {', '.join(names[:8])}{more}"
 
 
+def _missing_hint(path: Path) -> str:
+    """For a missing ``scenarios/england-2014.toml``: the files of the folder
+    ``scenarios/england-2014/`` with that suffix, if it exists (see :func:`_folder_hint`)."""
+    suffix = path.suffix
+    stem = path.name[: -len(suffix)] if suffix else ""
+    if stem in ("", ".", ".."):
+        return ""
+    return _folder_hint(path.parent / stem, suffix)
+
+
 def _regular_or_refuse(path: Path, kind: str, mode: int) -> None:
     if not stat.S_ISREG(mode):
         if stat.S_ISDIR(mode):
-            hint = _folder_hint(path, ".toml")
+            hint = _folder_hint(path, ".toml") if kind == "scenario file" else ""
             raise ScenarioError(f"{shown_text(path)}: is a folder, not a {kind}{hint}")
         raise ScenarioError(f"{shown_text(path)}: not a regular file; a {kind} must be one")
 
@@ -64,9 +77,7 @@ def _read_bytes(path: Path, kind: str, max_bytes: int) -> bytes:
         # O_NONBLOCK: were it swapped for a FIFO since the stat, opening still returns
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
-        stem = path.with_suffix("")  # scenarios/england-2014.toml: the folder of that name?
-        hint = _folder_hint(stem, path.suffix) if stem != path and stem.is_dir() else ""
-        raise ScenarioError(f"{name}: no such {kind}{hint}") from None
+        raise ScenarioError(f"{name}: no such {kind}{_missing_hint(path)}") from None
     except ScenarioError:
         raise
     except ValueError:  # an embedded NUL byte

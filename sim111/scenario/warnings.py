@@ -174,7 +174,7 @@ def sharing_warnings(scenario: Scenario) -> list[PlannerWarning]:
         text = (
             f"sharing.mutual_aid: every area is in one advisor pool (advisors = "
             f"{sharing.advisors!r}), and mutual aid sends a call only outside its own pool: "
-            "it changes nothing"
+            "it sends none (its KPIs stay 0)"
         )
         out.append(PlannerWarning("sharing-unused", text, "sharing.mutual_aid"))
     line = sharing.contingency
@@ -183,7 +183,7 @@ def sharing_warnings(scenario: Scenario) -> list[PlannerWarning]:
     ):
         text = (
             f"sharing.contingency = {line!r}: no [[overflow]] rule sends calls to it, so the "
-            "line takes no calls (add one naming it)"
+            "line takes no calls (add one naming it), yet it runs every area together"
         )
         out.append(PlannerWarning("sharing-unused", text, "sharing.contingency"))
     return out

@@ -83,10 +83,19 @@ def test_typical_week_against_a_revision_is_a_target(bench):
     )
 
 
-def test_england_cases_run_the_same_areas_coupled_and_apart(bench):
+def test_england_cases_run_the_same_areas_coupled_and_apart(bench, monkeypatch):
+    loaded = []
+
+    def load(path):
+        loaded.append(path.name)
+        return real_load(path)
+
+    real_load = bench._load
+    monkeypatch.setattr(bench, "_load", load)
     # A day of England: the same first attempts; redials differ with the waits.
     coupled = bench.CASES[bench.COUPLED](1)()
     apart = bench.CASES[bench.APART](1)()
+    assert loaded == ["national.toml", "apart.toml"]
     assert 15_000 < coupled < 60_000  # England 2014: 12.9 m calls a year
     assert abs(coupled - apart) < 0.05 * apart
 

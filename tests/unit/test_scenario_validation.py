@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 from pathlib import Path
 
 import pytest
 
 from sim111.errors import ScenarioError
 from sim111.scenario import load_scenario
+from sim111.scenario.textfile import read_text
 from tests.conftest import SCENARIOS, make_scenario, scenario_files
 
 GOOD = """
@@ -136,17 +138,35 @@ def test_a_missing_file_named_like_a_folder_of_scenarios_names_what_it_holds(tmp
     (tmp_path / "england").mkdir()
     for name in ("national.toml", "apart.toml", "notes.md"):
         (tmp_path / "england" / name).write_text("")
+    holds = f"{tmp_path / 'england'}{os.sep} holds apart.toml, national.toml"
     with pytest.raises(ScenarioError) as err:
         load_scenario(tmp_path / "england.toml")
-    assert str(err.value).endswith(
-        f"no such scenario file; {tmp_path / 'england'}/ holds apart.toml, national.toml"
-    )
+    assert str(err.value).endswith(f"no such scenario file; {holds}")
     with pytest.raises(ScenarioError) as err:
         load_scenario(tmp_path / "england")
-    assert str(err.value).endswith(
-        "is a folder, not a scenario file; "
-        + (f"{tmp_path / 'england'}/ holds apart.toml, national.toml")
-    )
+    assert str(err.value).endswith(f"is a folder, not a scenario file; {holds}")
+    with pytest.raises(ScenarioError) as err:  # a CSV wanted: .toml files are no help
+        read_text(tmp_path / "england", "history file")
+    assert str(err.value).endswith("is a folder, not a history file")
+
+
+@pytest.mark.parametrize("name", ["..toml", "..", ".toml", "a..toml"])
+def test_odd_missing_names_get_a_plain_error(tmp_path, name):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "x.toml").write_text("")
+    with pytest.raises(ScenarioError, match=r"(no such scenario file|is a folder[^;]*)$"):
+        load_scenario(tmp_path / "sub" / name)
+
+
+def test_a_folder_behind_a_symbolic_link_is_not_listed(tmp_path):
+    # it may lead out of the scenario's own folder: say nothing of what is there
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "private.toml").write_text("")
+    (tmp_path / "tree").mkdir()
+    (tmp_path / "tree" / "shared").symlink_to(tmp_path / "outside")
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(tmp_path / "tree" / "shared.toml")
+    assert str(err.value).endswith("no such scenario file")
 
 
 def test_with_overrides_returns_a_new_validated_frozen_scenario():
