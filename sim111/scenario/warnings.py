@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from sim111.scenario.areas import Sharing, pool_keys
 from sim111.scenario.staff import scaled_count, scaled_counts
 from sim111.scenario.targets import unattainable
 from sim111.units import MINUTES_PER_DAY
@@ -153,8 +154,6 @@ def target_warnings(scenario: Scenario, keys: Iterable[str] | None = None) -> li
 
 def sharing_warnings(scenario: Scenario) -> list[PlannerWarning]:
     """A warning for each ``[sharing]`` setting that can change nothing in ``scenario``."""
-    from sim111.scenario.areas import Sharing, pool_keys
-
     sharing = scenario.sharing
     if len(scenario.areas) < 2:  # [sharing] without [[areas]] is refused at load
         if sharing == Sharing() or not scenario.areas:
