@@ -8,8 +8,9 @@ to ONS mid-2014 England; sources in docs/england-areas.md) and writes
 typical area, with rosters scaled by the square-root staffing rule below and
 the cover floor after it. The variants (``regional.toml``, ``national.toml``,
 ``mutual-aid.toml``, and ``contingency.toml``, which adds a shared contingency
-line) extend it and change only how areas share work; they are written by hand. Run this again after
-changing the table or the rule; the scenario files never run code.
+line) extend it and change only how areas share work; they are written by hand.
+Run this again after changing the table or the rules; the scenario files never
+run code.
 
 The roster rule (E): every area staffed to the same square-root safety margin
 as the calibrated typical area. Square-root staffing (Halfin & Whitt 1981; Green
@@ -27,6 +28,10 @@ measured on the typical area itself (typical-area.toml, as calibrated):
   clinicians on duty on average): b = 0.46.
 
 A 140k area gets about 1.6x the typical area's staff per head, a 5.5 m area 0.8x.
+The factors are written as each area's ``advisor_roster_factor`` and
+``clinician_roster_factor``: they multiply the typical area's fitted
+``roster_scale``, so a re-fitted default carries over, and one override
+(``--set advisors.roster_scale=0.8``) scales every area at once.
 
 The cover floor (E): at that rule the smallest areas' clinician rosters round whole
 shifts to no one (the Isle of Wight's 0.21 x the typical roster left no clinician on
@@ -35,10 +40,6 @@ their call-backs waited for the evening shift. A 111 service keeps a clinician o
 around the clock (the national specification's clinical advice at every hour), so a
 factor is raised, where it must be, to the smallest at which every hour the typical
 area covers has at least one person on duty: the cost of being small.
-The factors are written as each area's ``advisor_roster_factor`` and
-``clinician_roster_factor``: they multiply the typical area's fitted
-``roster_scale``, so a re-fitted default carries over, and one override
-(``--set advisors.roster_scale=0.8``) scales every area at once.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ import numpy as np
 
 from sim111.engine.calendar import run_days
 from sim111.engine.roster import rostered_count, shift_blocks
-from sim111.scenario import StaffGroup, load_scenario
+from sim111.scenario import Scenario, StaffGroup, load_scenario
 from sim111.units import MINUTES_PER_DAY
 
 HERE = Path(__file__).resolve().parent
@@ -64,10 +65,9 @@ TYPICAL_POPULATION = 1_000_000
 BUSIEST_HOUR = ("saturday", 10)  # the typical area's busiest hour of the week
 
 
-def margins() -> tuple[float, float]:
+def margins(typical: Scenario) -> tuple[float, float]:
     """b = N / R - 1 of the typical area: advisors at its busiest hour, clinicians
     over the week (see the module)."""
-    typical = load_scenario(TYPICAL)
     run, demand = typical.run, typical.demand
     days = run_days(run.start_date, run.calendar_days)
     day = next(d for d in days if d.day_type == BUSIEST_HOUR[0])
@@ -195,8 +195,8 @@ def render() -> str:
     with TABLE.open(newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     total = sum(int(r["population"]) for r in rows)
-    b_advisors, b_clinicians = margins()
     typical = load_scenario(TYPICAL)
+    b_advisors, b_clinicians = margins(typical)
     floors = (
         cover_floor(typical.advisors),
         max(cover_floor(group) for group in typical.clinicians),
